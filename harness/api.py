@@ -1,0 +1,43 @@
+"""The Python API for a user's own tests: ``run`` a system on a corpus, get metrics back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from harness.engine import EngineOptions
+from harness.evaluation import RunResult, evaluate
+from harness.loading import Corpus, load_corpus
+from harness.systems import TriageSystem, resolve_system
+from scoring.policy import Policy, load_policy
+
+
+def run(
+    system: str | TriageSystem,
+    corpus: Corpus | Iterable[str | Path] | None = None,
+    policy: Policy | str | Path | None = None,
+    *,
+    concurrency: int = 4,
+    epochs: int = 1,
+) -> RunResult:
+    """Run a system (a spec string or a :class:`TriageSystem`) and score it.
+
+    Args:
+        system: e.g. ``"reference"``, ``"python:mypkg.triage:decide"``, or an object.
+        corpus: a loaded corpus, paths, or ``None`` for the bundled corpus.
+        policy: a policy, a policy file, or ``None`` for the default policy.
+        concurrency: calls in flight at once.
+        epochs: answers asked per vignette.
+
+    Returns:
+        The run result: ``result.metrics["all" | "consensus" | "contested"]``, ``result.gates``,
+        ``result.passed`` and per-vignette ``result.scores``.
+    """
+    built = resolve_system(system) if isinstance(system, str) else system
+    loaded = corpus if isinstance(corpus, Corpus) else load_corpus(corpus)
+    pol = policy if isinstance(policy, Policy) else load_policy(policy)
+    try:
+        return evaluate(built, loaded, pol, EngineOptions(concurrency=concurrency, epochs=epochs))
+    finally:
+        if isinstance(system, str):
+            built.close()

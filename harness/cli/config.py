@@ -1,0 +1,71 @@
+"""Settings: CLI flag > config file > default, the one precedence rule everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.loading.problems import InputError, Problem
+
+CONFIG_KEYS = {
+    "system": str,
+    "corpus": list,
+    "policy": str,
+    "output": str,
+    "concurrency": int,
+    "epochs": int,
+    "timeout": (int, float),
+    "adapter": dict,
+}
+"""Keys a config file may hold, with their types; ``adapter`` holds adapter settings."""
+
+
+def load_config(path: str | None) -> dict[str, Any]:
+    """Load a YAML config file; an absent path means an empty config.
+
+    Raises:
+        InputError: naming the file and key of every problem.
+    """
+    if not path:
+        return {}
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise InputError([Problem(str(file), "", f"cannot read config: {exc.strerror or exc}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(str(file), "", f"not valid YAML: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(file), "", "a config file is a mapping of settings")])
+    problems = []
+    for key, value in data.items():
+        if key not in CONFIG_KEYS:
+            problems.append(Problem(str(file), f"/{key}", f"unknown setting; known: {', '.join(sorted(CONFIG_KEYS))}"))
+            continue
+        if key == "corpus" and isinstance(value, str):
+            data[key] = value = [value]
+        expected = CONFIG_KEYS[key]
+        if not isinstance(value, expected) or isinstance(value, bool):
+            problems.append(Problem(str(file), f"/{key}", f"wrong type {type(value).__name__}"))
+    if problems:
+        raise InputError(problems)
+    base = file.parent
+    # Paths in a config file are relative to the file, not to wherever the command runs.
+    for key in ("policy", "output"):
+        if key in data:
+            data[key] = str((base / data[key]) if not Path(data[key]).is_absolute() else data[key])
+    if "corpus" in data:
+        data["corpus"] = [str(base / p) if not Path(p).is_absolute() else p for p in data["corpus"]]
+    return data
+
+
+def setting(name: str, cli_value: Any, config: Mapping[str, Any], default: Any) -> Any:
+    """Return the CLI value if given, else the config file's, else the default."""
+    if cli_value is not None:
+        return cli_value
+    if name in config:
+        return config[name]
+    return default

@@ -1,0 +1,60 @@
+"""The ``backtriage`` command: parses arguments and maps failures to exit statuses."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+
+from harness.cli import exit_codes, run_cmd, validate_cmd
+from harness.loading.problems import InputError
+from harness.systems.spec_errors import SpecError
+
+COMMANDS = [run_cmd, validate_cmd]
+"""Command modules; each has ``add_parser(subparsers)`` and sets ``handler``."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every command."""
+    parser = argparse.ArgumentParser(
+        prog="backtriage",
+        description="Benchmark back-pain triage logic against cited clinical vignettes.",
+        epilog="exit status: 0 gates pass, 1 a gate failed, 2 bad input or usage, 3 harness failure",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        status: int = args.handler(args)
+        return status
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return exit_codes.BAD_INPUT
+    except SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exit_codes.BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return exit_codes.HARNESS_FAILED
+    except Exception:
+        print("backtriage: internal error (please report):", file=sys.stderr)
+        traceback.print_exc()
+        return exit_codes.HARNESS_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""``backtriage run``: benchmark a system on a corpus, print the scorecard, gate, write results."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from harness.cli import engine_args, exit_codes
+from harness.cli.config import load_config, setting
+from harness.evaluation import evaluate, results_document
+from harness.loading import load_corpus
+from harness.results_io import write_results
+from harness.systems import resolve_system
+from scoring.policy import load_policy
+from scoring.scorecard import render_scorecard
+
+DEFAULT_OUTPUT = "backtriage-out"
+_QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL")
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the command."""
+    p = sub.add_parser("run", help="benchmark a triage system on a corpus and gate the result")
+    p.add_argument("--system", help="system spec: reference, baseline:NAME, python:MODULE:FUNCTION, ...")
+    p.add_argument("--corpus", action="append", help="vignette folder or file (repeatable; default: bundled corpus)")
+    p.add_argument("--policy", help="gate policy YAML (default: the bundled default policy)")
+    p.add_argument("--output", help=f"folder for results.json (default: {DEFAULT_OUTPUT})")
+    p.add_argument("--config", help="YAML config file; CLI flags override it")
+    p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
+    engine_args.add_arguments(p)
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run, print the scorecard, write results, and return the gate status."""
+    config = load_config(args.config)
+    spec = setting("system", args.system, config, None)
+    if not spec:
+        print("backtriage run: --system is required (or 'system' in the config file)", file=sys.stderr)
+        return exit_codes.BAD_INPUT
+    options = engine_args.engine_options(args, config)
+    corpus = load_corpus(setting("corpus", args.corpus, config, None))
+    policy = load_policy(setting("policy", args.policy, config, None))
+    output = Path(setting("output", args.output, config, DEFAULT_OUTPUT))
+    system = resolve_system(spec, config.get("adapter", {}))
+    try:
+        result = evaluate(system, corpus, policy, options)
+    finally:
+        system.close()
+    document = results_document(result)
+    path = write_results(output, document)
+    text = render_scorecard(document)
+    if args.quiet:
+        text = "\n".join(line for line in text.splitlines() if line.startswith(_QUIET_PREFIXES))
+    print(text)
+    print(f"\nresults: {path}")
+    return exit_codes.OK if result.passed else exit_codes.GATE_FAILED

@@ -1,0 +1,6 @@
+"""The engine: calling systems over a corpus and recording every answer."""
+
+from harness.engine.records import AnswerRecord, Attempt
+from harness.engine.runner import EngineOptions, run_system
+
+__all__ = ["AnswerRecord", "Attempt", "EngineOptions", "run_system"]

@@ -1,0 +1,149 @@
+"""One evaluation end to end: run a system on a corpus, score, gate, build the results."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from harness.engine import AnswerRecord, EngineOptions, run_system
+from harness.loading import Corpus
+from harness.systems.protocol import TriageSystem
+from harness.version import harness_version
+from scoring.gates import GateResult, all_passed, apply_gates
+from scoring.metrics import metrics_by_status
+from scoring.policy import Policy
+from scoring.vignette_score import VignetteScore, score_vignette
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one evaluation produced, ready for reports and the results file."""
+
+    system_spec: str
+    system_info: dict[str, Any]
+    corpus: Corpus
+    options: EngineOptions
+    policy: Policy
+    records: tuple[AnswerRecord, ...]
+    scores: tuple[VignetteScore, ...]
+    metrics: dict[str, dict[str, Any]]
+    gates: tuple[GateResult, ...]
+    started_at: str
+    finished_at: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when every gate passed."""
+        return all_passed(list(self.gates))
+
+
+def now_iso() -> str:
+    """Return the current UTC time in ISO 8601 with a Z suffix."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def score_records(corpus: Corpus, records: Sequence[AnswerRecord]) -> list[VignetteScore]:
+    """Group records by vignette and score each vignette.
+
+    Raises:
+        ValueError: if a vignette of the corpus has no record (nothing leaves a denominator).
+    """
+    by_id: dict[str, list[AnswerRecord]] = defaultdict(list)
+    for r in records:
+        by_id[r.vignette_id].append(r)
+    missing = [v.id for v in corpus.vignettes if v.id not in by_id]
+    if missing:
+        raise ValueError(f"no answer recorded for {len(missing)} vignette(s): {', '.join(missing[:5])}")
+    return [
+        score_vignette(v, [r.decision for r in sorted(by_id[v.id], key=lambda r: r.epoch)])
+        for v in corpus.vignettes
+    ]
+
+
+def evaluate(
+    system: TriageSystem,
+    corpus: Corpus,
+    policy: Policy,
+    options: EngineOptions = EngineOptions(),
+) -> RunResult:
+    """Run ``system`` over ``corpus`` and score the answers against ``policy``."""
+    started = now_iso()
+    records = run_system(system, corpus.vignettes, options)
+    return result_from_records(system.spec, system.describe(), corpus, options, policy, records, started)
+
+
+def result_from_records(
+    spec: str,
+    info: dict[str, Any],
+    corpus: Corpus,
+    options: EngineOptions,
+    policy: Policy,
+    records: Sequence[AnswerRecord],
+    started_at: str,
+    finished_at: str | None = None,
+) -> RunResult:
+    """Score stored records (a fresh run, a resumed one, or merged shards)."""
+    scores = score_records(corpus, records)
+    metrics = metrics_by_status(scores)
+    gates = apply_gates(policy, metrics)
+    return RunResult(
+        system_spec=spec,
+        system_info=info,
+        corpus=corpus,
+        options=options,
+        policy=policy,
+        records=tuple(sorted(records, key=lambda r: (r.vignette_id, r.epoch))),
+        scores=tuple(scores),
+        metrics=metrics,
+        gates=tuple(gates),
+        started_at=started_at,
+        finished_at=finished_at or now_iso(),
+    )
+
+
+def results_document(result: RunResult) -> dict[str, Any]:
+    """Build the ``results.json`` document (schemas/results.schema.json)."""
+    records_by_id: dict[str, list[AnswerRecord]] = defaultdict(list)
+    for r in result.records:
+        records_by_id[r.vignette_id].append(r)
+    vignettes = []
+    for s in result.scores:
+        v = s.vignette
+        vignettes.append({
+            "id": v.id,
+            "version": v.version,
+            "content_hash": v.content_hash,
+            "label_status": v.label_status,
+            "register": v.register,
+            "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
+            "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
+            "outcomes": list(s.combined.outcomes),
+            "correct": s.combined.correct,
+            "flip_rate": s.flip_rate,
+            "answers": [r.to_dict() for r in records_by_id[v.id]],
+        })
+    return {
+        "schema_version": "1.0.0",
+        "harness_version": harness_version(),
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "system": {**result.system_info, "spec": result.system_spec},
+        "corpus": {
+            "content_hash": result.corpus.content_hash,
+            "n_vignettes": len(result.corpus),
+            "roots": list(result.corpus.roots),
+            **result.extra.get("corpus", {}),
+        },
+        "options": {"epochs": result.options.epochs, "concurrency": result.options.concurrency,
+                    **result.extra.get("options", {})},
+        "policy": {"name": result.policy.name, "source": result.policy.source, "scope": result.policy.scope},
+        "metrics": result.metrics["all"],
+        "metrics_by_status": result.metrics,
+        "gates": [g.to_dict() for g in result.gates],
+        "gates_passed": result.passed,
+        "vignettes": vignettes,
+    }

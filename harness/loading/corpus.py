@@ -1,0 +1,153 @@
+"""Loading a vignette corpus from folders or files, with every problem reported."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from harness.loading.jsonfile import read_json
+from harness.loading.problems import InputError, Problem, errors_only
+from harness.loading.schema_check import schema_problems
+from harness.loading.semantic_check import semantic_problems
+from harness.model import Vignette, canonical_json
+from harness.resources import corpus_dir
+
+BIBLIOGRAPHY_NAME = "sources.json"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A validated set of vignettes with the bibliography they cite.
+
+    Attributes:
+        vignettes: sorted by id.
+        bibliography: source id to its bibliography entry.
+        content_hash: SHA-256 over every vignette's canonical JSON and the bibliography;
+            two runs on the same hash saw the same cases and labels.
+        roots: the paths the corpus was read from.
+    """
+
+    vignettes: tuple[Vignette, ...]
+    bibliography: Mapping[str, Mapping[str, Any]]
+    content_hash: str
+    roots: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.vignettes)
+
+    def by_id(self) -> dict[str, Vignette]:
+        """Return the vignettes keyed by id."""
+        return {v.id: v for v in self.vignettes}
+
+
+def vignette_files(paths: Sequence[Path]) -> list[Path]:
+    """Expand folders into the vignette JSON files below them (bibliographies excluded)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for f in sorted(path.rglob("*.json")):
+                rel = f.relative_to(path).parts
+                if f.name != BIBLIOGRAPHY_NAME and not any(p.startswith(".") for p in rel):
+                    files.append(f)
+        else:
+            files.append(path)
+    return files
+
+
+def find_bibliography(paths: Sequence[Path]) -> Path:
+    """Find the bibliography beside or above the first path, else the bundled one."""
+    for path in paths:
+        start = path if path.is_dir() else path.parent
+        for folder in (start.resolve(), *start.resolve().parents):
+            candidate = folder / BIBLIOGRAPHY_NAME
+            if candidate.is_file():
+                return candidate
+    return corpus_dir() / BIBLIOGRAPHY_NAME
+
+
+def load_bibliography(path: Path) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
+    """Load and validate a bibliography file; return entries by id and problems."""
+    data, problem = read_json(path)
+    if problem:
+        return {}, [problem]
+    problems = schema_problems("bibliography", data, str(path))
+    entries: dict[str, Mapping[str, Any]] = {}
+    for i, source in enumerate(data.get("sources", []) if isinstance(data, dict) else []):
+        sid = source.get("id") if isinstance(source, dict) else None
+        if not isinstance(sid, str):
+            continue
+        if sid in entries:
+            problems.append(Problem(str(path), f"/sources/{i}/id", f"duplicate source id {sid!r}"))
+        entries[sid] = MappingProxyType(dict(source))
+    return entries, problems
+
+
+def check_corpus(
+    paths: Iterable[str | Path] | None = None,
+) -> tuple[Corpus, list[Problem]]:
+    """Load every vignette under ``paths`` (default: the bundled corpus) and report problems.
+
+    Vignettes with schema errors are left out of the returned corpus; every problem, of every
+    file, is returned so a single pass shows all that needs fixing.
+    """
+    roots = [Path(p) for p in (paths or [corpus_dir()])]
+    problems: list[Problem] = []
+    for root in roots:
+        if not root.exists():
+            problems.append(Problem(str(root), "", "no such file or folder"))
+    roots = [r for r in roots if r.exists()]
+    bib_path = find_bibliography(roots)
+    bibliography, bib_problems = load_bibliography(bib_path)
+    problems.extend(bib_problems)
+
+    loaded: list[tuple[Path, dict[str, Any]]] = []
+    for file in vignette_files(roots):
+        data, problem = read_json(file)
+        if problem:
+            problems.append(problem)
+            continue
+        vid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+        found = schema_problems("vignette", data, str(file), vid)
+        problems.extend(found)
+        if not found:
+            loaded.append((file, data))
+
+    problems.extend(semantic_problems(loaded, bibliography))
+    vignettes = sorted(
+        (Vignette.from_dict(d, str(f), _sha256(canonical_json(d))) for f, d in loaded),
+        key=lambda v: v.id,
+    )
+    digest = hashlib.sha256()
+    for v in vignettes:
+        digest.update(f"{v.id}\0{v.content_hash}\n".encode())
+    digest.update(canonical_json(dict(bibliography)).encode())
+    corpus = Corpus(
+        vignettes=tuple(vignettes),
+        bibliography=MappingProxyType(bibliography),
+        content_hash=digest.hexdigest(),
+        roots=tuple(str(r) for r in roots),
+    )
+    if not vignettes and not errors_only(problems):
+        problems.append(Problem(", ".join(map(str, roots)), "", "no vignettes found"))
+    return corpus, problems
+
+
+def load_corpus(paths: Iterable[str | Path] | None = None) -> Corpus:
+    """Load a corpus for running; raise :class:`InputError` if it has any error.
+
+    Raises:
+        InputError: listing every error (warnings do not block a run).
+    """
+    corpus, problems = check_corpus(paths)
+    errors = errors_only(problems)
+    if errors:
+        raise InputError(errors)
+    return corpus
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

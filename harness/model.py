@@ -1,0 +1,178 @@
+"""Plain data of the contract: decisions, presentations and vignettes.
+
+All are frozen dataclasses built from validated JSON; they never validate on their own, the
+loader does (``harness.loading``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from harness.vocabulary import RED_FLAG_URGENCIES
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A triage decision: what a system answers and what a vignette expects."""
+
+    urgency: str
+    imaging: str
+    category: str
+    suspected_conditions: tuple[str, ...] = ()
+    rationale: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        """Build a decision from a dictionary already validated against the decision schema."""
+        return cls(
+            urgency=data["urgency"],
+            imaging=data["imaging"],
+            category=data["category"],
+            suspected_conditions=tuple(data.get("suspected_conditions", ())),
+            rationale=data.get("rationale"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (decision schema)."""
+        out: dict[str, Any] = {
+            "urgency": self.urgency,
+            "imaging": self.imaging,
+            "category": self.category,
+            "suspected_conditions": list(self.suspected_conditions),
+        }
+        if self.rationale is not None:
+            out["rationale"] = self.rationale
+        return out
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """Everything a triage system may see of a case: the narrative and structured findings."""
+
+    narrative: str
+    findings: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form sent to adapters: ``{"narrative": ..., "findings": {...}}``."""
+        return {"narrative": self.narrative, "findings": _thaw(self.findings)}
+
+
+@dataclass(frozen=True)
+class Acceptable:
+    """Alternative values a cited guideline also supports."""
+
+    urgency: tuple[str, ...] = ()
+    imaging: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source id from the bibliography and the section cited."""
+
+    id: str
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Vignette:
+    """A clinical case with its expected decision, labels and provenance."""
+
+    id: str
+    version: int
+    title: str
+    tags: tuple[str, ...]
+    register: str
+    presentation: Presentation
+    expected: Decision
+    acceptable: Acceptable
+    label_status: str
+    rationale: str
+    sources: tuple[Citation, ...]
+    review_status: str
+    path: str = ""
+    content_hash: str = ""
+    raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+
+    @property
+    def urgencies_accepted(self) -> frozenset[str]:
+        """Expected urgency plus the acceptable alternatives."""
+        return frozenset((self.expected.urgency, *self.acceptable.urgency))
+
+    @property
+    def imaging_accepted(self) -> frozenset[str]:
+        """Expected imaging plus the acceptable alternatives."""
+        return frozenset((self.expected.imaging, *self.acceptable.imaging))
+
+    @property
+    def categories_accepted(self) -> frozenset[str]:
+        """Expected category plus the acceptable alternatives."""
+        return frozenset((self.expected.category, *self.acceptable.category))
+
+    @property
+    def is_red_flag(self) -> bool:
+        """True when the expected urgency is emergency or urgent (never scored as over-imaging)."""
+        return self.expected.urgency in RED_FLAG_URGENCIES
+
+    @property
+    def imaging_indicated(self) -> bool:
+        """True when imaging now is expected and ``none`` is not acceptable."""
+        return "none" not in self.imaging_accepted
+
+    @property
+    def imaging_not_indicated(self) -> bool:
+        """True when ``none`` is expected and is the only acceptable value."""
+        return self.imaging_accepted == frozenset({"none"})
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], path: str = "", content_hash: str = "") -> Vignette:
+        """Build a vignette from a dictionary already validated against the vignette schema."""
+        pres = data["presentation"]
+        acc = data.get("acceptable", {})
+        return cls(
+            id=data["id"],
+            version=data["version"],
+            title=data["title"],
+            tags=tuple(data.get("tags", ())),
+            register=data["register"],
+            presentation=Presentation(
+                narrative=pres["narrative"], findings=_freeze(pres["findings"])
+            ),
+            expected=Decision.from_dict(data["expected"]),
+            acceptable=Acceptable(
+                urgency=tuple(acc.get("urgency", ())),
+                imaging=tuple(acc.get("imaging", ())),
+                category=tuple(acc.get("category", ())),
+            ),
+            label_status=data["label_status"],
+            rationale=data["rationale"],
+            sources=tuple(Citation(c["id"], c.get("section")) for c in data["sources"]),
+            review_status=data["provenance"]["review_status"],
+            path=path,
+            content_hash=content_hash,
+            raw=_freeze(data),
+        )
+
+
+def canonical_json(data: Any) -> str:
+    """Serialise deterministically (sorted keys, no spaces) for hashing."""
+    return json.dumps(_thaw(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_thaw(v) for v in value]
+    return value

@@ -1,0 +1,48 @@
+"""Where the bundled schemas, corpus and policies live, in a checkout or an installed wheel."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _data_dir(name: str) -> Path:
+    # A source checkout keeps the data at the repository top; a wheel carries a copy in
+    # harness/_bundled (see pyproject's force-include). Prefer the checkout so edits show at once.
+    checkout = _PACKAGE_DIR.parent / name
+    if checkout.is_dir():
+        return checkout
+    return _PACKAGE_DIR / "_bundled" / name
+
+
+def schemas_dir() -> Path:
+    """Return the folder holding the JSON Schemas."""
+    return _data_dir("schemas")
+
+
+def corpus_dir() -> Path:
+    """Return the folder holding the bundled vignette corpus."""
+    return _data_dir("vignettes")
+
+
+def policies_dir() -> Path:
+    """Return the folder holding the bundled gate policies."""
+    return _data_dir("policies")
+
+
+def default_policy_path() -> Path:
+    """Return the path of the default gate policy."""
+    return policies_dir() / "default.yaml"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """Load ``schemas/<name>.schema.json``."""
+    path = schemas_dir() / f"{name}.schema.json"
+    with path.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data

@@ -1,0 +1,40 @@
+"""Strict parsing of a system's answer into a :class:`Decision` (fail closed)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from harness.loading.schema_check import validator
+from harness.model import Decision
+from harness.systems.protocol import InvalidAnswer
+
+
+def decision_from_obj(obj: Any, raw: str | None = None) -> Decision:
+    """Validate ``obj`` against the decision schema and build a decision.
+
+    Raises:
+        InvalidAnswer: naming every field that is wrong.
+    """
+    if isinstance(obj, Decision):
+        obj = obj.to_dict()
+    errors = sorted(validator("decision").iter_errors(obj), key=lambda e: list(e.absolute_path))
+    if errors:
+        details = "; ".join(
+            f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:5]
+        )
+        raise InvalidAnswer(f"not a valid decision: {details}", raw=raw)
+    return Decision.from_dict(obj)
+
+
+def decision_from_json(text: str) -> Decision:
+    """Parse JSON text strictly into a decision.
+
+    Raises:
+        InvalidAnswer: if the text is not JSON or not a valid decision.
+    """
+    try:
+        obj = json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise InvalidAnswer(f"reply is not valid JSON: {exc}", raw=text) from None
+    return decision_from_obj(obj, raw=text)

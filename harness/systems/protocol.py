@@ -1,0 +1,85 @@
+"""The one interface every triage system implements, and what it may raise."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from harness.model import Decision, Presentation
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A decision with what came over the wire, for adapters that talk to something.
+
+    Attributes:
+        decision: the parsed, validated decision.
+        raw: the reply exactly as received (LLM text, HTTP body, a line of stdout), if any.
+        metadata: adapter facts worth keeping (model name, token usage); never secrets.
+    """
+
+    decision: Decision
+    raw: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+class SystemFailure(Exception):
+    """Base class of failures a system reports; each is scored as an ``error`` outcome."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, raw: str | None = None):
+        super().__init__(message)
+        self.raw = raw
+
+
+class InvalidAnswer(SystemFailure):
+    """The system answered, but not with a valid decision (fails closed; never retried)."""
+
+
+class TransientError(SystemFailure):
+    """A failure worth retrying: a timeout, a 429, a 5xx, a dropped connection.
+
+    Attributes:
+        retry_after: seconds the server asked us to wait, if it said.
+    """
+
+    retryable = True
+
+    def __init__(self, message: str, raw: str | None = None, retry_after: float | None = None):
+        super().__init__(message, raw)
+        self.retry_after = retry_after
+
+
+@runtime_checkable
+class TriageSystem(Protocol):
+    """A triage implementation: sees a presentation, returns a decision.
+
+    A system never receives a vignette's expected decision, acceptable values, label status,
+    rationale, sources or provenance: the engine passes the presentation only.
+
+    Implementations may block; the engine calls ``triage`` from worker threads, so it must be
+    safe to call concurrently (or the adapter serialises internally).
+    """
+
+    spec: str
+    """The spec string that chose this system, e.g. ``reference`` or ``python:pkg.mod:fn``."""
+
+    def triage(self, presentation: Presentation) -> Decision | Reply:
+        """Return the decision for one presentation.
+
+        Raises:
+            InvalidAnswer: the answer was not a valid decision.
+            TransientError: a failure the engine may retry.
+            Exception: anything else is recorded as an error outcome.
+        """
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Return JSON-safe facts identifying the system for results files (never secrets)."""
+        ...
+
+    def close(self) -> None:
+        """Release processes, connections or files the system holds."""
+        ...

@@ -1,0 +1,73 @@
+"""Choosing a system from a spec string such as ``reference`` or ``python:pkg.mod:fn``.
+
+Each spec kind maps to a factory imported lazily, so optional dependencies (httpx for the
+networked adapters) load only when their kind is used. Adapters add a row to ``_KINDS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from harness.systems.protocol import TriageSystem
+from harness.systems.spec_errors import SpecError
+
+Factory = Callable[[str, Mapping[str, Any]], TriageSystem]
+
+# prefix -> "module:function" of a factory taking (spec, settings).
+_KINDS: dict[str, str] = {
+    "reference": "harness.systems.registry:_reference",
+    "baseline:": "harness.systems.registry:_baseline",
+    "python:": "harness.systems.registry:_python",
+}
+
+
+def register_kind(prefix: str, factory_path: str) -> None:
+    """Register a spec prefix with a lazily imported factory ``module:function``."""
+    _KINDS[prefix] = factory_path
+
+
+def known_kinds() -> list[str]:
+    """Return the registered spec prefixes."""
+    return sorted(_KINDS)
+
+
+def resolve_system(spec: str, settings: Mapping[str, Any] | None = None) -> TriageSystem:
+    """Build the system a spec names.
+
+    Args:
+        spec: the ``--system`` value.
+        settings: adapter settings from the config file (timeouts, model parameters).
+
+    Raises:
+        SpecError: for an unknown or unbuildable spec.
+    """
+    for prefix in sorted(_KINDS, key=len, reverse=True):
+        if spec == prefix or (prefix.endswith((":", "/")) and spec.startswith(prefix)):
+            module_name, _, func_name = _KINDS[prefix].partition(":")
+            factory: Factory = getattr(importlib.import_module(module_name), func_name)
+            return factory(spec, settings or {})
+    raise SpecError(spec, f"unknown kind; expected one of: {', '.join(known_kinds())}")
+
+
+def _reference(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
+    from harness.systems.reference import ReferenceTriage
+
+    return ReferenceTriage()
+
+
+def _baseline(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
+    from harness.systems.baselines import BASELINES
+
+    name = spec.removeprefix("baseline:")
+    if name not in BASELINES:
+        raise SpecError(spec, f"unknown baseline; expected one of: {', '.join(sorted(BASELINES))}")
+    system: TriageSystem = BASELINES[name]()
+    return system
+
+
+def _python(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
+    from harness.systems.python_callable import from_spec
+
+    return from_spec(spec)

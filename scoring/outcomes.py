@@ -1,0 +1,127 @@
+"""Scoring one answer against one vignette (contract section 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.model import Decision, Vignette
+from harness.vocabulary import urgency_rank
+
+CRITICAL_MISS = "critical_miss"
+MAJOR_MISS = "major_miss"
+MINOR_UNDER_TRIAGE = "minor_under_triage"
+MISSED_IMAGING = "missed_imaging"
+WRONG_MODALITY = "wrong_modality"
+OVER_IMAGING = "over_imaging"
+OVER_TRIAGE = "over_triage"
+ERROR = "error"
+
+OUTCOMES = (
+    CRITICAL_MISS,
+    MAJOR_MISS,
+    MINOR_UNDER_TRIAGE,
+    MISSED_IMAGING,
+    WRONG_MODALITY,
+    OVER_IMAGING,
+    OVER_TRIAGE,
+    ERROR,
+)
+"""Every outcome, most serious first."""
+
+_UNDER_TRIAGE_TIER = {
+    "emergency": CRITICAL_MISS,
+    "urgent": MAJOR_MISS,
+    "routine": MINOR_UNDER_TRIAGE,
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    """The outcomes of one answer, plus agreement on each field.
+
+    Attributes:
+        outcomes: the outcome names that apply (empty for a fully acceptable answer).
+        urgency_ok: the answer's urgency is expected or acceptable.
+        imaging_ok: the answer's imaging is expected or acceptable.
+        category_ok: the answer's category is expected or acceptable.
+        conditions_ok: every expected suspected condition is named by the answer.
+        under_triaged: the answer's urgency is below every acceptable urgency.
+    """
+
+    outcomes: tuple[str, ...]
+    urgency_ok: bool
+    imaging_ok: bool
+    category_ok: bool
+    conditions_ok: bool
+    under_triaged: bool
+
+    @property
+    def correct(self) -> bool:
+        """True when no outcome applies (urgency and imaging both acceptable, no error)."""
+        return not self.outcomes
+
+    @property
+    def safe(self) -> bool:
+        """True when the answer is not under-triaged and not an error."""
+        return not self.under_triaged
+
+
+def score_answer(vignette: Vignette, answer: Decision | None) -> Score:
+    """Score one answer; ``None`` stands for an error (exception, timeout, invalid reply).
+
+    An error fails closed: it counts as a failure in every rate whose denominator holds the
+    vignette (under-triage tier, missed imaging or over-imaging, over-triage), and as ``error``.
+    """
+    if answer is None:
+        return _score_error(vignette)
+
+    lowest_ok = min(urgency_rank(u) for u in vignette.urgencies_accepted)
+    highest_ok = max(urgency_rank(u) for u in vignette.urgencies_accepted)
+    rank = urgency_rank(answer.urgency)
+    outcomes: list[str] = []
+    under = rank < lowest_ok
+    if under and vignette.expected.urgency in _UNDER_TRIAGE_TIER:
+        outcomes.append(_UNDER_TRIAGE_TIER[vignette.expected.urgency])
+
+    imaged = answer.imaging != "none"
+    if vignette.imaging_indicated and not imaged:
+        outcomes.append(MISSED_IMAGING)
+    elif imaged and vignette.expected.imaging != "none" and answer.imaging not in vignette.imaging_accepted:
+        outcomes.append(WRONG_MODALITY)
+    elif imaged and vignette.imaging_not_indicated and not vignette.is_red_flag:
+        outcomes.append(OVER_IMAGING)
+
+    if rank > highest_ok:
+        outcomes.append(OVER_TRIAGE)
+
+    return Score(
+        outcomes=tuple(outcomes),
+        urgency_ok=answer.urgency in vignette.urgencies_accepted,
+        imaging_ok=answer.imaging in vignette.imaging_accepted,
+        category_ok=answer.category in vignette.categories_accepted,
+        conditions_ok=set(vignette.expected.suspected_conditions) <= set(answer.suspected_conditions),
+        under_triaged=under,
+    )
+
+
+def _score_error(vignette: Vignette) -> Score:
+    outcomes = [ERROR]
+    expected = vignette.expected.urgency
+    lowest_ok = min(urgency_rank(u) for u in vignette.urgencies_accepted)
+    under_possible = lowest_ok > 0
+    if expected in _UNDER_TRIAGE_TIER and under_possible:
+        outcomes.append(_UNDER_TRIAGE_TIER[expected])
+    if vignette.imaging_indicated:
+        outcomes.append(MISSED_IMAGING)
+    elif vignette.imaging_not_indicated and not vignette.is_red_flag:
+        outcomes.append(OVER_IMAGING)
+    if max(urgency_rank(u) for u in vignette.urgencies_accepted) < urgency_rank("emergency"):
+        outcomes.append(OVER_TRIAGE)
+    return Score(
+        outcomes=tuple(sorted(outcomes, key=OUTCOMES.index)),
+        urgency_ok=False,
+        imaging_ok=False,
+        category_ok=False,
+        conditions_ok=False,
+        under_triaged=under_possible,
+    )

@@ -1,0 +1,24 @@
+"""Shared fixtures. The pytester plugin is enabled for tests of our pytest plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.loading import Corpus, load_corpus
+from tests.support.factory import mixed_corpus
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def bundled_corpus() -> Corpus:
+    """The corpus shipped with the package."""
+    return load_corpus()
+
+
+@pytest.fixture
+def small_corpus_dir(tmp_path: Path) -> Path:
+    """A five-vignette corpus folder, one per urgency plus a contested case."""
+    return mixed_corpus(tmp_path / "corpus")

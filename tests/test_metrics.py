@@ -1,0 +1,59 @@
+"""Run metrics: stated denominators, errors kept in them, strata reported apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.engine import AnswerRecord
+from harness.evaluation import result_from_records
+from harness.engine import EngineOptions
+from harness.loading import load_corpus
+from harness.model import Decision
+from scoring.policy import load_policy
+
+
+def _result(corpus_dir: Path, answers: dict[str, Decision | None]):  # type: ignore[no-untyped-def]
+    corpus = load_corpus([corpus_dir])
+    records = [
+        AnswerRecord(v.id, 0, answers.get(v.id, v.expected), None if answers.get(v.id, v.expected) else "boom")
+        for v in corpus.vignettes
+    ]
+    return result_from_records("test", {}, corpus, EngineOptions(), load_policy(), records, "t0")
+
+
+def test_perfect_answers_give_zero_misses_and_full_accuracy(small_corpus_dir: Path) -> None:
+    m = _result(small_corpus_dir, {}).metrics["all"]
+    assert m["n_vignettes"] == 5 and m["n_emergency"] == 1
+    assert m["critical_misses"] == 0 and m["urgency_accuracy"] == 1.0
+    assert m["critical_miss_upper95"] == 0.95  # 0 of 1: a very weak claim, and it says so
+    assert m["rates"]["critical_miss_rate"]["denominator_is"] == "emergency vignettes"
+
+
+def test_an_error_stays_in_every_denominator(small_corpus_dir: Path) -> None:
+    m = _result(small_corpus_dir, {"t-emergency": None, "t-selfcare": None}).metrics["all"]
+    assert m["rates"]["error_rate"]["denominator"] == 5 and m["errors"] == 2
+    assert m["critical_misses"] == 1
+    assert m["rates"]["over_imaging_rate"]["count"] == 1  # the self-care error counts against
+    assert m["rates"]["urgency_accuracy"]["count"] == 3
+    assert m["urgency_confusion"]["emergency"]["error"] == 1
+
+
+def test_consensus_and_contested_are_reported_apart(small_corpus_dir: Path) -> None:
+    wrong = Decision("emergency", "mri", "serious_pathology")
+    by = _result(small_corpus_dir, {"t-contested": wrong}).metrics
+    assert by["contested"]["n_vignettes"] == 1 and by["consensus"]["n_vignettes"] == 4
+    assert by["contested"]["rates"]["over_triage_rate"]["count"] == 1
+    assert by["consensus"]["rates"]["over_triage_rate"]["count"] == 0
+
+
+def test_per_condition_sensitivity_counts_under_triage(small_corpus_dir: Path) -> None:
+    late = Decision("routine", "mri", "serious_pathology", ("malignancy",))
+    per = _result(small_corpus_dir, {"t-urgent": late}).metrics["all"]["per_condition"]
+    assert per["malignancy"]["sensitivity"]["value"] == 0.0
+    assert per["cauda_equina_syndrome"]["sensitivity"]["value"] == 1.0
+
+
+def test_gates_fail_on_a_critical_miss_under_the_default_policy(small_corpus_dir: Path) -> None:
+    result = _result(small_corpus_dir, {"t-emergency": Decision("self_care", "none", "nonspecific")})
+    assert not result.passed
+    assert any(not g.passed and g.name.startswith("critical_misses") for g in result.gates)

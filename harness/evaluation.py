@@ -57,7 +57,9 @@ def score_records(corpus: Corpus, records: Sequence[AnswerRecord]) -> list[Vigne
         by_id[r.vignette_id].append(r)
     missing = [v.id for v in corpus.vignettes if v.id not in by_id]
     if missing:
-        raise ValueError(f"no answer recorded for {len(missing)} vignette(s): {', '.join(missing[:5])}")
+        raise ValueError(
+            f"no answer recorded for {len(missing)} vignette(s): {', '.join(missing[:5])}"
+        )
     return [
         score_vignette(v, [r.decision for r in sorted(by_id[v.id], key=lambda r: r.epoch)])
         for v in corpus.vignettes
@@ -68,12 +70,15 @@ def evaluate(
     system: TriageSystem,
     corpus: Corpus,
     policy: Policy,
-    options: EngineOptions = EngineOptions(),
+    options: EngineOptions | None = None,
 ) -> RunResult:
     """Run ``system`` over ``corpus`` and score the answers against ``policy``."""
+    options = options or EngineOptions()
     started = now_iso()
     records = run_system(system, corpus.vignettes, options)
-    return result_from_records(system.spec, system.describe(), corpus, options, policy, records, started)
+    return result_from_records(
+        system.spec, system.describe(), corpus, options, policy, records, started
+    )
 
 
 def result_from_records(
@@ -113,19 +118,21 @@ def results_document(result: RunResult) -> dict[str, Any]:
     vignettes = []
     for s in result.scores:
         v = s.vignette
-        vignettes.append({
-            "id": v.id,
-            "version": v.version,
-            "content_hash": v.content_hash,
-            "label_status": v.label_status,
-            "register": v.register,
-            "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
-            "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
-            "outcomes": list(s.combined.outcomes),
-            "correct": s.combined.correct,
-            "flip_rate": s.flip_rate,
-            "answers": [r.to_dict() for r in records_by_id[v.id]],
-        })
+        vignettes.append(
+            {
+                "id": v.id,
+                "version": v.version,
+                "content_hash": v.content_hash,
+                "label_status": v.label_status,
+                "register": v.register,
+                "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
+                "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
+                "outcomes": list(s.combined.outcomes),
+                "correct": s.combined.correct,
+                "flip_rate": s.flip_rate,
+                "answers": [r.to_dict() for r in records_by_id[v.id]],
+            }
+        )
     return {
         "schema_version": "1.0.0",
         "harness_version": harness_version(),
@@ -138,9 +145,16 @@ def results_document(result: RunResult) -> dict[str, Any]:
             "roots": list(result.corpus.roots),
             **result.extra.get("corpus", {}),
         },
-        "options": {"epochs": result.options.epochs, "concurrency": result.options.concurrency,
-                    **result.extra.get("options", {})},
-        "policy": {"name": result.policy.name, "source": result.policy.source, "scope": result.policy.scope},
+        "options": {
+            "epochs": result.options.epochs,
+            "concurrency": result.options.concurrency,
+            **result.extra.get("options", {}),
+        },
+        "policy": {
+            "name": result.policy.name,
+            "source": result.policy.source,
+            "scope": result.policy.scope,
+        },
         "metrics": result.metrics["all"],
         "metrics_by_status": result.metrics,
         "gates": [g.to_dict() for g in result.gates],

@@ -7,9 +7,10 @@ loader does (``harness.loading``).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from harness.vocabulary import RED_FLAG_URGENCIES
 

@@ -14,21 +14,41 @@ Selector = Callable[[VignetteScore], bool]
 
 # name -> (outcome counted, which vignettes form the denominator, how the denominator reads)
 _OUTCOME_RATES: dict[str, tuple[str, Selector, str]] = {
-    "critical_miss_rate": (oc.CRITICAL_MISS, lambda s: s.vignette.expected.urgency == "emergency",
-                           "emergency vignettes"),
-    "major_miss_rate": (oc.MAJOR_MISS, lambda s: s.vignette.expected.urgency == "urgent",
-                        "urgent vignettes"),
-    "minor_under_triage_rate": (oc.MINOR_UNDER_TRIAGE, lambda s: s.vignette.expected.urgency == "routine",
-                                "routine vignettes"),
-    "missed_imaging_rate": (oc.MISSED_IMAGING, lambda s: s.vignette.imaging_indicated,
-                            "vignettes where imaging now is indicated"),
-    "wrong_modality_rate": (oc.WRONG_MODALITY, lambda s: s.vignette.expected.imaging != "none",
-                            "vignettes where imaging now is expected"),
-    "over_imaging_rate": (oc.OVER_IMAGING,
-                          lambda s: s.vignette.imaging_not_indicated and not s.vignette.is_red_flag,
-                          "vignettes where imaging is not indicated (red-flag vignettes excluded)"),
-    "over_triage_rate": (oc.OVER_TRIAGE, lambda s: s.vignette.expected.urgency != "emergency",
-                         "non-emergency vignettes"),
+    "critical_miss_rate": (
+        oc.CRITICAL_MISS,
+        lambda s: s.vignette.expected.urgency == "emergency",
+        "emergency vignettes",
+    ),
+    "major_miss_rate": (
+        oc.MAJOR_MISS,
+        lambda s: s.vignette.expected.urgency == "urgent",
+        "urgent vignettes",
+    ),
+    "minor_under_triage_rate": (
+        oc.MINOR_UNDER_TRIAGE,
+        lambda s: s.vignette.expected.urgency == "routine",
+        "routine vignettes",
+    ),
+    "missed_imaging_rate": (
+        oc.MISSED_IMAGING,
+        lambda s: s.vignette.imaging_indicated,
+        "vignettes where imaging now is indicated",
+    ),
+    "wrong_modality_rate": (
+        oc.WRONG_MODALITY,
+        lambda s: s.vignette.expected.imaging != "none",
+        "vignettes where imaging now is expected",
+    ),
+    "over_imaging_rate": (
+        oc.OVER_IMAGING,
+        lambda s: s.vignette.imaging_not_indicated and not s.vignette.is_red_flag,
+        "vignettes where imaging is not indicated (red-flag vignettes excluded)",
+    ),
+    "over_triage_rate": (
+        oc.OVER_TRIAGE,
+        lambda s: s.vignette.expected.urgency != "emergency",
+        "non-emergency vignettes",
+    ),
     "error_rate": (oc.ERROR, lambda s: True, "all vignettes"),
 }
 

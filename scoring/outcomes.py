@@ -86,7 +86,11 @@ def score_answer(vignette: Vignette, answer: Decision | None) -> Score:
     imaged = answer.imaging != "none"
     if vignette.imaging_indicated and not imaged:
         outcomes.append(MISSED_IMAGING)
-    elif imaged and vignette.expected.imaging != "none" and answer.imaging not in vignette.imaging_accepted:
+    elif (
+        imaged
+        and vignette.expected.imaging != "none"
+        and answer.imaging not in vignette.imaging_accepted
+    ):
         outcomes.append(WRONG_MODALITY)
     elif imaged and vignette.imaging_not_indicated and not vignette.is_red_flag:
         outcomes.append(OVER_IMAGING)
@@ -99,7 +103,8 @@ def score_answer(vignette: Vignette, answer: Decision | None) -> Score:
         urgency_ok=answer.urgency in vignette.urgencies_accepted,
         imaging_ok=answer.imaging in vignette.imaging_accepted,
         category_ok=answer.category in vignette.categories_accepted,
-        conditions_ok=set(vignette.expected.suspected_conditions) <= set(answer.suspected_conditions),
+        conditions_ok=set(vignette.expected.suspected_conditions)
+        <= set(answer.suspected_conditions),
         under_triaged=under,
     )
 

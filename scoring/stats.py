@@ -66,7 +66,7 @@ def zero_event_upper_bound(n: int, confidence: float = 0.95) -> float | None:
     """
     if n <= 0:
         return None
-    return 1.0 - (1.0 - confidence) ** (1.0 / n)
+    return float(1.0 - (1.0 - confidence) ** (1.0 / n))
 
 
 def exact_upper_bound(count: int, n: int, confidence: float = 0.95) -> float | None:
@@ -97,9 +97,7 @@ def _binom_cdf(k: int, n: int, p: float) -> float:
     return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
 
 
-def quadratic_weighted_kappa(
-    pairs: Sequence[tuple[int, int]], n_levels: int
-) -> float | None:
+def quadratic_weighted_kappa(pairs: Sequence[tuple[int, int]], n_levels: int) -> float | None:
     """Cohen's kappa with quadratic weights for ordinal ratings coded ``0..n_levels-1``.
 
     Returns ``None`` when agreement by chance is total (every rating identical), where kappa

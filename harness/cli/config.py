@@ -10,7 +10,7 @@ import yaml
 
 from harness.loading.problems import InputError, Problem
 
-CONFIG_KEYS = {
+CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "system": str,
     "corpus": list,
     "policy": str,

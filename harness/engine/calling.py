@@ -25,7 +25,7 @@ def call_once(system: TriageSystem, presentation: Presentation, vignette_id: str
         error = None
     except SystemFailure as exc:
         decision, error, raw = None, f"{type(exc).__name__}: {exc}", exc.raw or raw
-    except Exception as exc:  # noqa: BLE001 - a system's crash is data, not our crash
+    except Exception as exc:
         decision, error = None, f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - start
     attempt = Attempt(1, decision is not None, seconds, error)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from harness.loading.problems import Problem
 
@@ -22,7 +22,12 @@ def semantic_problems(
         vid = data["id"]
         if vid in first_file:
             problems.append(
-                Problem(str(file), "/id", f"duplicate id {vid!r} (also in {first_file[vid]})", vignette_id=vid)
+                Problem(
+                    str(file),
+                    "/id",
+                    f"duplicate id {vid!r} (also in {first_file[vid]})",
+                    vignette_id=vid,
+                )
             )
         else:
             first_file[vid] = file
@@ -46,7 +51,10 @@ def _vignette_problems(file: str, data: Mapping[str, Any], bib: Mapping[str, Any
 
     expected = data["expected"]
     if expected["urgency"] == "emergency" and not expected["suspected_conditions"]:
-        err("/expected/suspected_conditions", "an emergency vignette must name a suspected condition")
+        err(
+            "/expected/suspected_conditions",
+            "an emergency vignette must name a suspected condition",
+        )
     if expected["category"] in _NO_CONDITION_CATEGORIES and expected["suspected_conditions"]:
         err(
             "/expected/suspected_conditions",

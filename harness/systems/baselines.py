@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from harness.model import Decision, Presentation
+from harness.systems.protocol import TriageSystem
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,27 @@ _NEGATION = re.compile(r"\b(no|not|denies|denied|never|without|nor|negative)\b",
 _KEYWORD_ROWS: tuple[tuple[re.Pattern[str], Decision], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), decision)
     for pattern, decision in (
-        (r"cauda equina|saddle|perineal|perianal|incontinen|urinary retention",
-         Decision("emergency", "mri", "serious_pathology", ("cauda_equina_syndrome",))),
-        (r"aneurysm|dissection|tearing",
-         Decision("emergency", "vascular", "non_spinal", ("vascular_emergency",))),
-        (r"cancer|metasta|tumou?r|malignan",
-         Decision("urgent", "mri", "serious_pathology", ("malignancy",))),
-        (r"fever|febrile|injects? drugs",
-         Decision("urgent", "mri", "serious_pathology", ("spinal_infection",))),
-        (r"foot drop|weakness|paralys",
-         Decision("urgent", "mri", "serious_pathology", ("severe_neurologic_deficit",))),
-        (r"sciatica|radicul|shooting pain down",
-         Decision("routine", "none", "radiculopathy", ())),
+        (
+            r"cauda equina|saddle|perineal|perianal|incontinen|urinary retention",
+            Decision("emergency", "mri", "serious_pathology", ("cauda_equina_syndrome",)),
+        ),
+        (
+            r"aneurysm|dissection|tearing",
+            Decision("emergency", "vascular", "non_spinal", ("vascular_emergency",)),
+        ),
+        (
+            r"cancer|metasta|tumou?r|malignan",
+            Decision("urgent", "mri", "serious_pathology", ("malignancy",)),
+        ),
+        (
+            r"fever|febrile|injects? drugs",
+            Decision("urgent", "mri", "serious_pathology", ("spinal_infection",)),
+        ),
+        (
+            r"foot drop|weakness|paralys",
+            Decision("urgent", "mri", "serious_pathology", ("severe_neurologic_deficit",)),
+        ),
+        (r"sciatica|radicul|shooting pain down", Decision("routine", "none", "radiculopathy", ())),
     )
 )
 
@@ -89,7 +100,7 @@ class KeywordTriage:
         """Nothing to release."""
 
 
-BASELINES = {
+BASELINES: dict[str, Callable[[], TriageSystem]] = {
     "always-emergency-mri": always_emergency_mri,
     "never-image": never_image,
     "keyword": KeywordTriage,

@@ -63,8 +63,10 @@ class TriageSystem(Protocol):
     safe to call concurrently (or the adapter serialises internally).
     """
 
-    spec: str
-    """The spec string that chose this system, e.g. ``reference`` or ``python:pkg.mod:fn``."""
+    @property
+    def spec(self) -> str:
+        """The spec string that chose this system, e.g. ``reference`` or ``python:pkg.mod:fn``."""
+        ...
 
     def triage(self, presentation: Presentation) -> Decision | Reply:
         """Return the decision for one presentation.

@@ -63,8 +63,8 @@ def _baseline(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
     name = spec.removeprefix("baseline:")
     if name not in BASELINES:
         raise SpecError(spec, f"unknown baseline; expected one of: {', '.join(sorted(BASELINES))}")
-    system: TriageSystem = BASELINES[name]()
-    return system
+    factory: Callable[[], TriageSystem] = BASELINES[name]
+    return factory()
 
 
 def _python(spec: str, settings: Mapping[str, Any]) -> TriageSystem:

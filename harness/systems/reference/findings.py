@@ -22,7 +22,9 @@ PVR_CONCERN_ML = 200
 ACUTE_DAYS = 28
 """Acute low back pain is under 4 weeks (ACP)."""
 
-_CES_BLADDER = frozenset({"difficulty_starting", "reduced_flow_sensation", "retention", "incontinence"})
+_CES_BLADDER = frozenset(
+    {"difficulty_starting", "reduced_flow_sensation", "retention", "incontinence"}
+)
 _LEG_NUMBNESS = frozenset({"one_leg_dermatomal", "both_legs", "saddle_perineal", "feet_stocking"})
 
 
@@ -43,7 +45,7 @@ def bladder_ces(f: Findings) -> bool:
 
 def bowel_ces(f: Findings) -> bool:
     """Reduced rectal sensation or faecal incontinence."""
-    return f.get("bowel", "normal") != "normal"
+    return bool(f.get("bowel", "normal") != "normal")
 
 
 def severe_bilateral_deficit(f: Findings) -> bool:
@@ -58,13 +60,19 @@ def severe_or_progressive_deficit(f: Findings) -> bool:
 
 def ces_feature(f: Findings) -> bool:
     """Any feature on the GIRFT / CKS 2018 cauda equina list (sexual dysfunction excluded)."""
-    return bladder_ces(f) or bowel_ces(f) or numb(f, "saddle_perineal") or severe_bilateral_deficit(f)
+    return (
+        bladder_ces(f) or bowel_ces(f) or numb(f, "saddle_perineal") or severe_bilateral_deficit(f)
+    )
 
 
 def ces_recent_or_worsening(f: Findings) -> bool:
     """Sphincter or saddle symptoms began within 14 days, or are getting worse."""
     days = f.get("sphincter_or_saddle_symptom_days")
-    return days is None or days <= CES_WINDOW_DAYS or f.get("sphincter_or_saddle_trajectory") == "worsening"
+    return (
+        days is None
+        or days <= CES_WINDOW_DAYS
+        or f.get("sphincter_or_saddle_trajectory") == "worsening"
+    )
 
 
 def ces_acute(f: Findings) -> bool:
@@ -79,7 +87,9 @@ def ces_late_stable(f: Findings) -> bool:
 
 def high_pvr_with_leg_pain(f: Findings) -> bool:
     """A post-void residual of 200 mL or more with leg pain."""
-    return f.get("post_void_residual_ml", 0) >= PVR_CONCERN_ML and f.get("leg_pain", "none") != "none"
+    return bool(
+        f.get("post_void_residual_ml", 0) >= PVR_CONCERN_ML and f.get("leg_pain", "none") != "none"
+    )
 
 
 def new_bilateral_sciatica(f: Findings) -> bool:
@@ -100,7 +110,9 @@ def neuro_deficit(f: Findings) -> bool:
 
 def aortic_dissection(f: Findings) -> bool:
     """Tearing pain, or reduced leg pulses with an acute leg deficit or retention."""
-    acute_leg_signs = f.get("weakness") in {"severe", "progressive"} or f.get("bladder") == "retention"
+    acute_leg_signs = (
+        f.get("weakness") in {"severe", "progressive"} or f.get("bladder") == "retention"
+    )
     return flag(f, "tearing_pain") or (flag(f, "leg_pulses_reduced") and acute_leg_signs)
 
 
@@ -132,7 +144,7 @@ def myelopathy(f: Findings) -> bool:
 
 
 def cancer_with_neuro(f: Findings) -> bool:
-    """Known cancer with neurological symptoms: walking, weakness, numbness, sphincters, radicular pain."""
+    """Known cancer with neurological symptoms, radicular pain included."""
     return flag(f, "cancer_history") and (neuro_deficit(f) or f.get("leg_pain", "none") != "none")
 
 
@@ -178,7 +190,11 @@ def weak_cancer_flags_persisting(f: Findings) -> bool:
 
 def ms_pattern(f: Findings) -> bool:
     """Evolving sensory symptoms after an earlier neurological episode, without fever."""
-    return flag(f, "prior_neurological_episode") and bool(f.get("numbness_sites")) and not flag(f, "fever")
+    return (
+        flag(f, "prior_neurological_episode")
+        and bool(f.get("numbness_sites"))
+        and not flag(f, "fever")
+    )
 
 
 def b12_pattern(f: Findings) -> bool:
@@ -231,7 +247,7 @@ def sexual_dysfunction_only(f: Findings) -> bool:
 
 def not_acute(f: Findings) -> bool:
     """Pain of 4 weeks or more."""
-    return f.get("pain_duration_days", 0) >= ACUTE_DAYS
+    return bool(f.get("pain_duration_days", 0) >= ACUTE_DAYS)
 
 
 def always(f: Findings) -> bool:

@@ -6,7 +6,8 @@ import dataclasses
 from typing import Any
 
 from harness.model import Decision, Presentation
-from harness.systems.reference.rules import MRI_CONTRAINDICATED_SOURCES, first_match
+from harness.systems.reference.rules import MRI_CONTRAINDICATED_SOURCES, RULES, first_match
+from harness.vocabulary import RED_FLAG_URGENCIES
 
 
 class ReferenceTriage:
@@ -15,11 +16,26 @@ class ReferenceTriage:
     spec = "reference"
 
     def triage(self, presentation: Presentation) -> Decision:
-        """Apply the first matching rule; substitute CT where MRI is contraindicated."""
+        """Apply the first matching rule; substitute CT where MRI is contraindicated.
+
+        The first matching row decides urgency, imaging and category. Every other red-flag row
+        that also matches adds its suspected conditions, so an osteoporotic fracture with a cauda
+        equina picture names both.
+        """
         findings = presentation.findings
         rule = first_match(findings)
         decision = rule.decision
         sources = rule.sources
+        also = [
+            c
+            for other in RULES
+            if other is not rule
+            and other.decision.urgency in RED_FLAG_URGENCIES
+            and other.when(findings)
+            for c in other.decision.suspected_conditions
+        ]
+        conditions = tuple(dict.fromkeys((*decision.suspected_conditions, *also)))
+        decision = dataclasses.replace(decision, suspected_conditions=conditions)
         if decision.imaging == "mri" and findings.get("mri_contraindicated", False):
             decision = dataclasses.replace(decision, imaging="ct")
             sources = sources + MRI_CONTRAINDICATED_SOURCES

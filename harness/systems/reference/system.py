@@ -18,9 +18,9 @@ class ReferenceTriage:
     def triage(self, presentation: Presentation) -> Decision:
         """Apply the first matching rule; substitute CT where MRI is contraindicated.
 
-        The first matching row decides urgency, imaging and category. Every other red-flag row
-        that also matches adds its suspected conditions, so an osteoporotic fracture with a cauda
-        equina picture names both.
+        The first matching row decides urgency, imaging and category. Every other red-flag row of
+        the same category that also matches adds its suspected conditions, so an osteoporotic
+        fracture with a cauda equina picture names both.
         """
         findings = presentation.findings
         rule = first_match(findings)
@@ -31,6 +31,7 @@ class ReferenceTriage:
             for other in RULES
             if other is not rule
             and other.decision.urgency in RED_FLAG_URGENCIES
+            and other.decision.category == decision.category
             and other.when(findings)
             for c in other.decision.suspected_conditions
         ]

@@ -144,8 +144,9 @@ def myelopathy(f: Findings) -> bool:
 
 
 def cancer_with_neuro(f: Findings) -> bool:
-    """Known cancer with neurological symptoms, radicular pain included."""
-    return flag(f, "cancer_history") and (neuro_deficit(f) or f.get("leg_pain", "none") != "none")
+    """Known cancer with neurological symptoms, radicular pain (leg or truncal band) included."""
+    radicular = f.get("leg_pain", "none") != "none" or numb(f, "truncal_band")
+    return flag(f, "cancer_history") and (neuro_deficit(f) or radicular)
 
 
 def infection_risk(f: Findings) -> bool:

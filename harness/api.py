@@ -14,7 +14,7 @@ from scoring.policy import Policy, load_policy
 
 def run(
     system: str | TriageSystem,
-    corpus: Corpus | Iterable[str | Path] | None = None,
+    corpus: Corpus | str | Path | Iterable[str | Path] | None = None,
     policy: Policy | str | Path | None = None,
     *,
     concurrency: int = 4,
@@ -24,8 +24,10 @@ def run(
 
     Args:
         system: e.g. ``"reference"``, ``"python:mypkg.triage:decide"``, or an object.
-        corpus: a loaded corpus, paths, or ``None`` for the bundled corpus.
-        policy: a policy, a policy file, or ``None`` for the default policy.
+        corpus: a loaded corpus, a folder or file, several paths, or ``None`` for the
+            bundled corpus.
+        policy: a policy, a policy file or bundled policy name (``"release"``), or ``None``
+            for the default policy.
         concurrency: calls in flight at once.
         epochs: answers asked per vignette.
 
@@ -34,6 +36,9 @@ def run(
         ``result.passed`` and per-vignette ``result.scores``.
     """
     built = resolve_system(system) if isinstance(system, str) else system
+    if isinstance(corpus, str | Path):
+        # One folder or file, not an iterable of its characters.
+        corpus = [corpus]
     loaded = corpus if isinstance(corpus, Corpus) else load_corpus(corpus)
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     try:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from harness.engine import AnswerRecord, EngineOptions, run_system
+from harness.engine import AnswerRecord, EngineOptions
+from harness.engine.session import RunStorage, run_session
 from harness.loading import Corpus
+from harness.run_identity import miss_detector, run_identity
 from harness.systems.protocol import TriageSystem
 from harness.version import harness_version
 from scoring.gates import GateResult, all_passed, apply_gates
@@ -71,14 +73,28 @@ def evaluate(
     corpus: Corpus,
     policy: Policy,
     options: EngineOptions | None = None,
+    storage: RunStorage | None = None,
 ) -> RunResult:
-    """Run ``system`` over ``corpus`` and score the answers against ``policy``."""
+    """Run ``system`` over ``corpus`` and score the answers against ``policy``.
+
+    Args:
+        system: the system to ask.
+        corpus: the vignettes.
+        policy: the gates.
+        options: concurrency, epochs, timeouts and retries.
+        storage: journal, resume, cache and progress; ``None`` keeps nothing on disk.
+    """
     options = options or EngineOptions()
-    started = now_iso()
-    records = run_system(system, corpus.vignettes, options)
-    return result_from_records(
-        system.spec, system.describe(), corpus, options, policy, records, started
+    session = run_session(
+        system, corpus.vignettes, options, storage or RunStorage(),
+        run_identity(system, corpus.vignettes, corpus.content_hash, options),
+        now_iso(), miss_detector(corpus.vignettes),
     )
+    result = result_from_records(
+        system.spec, system.describe(), corpus, options, policy, session.records,
+        session.started_at,
+    )
+    return replace(result, extra={**result.extra, "run": session.stats})
 
 
 def result_from_records(
@@ -127,9 +143,15 @@ def results_document(result: RunResult) -> dict[str, Any]:
                 "register": v.register,
                 "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
                 "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
+                "rationale": v.rationale,
+                "sources": [
+                    {"id": c.id, **({"section": c.section} if c.section else {})}
+                    for c in v.sources
+                ],
                 "outcomes": list(s.combined.outcomes),
                 "correct": s.combined.correct,
                 "flip_rate": s.flip_rate,
+                "pass_all_epochs": s.passed_all,
                 "answers": [r.to_dict() for r in records_by_id[v.id]],
             }
         )
@@ -146,18 +168,20 @@ def results_document(result: RunResult) -> dict[str, Any]:
             **result.extra.get("corpus", {}),
         },
         "options": {
-            "epochs": result.options.epochs,
-            "concurrency": result.options.concurrency,
+            **result.options.to_dict(),
             **result.extra.get("options", {}),
         },
         "policy": {
             "name": result.policy.name,
             "source": result.policy.source,
             "scope": result.policy.scope,
+            # The whole policy travels with the results so merge and compare can re-gate.
+            "document": result.policy.to_dict(),
         },
         "metrics": result.metrics["all"],
         "metrics_by_status": result.metrics,
         "gates": [g.to_dict() for g in result.gates],
         "gates_passed": result.passed,
+        **({"run": result.extra["run"]} if "run" in result.extra else {}),
         "vignettes": vignettes,
     }

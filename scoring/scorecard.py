@@ -41,6 +41,21 @@ def over_imaging_line(m: Mapping[str, Any]) -> str:
     return f"OVER-IMAGING  {_rate_text(r)} of {r['denominator_is']}"
 
 
+def epochs_lines(doc: Mapping[str, Any]) -> list[str]:
+    """With k > 1 answers per vignette: pass^k and the flip rate (empty for a single epoch)."""
+    m = doc["metrics"]
+    k = m["n_epochs"]
+    if k <= 1:
+        return []
+    r = m["rates"]["pass_all_epochs"]
+    flipped = sum(1 for v in doc["vignettes"] if v.get("flip_rate"))
+    return [
+        f"EPOCHS  {k} answers per vignette, the worst decides safety; "
+        f"pass^{k} (all {k} acceptable) {r['count']}/{r['denominator']} = {pct(r['value'])}; "
+        f"mean flip rate {pct(m['mean_flip_rate'])}, {flipped} vignette(s) changed answer"
+    ]
+
+
 _RATE_ROWS = (
     "critical_miss_rate", "major_miss_rate", "minor_under_triage_rate", "missed_imaging_rate",
     "wrong_modality_rate", "over_imaging_rate", "over_triage_rate", "error_rate",
@@ -59,6 +74,7 @@ def render_scorecard(doc: Mapping[str, Any], worst: int = 10) -> str:
         safety_line(m),
         over_imaging_line(m),
         f"ERRORS  {m['errors']} ({pct(m['error_rate'])} of all vignettes; each counted as a failure)",
+        *epochs_lines(doc),
         "",
     ]
     rows = []

@@ -18,9 +18,18 @@ CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "concurrency": int,
     "epochs": int,
     "timeout": (int, float),
+    "retries": int,
+    "retry_backoff": (int, float),
+    "max_total_seconds": (int, float),
+    "cache": str,
+    "resume": bool,
+    "progress": bool,
     "adapter": dict,
 }
 """Keys a config file may hold, with their types; ``adapter`` holds adapter settings."""
+
+ADAPTER_PATH_KEYS = ("prompt_template", "stderr_log", "cwd")
+"""Adapter settings that are paths, read relative to the config file like the others."""
 
 
 def load_config(path: str | None) -> dict[str, Any]:
@@ -35,7 +44,9 @@ def load_config(path: str | None) -> dict[str, Any]:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except OSError as exc:
-        raise InputError([Problem(str(file), "", f"cannot read config: {exc.strerror or exc}")]) from None
+        raise InputError(
+            [Problem(str(file), "", f"cannot read config: {exc.strerror or exc}")]
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(str(file), "", f"not valid YAML: {exc}")]) from None
     if not isinstance(data, dict):
@@ -43,22 +54,27 @@ def load_config(path: str | None) -> dict[str, Any]:
     problems = []
     for key, value in data.items():
         if key not in CONFIG_KEYS:
-            problems.append(Problem(str(file), f"/{key}", f"unknown setting; known: {', '.join(sorted(CONFIG_KEYS))}"))
+            known = ", ".join(sorted(CONFIG_KEYS))
+            problems.append(Problem(str(file), f"/{key}", f"unknown setting; known: {known}"))
             continue
         if key == "corpus" and isinstance(value, str):
             data[key] = value = [value]
         expected = CONFIG_KEYS[key]
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             problems.append(Problem(str(file), f"/{key}", f"wrong type {type(value).__name__}"))
     if problems:
         raise InputError(problems)
     base = file.parent
     # Paths in a config file are relative to the file, not to wherever the command runs.
-    for key in ("policy", "output"):
+    for key in ("policy", "output", "cache"):
         if key in data:
             data[key] = str((base / data[key]) if not Path(data[key]).is_absolute() else data[key])
     if "corpus" in data:
         data["corpus"] = [str(base / p) if not Path(p).is_absolute() else p for p in data["corpus"]]
+    adapter = data.get("adapter", {})
+    for key in ADAPTER_PATH_KEYS:
+        if isinstance(adapter.get(key), str) and not Path(adapter[key]).is_absolute():
+            adapter[key] = str(base / adapter[key])
     return data
 
 

@@ -1,21 +1,53 @@
-"""Run options that shape the engine: concurrency, epochs (and, later, timeouts and retries)."""
+"""The run command's engine flags: concurrency, epochs, time limits, retries, resume, cache.
+
+Every setting follows one precedence rule: CLI flag > config file > environment > default.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from harness.cli.config import setting
 from harness.engine import EngineOptions
+from harness.engine.journal import JOURNAL_NAME
+from harness.engine.session import RunStorage
 from harness.loading.problems import InputError, Problem
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF = 1.0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the engine flags to the run command."""
     g = p.add_argument_group("engine")
     g.add_argument("--concurrency", type=int, help="calls in flight at once (default: 4)")
-    g.add_argument("--epochs", type=int, help="answers asked per vignette (default: 1)")
+    g.add_argument("--epochs", type=int,
+                   help="answers asked per vignette; the worst decides safety (default: 1)")
+    g.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help=f"per-call timeout (default: {DEFAULT_TIMEOUT:g})")
+    g.add_argument("--retries", type=int, metavar="N",
+                   help="retries after a timeout, 429, 5xx or dropped connection; other "
+                        f"failures are never retried (default: {DEFAULT_RETRIES})")
+    g.add_argument("--retry-backoff", type=float, metavar="SECONDS",
+                   help="wait before the first retry, doubling each time, with jitter; a "
+                        f"server's Retry-After is honoured (default: {DEFAULT_BACKOFF:g})")
+    g.add_argument("--max-total-seconds", type=float, metavar="SECONDS",
+                   help="cap on the whole run; answers not given by then are errors")
+    g.add_argument("--resume", action="store_true", default=None,
+                   help="continue the run journaled in --output (after Ctrl-C, a crash or a "
+                        "kill); refuses a journal from a different run")
+    g.add_argument("--retry-errors", action="store_true",
+                   help="with --resume, ask again the answers that ended in an error")
+    g.add_argument("--cache", metavar="DIR",
+                   help="response cache folder: answers already cached are not asked again "
+                        "(errors are never cached)")
+    g.add_argument("--no-progress", dest="progress", action="store_false", default=None,
+                   help="no progress display on stderr")
 
 
 def engine_options(args: argparse.Namespace, config: Mapping[str, Any]) -> EngineOptions:
@@ -26,11 +58,79 @@ def engine_options(args: argparse.Namespace, config: Mapping[str, Any]) -> Engin
     """
     concurrency = setting("concurrency", args.concurrency, config, 4)
     epochs = setting("epochs", args.epochs, config, 1)
+    timeout = setting("timeout", args.timeout, config, None)
+    if timeout is None:
+        timeout = config.get("adapter", {}).get("timeout", DEFAULT_TIMEOUT)
+    retries = setting("retries", args.retries, config, DEFAULT_RETRIES)
+    backoff = setting("retry_backoff", args.retry_backoff, config, DEFAULT_BACKOFF)
+    cap = setting("max_total_seconds", args.max_total_seconds, config, None)
+    checks: list[tuple[str, Any, float, bool]] = [
+        ("concurrency", concurrency, 1, False),
+        ("epochs", epochs, 1, False),
+        ("timeout", timeout, 0, True),
+        ("retries", retries, 0, False),
+        ("retry-backoff", backoff, 0, False),
+        ("max-total-seconds", cap, 0, True),
+    ]
     problems = [
-        Problem("--" + name, "", f"must be at least 1, got {value}")
-        for name, value in (("concurrency", concurrency), ("epochs", epochs))
-        if value < 1
+        Problem("--" + name, "", f"must be {'above' if strict else 'at least'} {low:g}, "
+                                 f"got {value}")
+        for name, value, low, strict in checks
+        if value is not None and (value <= low if strict else value < low)
     ]
     if problems:
         raise InputError(problems)
-    return EngineOptions(concurrency=concurrency, epochs=epochs)
+    return EngineOptions(
+        concurrency=concurrency,
+        epochs=epochs,
+        timeout=float(timeout),
+        retries=retries,
+        backoff=float(backoff),
+        backoff_max=max(30.0, float(backoff)),
+        max_total_seconds=None if cap is None else float(cap),
+    )
+
+
+def adapter_settings(
+    options: EngineOptions, config: Mapping[str, Any], spec: str = ""
+) -> dict[str, Any]:
+    """The config file's ``adapter:`` settings, with the per-call timeout the engine uses.
+
+    An adapter's own timeout then fires first (the engine allows a little grace), so a slow
+    request fails with the adapter's clearer message and a hung subprocess is restarted.
+    A ``cmd:`` system runs as many processes as calls in flight unless told otherwise: with
+    fewer, calls would queue inside the adapter and spend their timeout waiting their turn.
+    """
+    settings = dict(config.get("adapter", {}))
+    settings["timeout"] = options.timeout
+    if spec.startswith("cmd:"):
+        settings.setdefault("processes", options.concurrency)
+    return settings
+
+
+def run_storage(args: argparse.Namespace, config: Mapping[str, Any], output: Path) -> RunStorage:
+    """Resolve the journal, resume, cache and progress settings.
+
+    Raises:
+        InputError: for --retry-errors without --resume.
+    """
+    resume = bool(setting("resume", args.resume, config, False))
+    if args.retry_errors and not resume:
+        raise InputError([Problem("--retry-errors", "", "only makes sense with --resume")])
+    cache = setting("cache", args.cache, config, None)
+    return RunStorage(
+        output_dir=output,
+        resume=resume,
+        retry_errors=bool(args.retry_errors),
+        cache_dir=Path(cache) if cache else None,
+        progress=bool(setting("progress", args.progress, config, True)),
+    )
+
+
+def note_interrupted(output: Path) -> None:
+    """Tell the user how to continue after Ctrl-C: the journal keeps what was answered."""
+    journal = output / JOURNAL_NAME
+    if journal.exists():
+        answers = max(0, sum(1 for _ in journal.open(encoding="utf-8")) - 1)
+        print(f"\ninterrupted: {answers} answer(s) kept in {journal}; continue with --resume",
+              file=sys.stderr)

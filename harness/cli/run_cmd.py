@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.cli import engine_args, exit_codes
+from harness.cli import ci_args, engine_args, exit_codes
 from harness.cli.config import load_config, setting
 from harness.evaluation import evaluate, results_document
 from harness.loading import load_corpus
@@ -22,13 +22,20 @@ _QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL"
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the command."""
     p = sub.add_parser("run", help="benchmark a triage system on a corpus and gate the result")
-    p.add_argument("--system", help="system spec: reference, baseline:NAME, python:MODULE:FUNCTION, ...")
+    p.add_argument("--system", help="system spec: reference, baseline:NAME, "
+                   "python:MODULE:FUNCTION, cmd:COMMAND, http(s)://URL, openai:MODEL, "
+                   "anthropic:MODEL")
     p.add_argument("--corpus", action="append", help="vignette folder or file (repeatable; default: bundled corpus)")
-    p.add_argument("--policy", help="gate policy YAML (default: the bundled default policy)")
+    p.add_argument(
+        "--policy",
+        help="gate policy YAML, or a bundled one by name: default, release, development "
+        "(default: default)",
+    )
     p.add_argument("--output", help=f"folder for results.json (default: {DEFAULT_OUTPUT})")
     p.add_argument("--config", help="YAML config file; CLI flags override it")
     p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
     engine_args.add_arguments(p)
+    ci_args.add_arguments(p)
     p.set_defaults(handler=handle)
 
 
@@ -41,13 +48,19 @@ def handle(args: argparse.Namespace) -> int:
         return exit_codes.BAD_INPUT
     options = engine_args.engine_options(args, config)
     corpus = load_corpus(setting("corpus", args.corpus, config, None))
+    corpus, shard_plan = ci_args.select(args, corpus)
     policy = load_policy(setting("policy", args.policy, config, None))
     output = Path(setting("output", args.output, config, DEFAULT_OUTPUT))
-    system = resolve_system(spec, config.get("adapter", {}))
+    storage = engine_args.run_storage(args, config, output)
+    system = resolve_system(spec, engine_args.adapter_settings(options, config, spec))
     try:
-        result = evaluate(system, corpus, policy, options)
+        result = evaluate(system, corpus, policy, options, storage)
+    except KeyboardInterrupt:
+        engine_args.note_interrupted(output)
+        raise
     finally:
         system.close()
+    result = ci_args.mark(result, shard_plan)
     document = results_document(result)
     path = write_results(output, document)
     text = render_scorecard(document)
@@ -55,4 +68,5 @@ def handle(args: argparse.Namespace) -> int:
         text = "\n".join(line for line in text.splitlines() if line.startswith(_QUIET_PREFIXES))
     print(text)
     print(f"\nresults: {path}")
-    return exit_codes.OK if result.passed else exit_codes.GATE_FAILED
+    ci_args.write_reports(args, document)
+    return ci_args.exit_status(result, shard_plan)

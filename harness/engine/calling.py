@@ -1,32 +1,189 @@
-"""Calling a system once for one presentation, turning every failure into a record."""
+"""Calling a system for one presentation: a bounded wait per attempt, bounded retries.
+
+Each attempt runs ``system.triage`` on a daemon thread and waits at most the per-call timeout
+(plus a grace period, so an adapter's own timeout fires first with a clearer message) and never
+past the run's deadline. A call that hangs for ever is therefore abandoned, not waited on; being
+a daemon thread, it cannot keep the process alive at exit either.
+"""
 
 from __future__ import annotations
 
+import random
+import threading
 import time
+from dataclasses import dataclass, field, replace
+from typing import Any
 
+from harness.engine.options import EngineOptions
 from harness.engine.records import AnswerRecord, Attempt
+from harness.engine.retry import backoff_delay, is_retryable
 from harness.model import Decision, Presentation
+from harness.redaction import scrub, scrub_data, scrub_optional
 from harness.systems.decision_parsing import decision_from_obj
-from harness.systems.protocol import Reply, SystemFailure, TriageSystem
+from harness.systems.protocol import Reply, SystemFailure, TransientError, TriageSystem
+
+CAP_NOT_ATTEMPTED = "not attempted: total time cap reached"
+CAP_DURING_CALL = "total time cap reached during the call"
+CAP_BEFORE_RETRY = "total time cap reached before a retry"
 
 
-def call_once(system: TriageSystem, presentation: Presentation, vignette_id: str, epoch: int) -> AnswerRecord:
-    """Call ``system.triage`` once; any exception becomes an error record (fail closed)."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class _Outcome:
+    """How one attempt ended."""
+
+    decision: Decision | None
+    seconds: float
+    error: str | None = None
     raw: str | None = None
-    metadata: dict[str, object] = {}
+    metadata: dict[str, Any] = field(default_factory=dict)
+    retryable: bool = False
+    retry_after: float | None = None
+    capped: bool = False
+
+
+def grace_seconds(timeout: float) -> float:
+    """Extra time the engine allows beyond ``timeout`` before abandoning a call."""
+    return max(1.0, 0.1 * timeout)
+
+
+def call_with_retries(
+    system: TriageSystem,
+    presentation: Presentation,
+    vignette_id: str,
+    epoch: int,
+    options: EngineOptions,
+    stop: threading.Event | None = None,
+    deadline: float | None = None,
+    rng: random.Random | None = None,
+) -> AnswerRecord:
+    """Ask ``system`` once, retrying retryable failures; never raises.
+
+    Args:
+        system: the system to call.
+        presentation: all the system may see.
+        vignette_id: for the record.
+        epoch: the repeat index, for the record.
+        options: timeout, retries and backoff.
+        stop: set when the run must end (time cap or interrupt); cuts a backoff short.
+        deadline: ``time.monotonic()`` value of the total time cap, if any.
+        rng: jitter source.
+
+    Returns:
+        The record of the answer, or of the last failure with every attempt listed. A record
+        cut short by the time cap has ``final=False``.
+    """
+    stop = stop or threading.Event()
+    attempts: list[Attempt] = []
+    started = time.monotonic()
+    last: _Outcome | None = None
+    for number in range(1, options.retries + 2):
+        if _expired(deadline):
+            return _capped(vignette_id, epoch, attempts, started, last,
+                           CAP_NOT_ATTEMPTED if number == 1 else CAP_BEFORE_RETRY)
+        outcome = _attempt(system, presentation, options.timeout, deadline)
+        last = outcome
+        attempts.append(
+            Attempt(number, outcome.decision is not None, outcome.seconds, outcome.error,
+                    outcome.retry_after)
+        )
+        if outcome.capped:
+            return _capped(vignette_id, epoch, attempts, started, last, CAP_DURING_CALL)
+        if outcome.decision is not None or not outcome.retryable or number > options.retries:
+            return AnswerRecord(
+                vignette_id, epoch, outcome.decision, outcome.error, outcome.raw,
+                tuple(attempts), time.monotonic() - started, outcome.metadata,
+            )
+        delay = backoff_delay(options, number, outcome.retry_after, rng)
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            # Waiting would run past the cap: stop at the cap rather than sleep beyond it.
+            delay = max(0.0, deadline - time.monotonic())
+        if stop.wait(delay) or _expired(deadline):
+            return _capped(vignette_id, epoch, attempts, started, last, CAP_BEFORE_RETRY)
+    raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+def _expired(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _capped(
+    vignette_id: str,
+    epoch: int,
+    attempts: list[Attempt],
+    started: float,
+    last: _Outcome | None,
+    reason: str,
+) -> AnswerRecord:
+    error = reason if last is None or last.error is None else f"{reason} (last error: {last.error})"
+    return AnswerRecord(
+        vignette_id, epoch, None, error, last.raw if last else None, tuple(attempts),
+        time.monotonic() - started, {}, final=False,
+    )
+
+
+def _attempt(
+    system: TriageSystem,
+    presentation: Presentation,
+    timeout: float | None,
+    deadline: float | None,
+) -> _Outcome:
+    box: list[Any] = []
+    finished = threading.Event()
+
+    def target() -> None:
+        try:
+            box.append(_settle(system.triage(presentation)))
+        except BaseException as exc:  # a system's SystemExit is its failure, not ours
+            box.append(exc)
+        finally:
+            finished.set()
+
+    start = time.monotonic()
+    threading.Thread(target=target, name="backtriage-call", daemon=True).start()
+    limits = []
+    if timeout is not None:
+        limits.append(timeout + grace_seconds(timeout))
+    if deadline is not None:
+        limits.append(max(0.0, deadline - start))
+    ended = finished.wait(min(limits) if limits else None)
+    seconds = time.monotonic() - start
+    if not ended:
+        if _expired(deadline):
+            return _Outcome(None, seconds, CAP_DURING_CALL, capped=True)
+        return _failure(TransientError(f"no answer within {timeout:g} s (engine timeout)"), seconds)
+    result = box[0]
+    if isinstance(result, BaseException):
+        return _failure(result, seconds)
+    decision, raw, metadata = result
+    return _Outcome(decision, seconds, raw=raw, metadata=metadata)
+
+
+def _settle(answer: Decision | Reply) -> tuple[Decision, str | None, dict[str, Any]]:
+    raw: str | None = None
+    metadata: dict[str, Any] = {}
+    if isinstance(answer, Reply):
+        raw, metadata = scrub_optional(answer.raw), scrub_data(dict(answer.metadata))
+        answer = answer.decision
+    # Re-validate whatever came back: a buggy adapter must not smuggle in a bad decision.
     try:
-        answer = system.triage(presentation)
-        if isinstance(answer, Reply):
-            raw, metadata = answer.raw, dict(answer.metadata)
-            answer = answer.decision
-        # Re-validate whatever came back: a buggy adapter must not smuggle in a bad decision.
-        decision: Decision | None = decision_from_obj(answer, raw=raw)
-        error = None
+        decision = decision_from_obj(answer, raw=raw)
     except SystemFailure as exc:
-        decision, error, raw = None, f"{type(exc).__name__}: {exc}", exc.raw or raw
-    except Exception as exc:
-        decision, error = None, f"{type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - start
-    attempt = Attempt(1, decision is not None, seconds, error)
-    return AnswerRecord(vignette_id, epoch, decision, error, raw, (attempt,), seconds, metadata)
+        exc.raw = exc.raw or raw
+        raise
+    if decision.rationale is not None:
+        # A model can echo anything it was sent, a key in a header included.
+        decision = replace(decision, rationale=scrub(decision.rationale))
+    return decision, raw, metadata
+
+
+def _failure(exc: BaseException, seconds: float) -> _Outcome:
+    raw = exc.raw if isinstance(exc, SystemFailure) else None
+    retry_after = exc.retry_after if isinstance(exc, TransientError) else None
+    return _Outcome(
+        None,
+        seconds,
+        scrub(f"{type(exc).__name__}: {exc}"),
+        raw=scrub_optional(raw),
+        retryable=is_retryable(exc),
+        retry_after=retry_after,
+    )

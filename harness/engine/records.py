@@ -33,7 +33,9 @@ class Attempt:
 class AnswerRecord:
     """One answer of a system to one vignette in one epoch.
 
-    ``decision`` is ``None`` exactly when ``error`` says what went wrong.
+    ``decision`` is ``None`` exactly when ``error`` says what went wrong. ``final`` is False for
+    a call the engine gave up on without an answer of the system's (the total time cap): such a
+    record is scored as an error but never journaled, so ``--resume`` asks again.
     """
 
     vignette_id: str
@@ -45,6 +47,7 @@ class AnswerRecord:
     seconds: float = 0.0
     metadata: dict[str, Any] = field(default_factory=dict)
     cached: bool = False
+    final: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in results and journals."""
@@ -58,6 +61,7 @@ class AnswerRecord:
             "seconds": round(self.seconds, 6),
             "metadata": self.metadata,
             "cached": self.cached,
+            "final": self.final,
         }
 
     @classmethod
@@ -73,4 +77,5 @@ class AnswerRecord:
             seconds=data.get("seconds", 0.0),
             metadata=data.get("metadata", {}),
             cached=data.get("cached", False),
+            final=data.get("final", True),
         )

@@ -1,66 +1,190 @@
-"""Running a system over a corpus: bounded concurrency, every answer recorded, id order out."""
+"""Running a system over a corpus: bounded concurrency, a time cap, every answer recorded.
+
+Worker threads take jobs (vignette, epoch) from a queue and put records on another; the calling
+thread alone consumes records, so journal writes and progress never race, and a Ctrl-C reaches
+it promptly. Workers never wait for the consumer, so a slow disk does not slow the calls.
+"""
 
 from __future__ import annotations
 
+import queue
+import random
+import threading
+import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Protocol
 
-from harness.engine.calling import call_once
+from harness.engine.calling import CAP_NOT_ATTEMPTED, call_with_retries
+from harness.engine.options import EngineOptions
 from harness.engine.records import AnswerRecord
 from harness.model import Vignette
 from harness.systems.protocol import TriageSystem
 
 OnRecord = Callable[[AnswerRecord], None]
+Key = tuple[str, int]
+
+# After the cap, calls in flight end by themselves (their waits stop at the deadline); this
+# bounds how long we wait for them to report before filling in the rest.
+_DRAIN_SECONDS = 5.0
+_POLL_SECONDS = 0.5
+
+__all__ = ["EngineOptions", "OnRecord", "ProgressSink", "ResponseLookup", "run_system"]
+
+
+class ProgressSink(Protocol):
+    """Something that shows how a run is going."""
+
+    def start(self, total: int, already: int) -> None:
+        """The run begins: ``total`` answers in all, ``already`` of them known (resumed)."""
+
+    def update(self, record: AnswerRecord) -> None:
+        """One answer has arrived."""
+
+    def finish(self) -> None:
+        """The run has ended."""
+
+
+class ResponseLookup(Protocol):
+    """A response cache as the engine sees it."""
+
+    def get(self, vignette: Vignette, epoch: int) -> AnswerRecord | None:
+        """Return the cached answer, if any."""
+
+    def put(self, vignette: Vignette, record: AnswerRecord) -> None:
+        """Remember a successful answer (never an error)."""
 
 
 @dataclass(frozen=True)
-class EngineOptions:
-    """How to run: concurrency and repeats.
+class _WorkerCrash:
+    """A worker failed outside any system call: a harness bug or a broken cache folder."""
 
-    Attributes:
-        concurrency: calls in flight at once (at least 1).
-        epochs: answers asked per vignette.
-    """
-
-    concurrency: int = 4
-    epochs: int = 1
+    error: BaseException
 
 
 def run_system(
     system: TriageSystem,
     vignettes: Iterable[Vignette],
-    options: EngineOptions = EngineOptions(),
+    options: EngineOptions | None = None,
     on_record: OnRecord | None = None,
+    *,
+    completed: Iterable[AnswerRecord] = (),
+    cache: ResponseLookup | None = None,
+    progress: ProgressSink | None = None,
 ) -> list[AnswerRecord]:
     """Ask ``system`` about every vignette ``options.epochs`` times.
 
-    Only the presentation reaches the system. ``on_record`` sees each record as it completes
-    (for journals and progress). Records come back sorted by vignette id, then epoch.
+    Only the presentation reaches the system. Answers already in ``completed`` (a resumed
+    journal) are not asked again. ``on_record`` sees each finished answer as it completes (the
+    journal); records cut short by the time cap are returned but not passed to it.
+
+    Returns:
+        One record per (vignette, epoch), sorted by vignette id then epoch, whatever the order
+        of completion. Nothing is dropped: past the time cap, unanswered jobs are error records.
     """
-    jobs = [(v, e) for v in vignettes for e in range(options.epochs)]
-    records: list[AnswerRecord] = []
-    with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-        pending: set[Future[AnswerRecord]] = set()
-        queue = iter(jobs)
-        for v, e in _take(queue, max(1, options.concurrency) * 2):
-            pending.add(pool.submit(call_once, system, v.presentation, v.id, e))
+    options = options or EngineOptions()
+    vignettes = list(vignettes)
+    wanted = {(v.id, e) for v in vignettes for e in range(options.epochs)}
+    records: dict[Key, AnswerRecord] = {
+        (r.vignette_id, r.epoch): r for r in completed if (r.vignette_id, r.epoch) in wanted
+    }
+    jobs = [(v, e) for v in vignettes for e in range(options.epochs) if (v.id, e) not in records]
+    if progress:
+        progress.start(len(wanted), len(records))
+    try:
+        records.update(_run_jobs(system, jobs, options, on_record, cache, progress))
+    finally:
+        if progress:
+            progress.finish()
+    return sorted(records.values(), key=lambda r: (r.vignette_id, r.epoch))
+
+
+def _run_jobs(
+    system: TriageSystem,
+    jobs: list[tuple[Vignette, int]],
+    options: EngineOptions,
+    on_record: OnRecord | None,
+    cache: ResponseLookup | None,
+    progress: ProgressSink | None,
+) -> dict[Key, AnswerRecord]:
+    if not jobs:
+        return {}
+    todo: queue.SimpleQueue[tuple[Vignette, int]] = queue.SimpleQueue()
+    for job in jobs:
+        todo.put(job)
+    results: queue.SimpleQueue[AnswerRecord | _WorkerCrash] = queue.SimpleQueue()
+    stop = threading.Event()
+    deadline = (
+        None if options.max_total_seconds is None
+        else time.monotonic() + options.max_total_seconds
+    )
+
+    def work(seed: int) -> None:
+        rng = random.Random(seed)
+        while not stop.is_set():
+            try:
+                vignette, epoch = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                record = cache.get(vignette, epoch) if cache else None
+                if record is None:
+                    record = call_with_retries(
+                        system, vignette.presentation, vignette.id, epoch, options,
+                        stop, deadline, rng,
+                    )
+                    if cache and record.decision is not None and record.final:
+                        cache.put(vignette, record)
+                results.put(record)
+            except BaseException as exc:
+                results.put(_WorkerCrash(exc))
+                return
+
+    workers = [
+        threading.Thread(target=work, args=(i,), name=f"backtriage-worker-{i}", daemon=True)
+        for i in range(min(max(1, options.concurrency), len(jobs)))
+    ]
+    for worker in workers:
+        worker.start()
+
+    pending = {(v.id, e) for v, e in jobs}
+    out: dict[Key, AnswerRecord] = {}
+
+    def accept(item: AnswerRecord | _WorkerCrash) -> None:
+        if isinstance(item, _WorkerCrash):
+            raise item.error
+        key = (item.vignette_id, item.epoch)
+        out[key] = item
+        pending.discard(key)
+        if on_record and item.final:
+            on_record(item)
+        if progress:
+            progress.update(item)
+
+    try:
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                record = future.result()
-                records.append(record)
-                if on_record:
-                    on_record(record)
-                for v, e in _take(queue, 1):
-                    pending.add(pool.submit(call_once, system, v.presentation, v.id, e))
-    return sorted(records, key=lambda r: (r.vignette_id, r.epoch))
-
-
-def _take(queue: Iterable[tuple[Vignette, int]], n: int) -> list[tuple[Vignette, int]]:
-    out = []
-    for item in queue:
-        out.append(item)
-        if len(out) >= n:
-            break
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                break
+            try:
+                # A bounded wait keeps the loop responsive to Ctrl-C and to the cap.
+                item = results.get(timeout=_POLL_SECONDS if remaining is None
+                                   else min(_POLL_SECONDS, remaining))
+            except queue.Empty:
+                continue
+            accept(item)
+        if pending:
+            stop.set()
+            drain_until = time.monotonic() + _DRAIN_SECONDS
+            for worker in workers:
+                worker.join(timeout=max(0.0, drain_until - time.monotonic()))
+            while pending:
+                try:
+                    accept(results.get_nowait())
+                except queue.Empty:
+                    break
+            for vid, epoch in sorted(pending):
+                accept(AnswerRecord(vid, epoch, None, CAP_NOT_ATTEMPTED, final=False))
+    finally:
+        stop.set()
     return out

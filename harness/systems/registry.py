@@ -20,6 +20,11 @@ _KINDS: dict[str, str] = {
     "reference": "harness.systems.registry:_reference",
     "baseline:": "harness.systems.registry:_baseline",
     "python:": "harness.systems.registry:_python",
+    "cmd:": "harness.systems.adapters.subprocess_jsonl:from_spec",
+    "http://": "harness.systems.adapters.http_service:from_spec",
+    "https://": "harness.systems.adapters.http_service:from_spec",
+    "openai:": "harness.systems.adapters.openai_chat:from_spec",
+    "anthropic:": "harness.systems.adapters.anthropic_messages:from_spec",
 }
 
 

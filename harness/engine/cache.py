@@ -1,0 +1,99 @@
+"""An opt-in response cache: a rerun with nothing changed costs no calls.
+
+The key is a SHA-256 over everything that can change an answer: the system's identity as
+``describe()`` reports it (adapter kind, model, base URL, prompt template version and hash,
+sampling parameters), the presentation, and the repeat index (epoch k of a stochastic system is
+its own sample). Only valid decisions are stored; errors never are, so a transient failure is
+asked again. Entries hold no API key: ``describe()`` never includes one and text is scrubbed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from harness.engine.records import AnswerRecord
+from harness.model import Vignette, canonical_json
+from harness.redaction import scrub_data
+from harness.systems.decision_parsing import decision_from_obj
+from harness.systems.protocol import SystemFailure
+
+CACHE_FORMAT = 1
+
+
+class ResponseCache:
+    """A folder of cached answers, one JSON file per key.
+
+    Safe for concurrent use by threads and processes: each entry is written to a temporary file
+    and renamed into place, so a reader sees a whole entry or none.
+    """
+
+    def __init__(self, folder: Path, system_identity: Mapping[str, Any]):
+        self.folder = folder
+        self.identity = scrub_data(dict(system_identity))
+        self.hits = 0
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def key_inputs(self, vignette: Vignette, epoch: int) -> dict[str, Any]:
+        """Everything the key is made of (shown in entries so a miss can be explained)."""
+        return {
+            "cache_format": CACHE_FORMAT,
+            "system": self.identity,
+            "presentation": vignette.presentation.to_dict(),
+            "epoch": epoch,
+        }
+
+    def key(self, vignette: Vignette, epoch: int) -> str:
+        """The hex SHA-256 naming the entry."""
+        text = canonical_json(self.key_inputs(vignette, epoch))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get(self, vignette: Vignette, epoch: int) -> AnswerRecord | None:
+        """Return the cached answer, or ``None`` on a miss or an unreadable entry."""
+        path = self._path(self.key(vignette, epoch))
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            decision = decision_from_obj(entry["decision"])
+        except (OSError, ValueError, KeyError, TypeError, SystemFailure):
+            return None
+        self.hits += 1
+        return AnswerRecord(
+            vignette.id, epoch, decision, None, entry.get("raw"), (), 0.0,
+            dict(entry.get("metadata") or {}), cached=True,
+        )
+
+    def put(self, vignette: Vignette, record: AnswerRecord) -> None:
+        """Store a successful answer; errors and answers cut short are never stored."""
+        if record.decision is None or record.error is not None or not record.final:
+            return
+        key = self.key(vignette, record.epoch)
+        inputs = self.key_inputs(vignette, record.epoch)
+        entry = {
+            "key": key,
+            "system": inputs["system"],
+            "epoch": record.epoch,
+            "presentation_sha256": hashlib.sha256(
+                canonical_json(inputs["presentation"]).encode("utf-8")
+            ).hexdigest(),
+            "decision": record.decision.to_dict(),
+            "raw": record.raw,
+            "metadata": record.metadata,
+        }
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(scrub_data(entry), fh, ensure_ascii=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"

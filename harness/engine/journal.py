@@ -1,0 +1,199 @@
+"""The run journal: every finished answer appended to OUTPUT/journal.jsonl as it completes.
+
+The first line is a header naming the run (system, corpus, vignettes, epochs); each further line
+is one answer record. Each line is flushed and fsync'd before the next answer is taken, so a
+crash, a kill or a power cut loses at most the answers still in flight. ``--resume`` reads the
+journal back, refuses one from a different run, and asks only what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from harness.engine.records import AnswerRecord
+from harness.loading.problems import InputError, Problem
+from harness.model import canonical_json
+from harness.redaction import scrub_data
+
+JOURNAL_NAME = "journal.jsonl"
+PREVIOUS_NAME = "journal.previous.jsonl"
+FORMAT = "backtriage-journal"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class JournalContents:
+    """What a journal file holds.
+
+    Attributes:
+        header: the first line (format, identity, options, started_at).
+        records: the answers, last one winning for a repeated (vignette, epoch).
+        good_bytes: length of the file up to its last complete line; a line cut short by a
+            crash lies beyond it and is discarded.
+    """
+
+    header: dict[str, Any]
+    records: tuple[AnswerRecord, ...]
+    good_bytes: int
+
+
+def read_journal(path: Path) -> JournalContents:
+    """Read a journal, tolerating a final line cut short by a crash.
+
+    Raises:
+        InputError: if the file is not a journal or a line other than the last is damaged.
+    """
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    header: dict[str, Any] | None = None
+    records: dict[tuple[str, int], AnswerRecord] = {}
+    offset = 0
+    good = 0
+    for number, line in enumerate(lines, start=1):
+        end = offset + len(line) + 1
+        complete = end <= len(data)  # the text after the last newline has none of its own
+        if not line.strip():
+            offset = end
+            if complete:
+                good = end
+            continue
+        try:
+            item = json.loads(line)
+            if not complete:
+                raise ValueError("no newline: cut short")
+            if header is None:
+                if not isinstance(item, dict) or item.get("format") != FORMAT:
+                    raise InputError([Problem(str(path), "", "not a backtriage journal")])
+                header = item
+            else:
+                record = AnswerRecord.from_dict(item)
+                records[(record.vignette_id, record.epoch)] = record
+        except InputError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            if complete and number < len(lines) - 1:
+                raise InputError([Problem(
+                    str(path), "", f"line {number} is damaged ({exc}); move the journal "
+                    "aside to start afresh",
+                )]) from None
+            break  # the final line of a killed run: ignore it, the answer is asked again
+        offset = end
+        good = end
+    if header is None:
+        raise InputError([Problem(str(path), "", "journal has no header line")])
+    return JournalContents(header, tuple(records.values()), good)
+
+
+class Journal:
+    """An open journal that appends one answer per line, durably."""
+
+    def __init__(self, path: Path, handle: IO[str], header: Mapping[str, Any]):
+        self.path = path
+        self.header = dict(header)
+        self._handle = handle
+        self._lock = threading.Lock()
+
+    @classmethod
+    def start(
+        cls, folder: Path, identity: Mapping[str, Any], options: Mapping[str, Any], started_at: str
+    ) -> Journal:
+        """Begin a new journal in ``folder``; an earlier one is kept as journal.previous.jsonl."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / JOURNAL_NAME
+        if path.exists():
+            os.replace(path, folder / PREVIOUS_NAME)
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "identity": dict(identity),
+            "options": dict(options),
+            "started_at": started_at,
+        }
+        journal = cls(path, path.open("w", encoding="utf-8"), header)
+        journal._write(header)
+        _sync_folder(folder)  # so the new file's name survives a power cut too
+        return journal
+
+    @classmethod
+    def resume(
+        cls, folder: Path, identity: Mapping[str, Any], options: Mapping[str, Any], started_at: str
+    ) -> tuple[Journal, tuple[AnswerRecord, ...]]:
+        """Reopen the journal in ``folder`` for appending and return the answers it holds.
+
+        With no journal there, a new one is started (nothing to resume is not an error).
+
+        Raises:
+            InputError: if the journal belongs to a different run, or is damaged.
+        """
+        path = folder / JOURNAL_NAME
+        if not path.exists() or b"\n" not in path.read_bytes()[:1_000_000]:
+            # No journal, or one killed before its header line was complete.
+            return cls.start(folder, identity, options, started_at), ()
+        contents = read_journal(path)
+        _check_identity(path, contents.header.get("identity", {}), identity)
+        with path.open("r+b") as fh:
+            fh.truncate(contents.good_bytes)  # drop a half-written last line
+        journal = cls(path, path.open("a", encoding="utf-8"), contents.header)
+        return journal, contents.records
+
+    @property
+    def started_at(self) -> str | None:
+        """When the journal's run first started."""
+        value = self.header.get("started_at")
+        return value if isinstance(value, str) else None
+
+    def append(self, record: AnswerRecord) -> None:
+        """Write one answer and make sure it is on disk before returning."""
+        self._write(record.to_dict())
+
+    def close(self) -> None:
+        """Close the file."""
+        with self._lock:
+            self._handle.close()
+
+    def _write(self, item: Mapping[str, Any]) -> None:
+        line = json.dumps(scrub_data(dict(item)), ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            self._handle.write(line + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not every platform lets a folder be opened; the data itself is synced
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _check_identity(path: Path, found: Mapping[str, Any], wanted: Mapping[str, Any]) -> None:
+    if canonical_json(found) == canonical_json(wanted):
+        return
+    differs = sorted(k for k in {*found, *wanted} if canonical_json(found.get(k)) !=
+                     canonical_json(wanted.get(k)))
+    details = "; ".join(
+        f"{k}: journal has {_short(found.get(k))}, this run {_short(wanted.get(k))}"
+        for k in differs
+    )
+    raise InputError([Problem(
+        str(path), "",
+        f"--resume refused: the journal belongs to a different run ({details}). Use another "
+        "--output folder, or run without --resume to start afresh.",
+    )])
+
+
+def _short(value: Any) -> str:
+    text = canonical_json(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,46 @@
+"""When to retry a failed call and how long to wait first (exponential backoff with jitter)."""
+
+from __future__ import annotations
+
+import random
+
+from harness.engine.options import EngineOptions
+from harness.systems.protocol import SystemFailure
+
+_RNG = random.Random()
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for failures worth another try: a timeout, a 429, a 5xx, a dropped connection.
+
+    An invalid answer, a 4xx other than 429 and any unexpected exception are final: retrying
+    a deterministic failure only wastes time (one 500 retried 1,149 times over 24 days is the
+    cautionary tale).
+    """
+    return isinstance(exc, SystemFailure) and exc.retryable
+
+
+def backoff_delay(
+    options: EngineOptions,
+    failures: int,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds to wait before the next attempt.
+
+    Args:
+        options: ``backoff`` is the first delay and ``backoff_max`` the ceiling.
+        failures: attempts that have failed so far (1 before the first retry).
+        retry_after: what the server asked for; honoured even above ``backoff_max`` (the
+            total time cap still bounds it).
+        rng: the source of jitter.
+
+    Returns:
+        A delay drawn uniformly from the upper half of the exponential step ("equal jitter"),
+        so concurrent callers spread out but none retries at once.
+    """
+    step = min(options.backoff_max, options.backoff * 2 ** max(0, failures - 1))
+    jittered: float = step / 2 + (rng or _RNG).uniform(0, step / 2)
+    if retry_after is not None and retry_after > 0:
+        return max(float(retry_after), jittered)
+    return jittered

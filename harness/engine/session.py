@@ -1,0 +1,112 @@
+"""One engine run with its storage: the journal, the response cache and the progress display."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.engine.cache import ResponseCache
+from harness.engine.journal import Journal
+from harness.engine.options import EngineOptions
+from harness.engine.progress import IsMiss, Progress
+from harness.engine.records import AnswerRecord
+from harness.engine.runner import run_system
+from harness.model import Vignette
+from harness.systems.protocol import TriageSystem
+
+
+@dataclass(frozen=True)
+class RunStorage:
+    """Where a run keeps its answers and how it reports progress.
+
+    Attributes:
+        output_dir: folder of the journal (``journal.jsonl``); ``None`` keeps no journal.
+        resume: continue the journal found in ``output_dir`` instead of starting afresh.
+        retry_errors: when resuming, ask again the answers that ended in an error.
+        cache_dir: folder of the response cache; ``None`` disables it.
+        progress: show progress on stderr (a bar on a terminal, sparse lines otherwise).
+    """
+
+    output_dir: Path | None = None
+    resume: bool = False
+    retry_errors: bool = False
+    cache_dir: Path | None = None
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    """The answers of a run and how they were obtained.
+
+    Attributes:
+        records: one per (vignette, epoch), sorted by id then epoch.
+        started_at: when the run first started (the journal's time on a resumed run).
+        stats: answers ``resumed`` from the journal, served from the ``cached`` store, newly
+            ``asked``, and ``not_attempted`` because of the total time cap.
+    """
+
+    records: tuple[AnswerRecord, ...]
+    started_at: str
+    stats: dict[str, int]
+
+
+def run_session(
+    system: TriageSystem,
+    vignettes: Sequence[Vignette],
+    options: EngineOptions,
+    storage: RunStorage,
+    identity: Mapping[str, Any],
+    started_at: str,
+    is_miss: IsMiss | None = None,
+) -> SessionResult:
+    """Run ``system`` with a journal, a cache and progress as ``storage`` asks.
+
+    Args:
+        system: the system to ask.
+        vignettes: the cases to ask about.
+        options: engine options.
+        storage: journal, cache and progress settings.
+        identity: what makes two runs the same run; a resumed journal must match it.
+        started_at: this run's start time (kept only when no journal is resumed).
+        is_miss: tells the progress display which answers are misses.
+
+    Raises:
+        InputError: if ``--resume`` finds the journal of a different run.
+    """
+    journal: Journal | None = None
+    completed: tuple[AnswerRecord, ...] = ()
+    if storage.output_dir is not None:
+        if storage.resume:
+            journal, completed = Journal.resume(
+                storage.output_dir, identity, options.to_dict(), started_at
+            )
+            if storage.retry_errors:
+                completed = tuple(r for r in completed if r.decision is not None)
+        else:
+            journal = Journal.start(storage.output_dir, identity, options.to_dict(), started_at)
+    cache = (
+        ResponseCache(storage.cache_dir, {"spec": system.spec, **system.describe()})
+        if storage.cache_dir is not None else None
+    )
+    progress = Progress(is_miss=is_miss) if storage.progress else None
+    try:
+        records = run_system(
+            system, vignettes, options, journal.append if journal else None,
+            completed=completed, cache=cache, progress=progress,
+        )
+    finally:
+        if journal:
+            journal.close()
+    resumed = {(r.vignette_id, r.epoch) for r in completed}
+    stats = {
+        "resumed": sum(1 for r in records if (r.vignette_id, r.epoch) in resumed),
+        "cached": sum(
+            1 for r in records if r.cached and (r.vignette_id, r.epoch) not in resumed
+        ),
+        "not_attempted": sum(1 for r in records if not r.final),
+    }
+    stats["asked"] = len(records) - stats["resumed"] - stats["cached"] - stats["not_attempted"]
+    first_start = journal.started_at if journal and journal.started_at else started_at
+    return SessionResult(tuple(records), first_start, stats)

@@ -1,0 +1,56 @@
+"""What makes two runs the same run, and which answers are misses (for progress)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from harness.engine.options import EngineOptions
+from harness.engine.progress import IsMiss
+from harness.engine.records import AnswerRecord
+from harness.model import Vignette
+from harness.systems.protocol import TriageSystem
+from scoring.outcomes import CRITICAL_MISS, MAJOR_MISS, score_answer
+
+
+def vignettes_hash(vignettes: Sequence[Vignette]) -> str:
+    """SHA-256 over the ids and content hashes of exactly the vignettes being run."""
+    text = "\n".join(f"{v.id}:{v.content_hash}" for v in sorted(vignettes, key=lambda v: v.id))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def run_identity(
+    system: TriageSystem,
+    vignettes: Sequence[Vignette],
+    corpus_hash: str,
+    options: EngineOptions,
+) -> dict[str, Any]:
+    """The facts a resumed journal must share with the run resuming it.
+
+    Concurrency, timeouts and retries are left out on purpose: they change how answers are
+    obtained, not what they are, and resuming with gentler settings after a rate limit is a
+    reason to resume at all.
+    """
+    return {
+        "system_spec": system.spec,
+        "system": system.describe(),
+        "corpus_hash": corpus_hash,
+        "vignettes_hash": vignettes_hash(vignettes),
+        "n_vignettes": len(vignettes),
+        "epochs": options.epochs,
+    }
+
+
+def miss_detector(vignettes: Sequence[Vignette]) -> IsMiss:
+    """Return a test for critical and major misses, errors included (they fail closed)."""
+    by_id = {v.id: v for v in vignettes}
+
+    def is_miss(record: AnswerRecord) -> bool:
+        vignette = by_id.get(record.vignette_id)
+        if vignette is None:
+            return False
+        outcomes = score_answer(vignette, record.decision).outcomes
+        return CRITICAL_MISS in outcomes or MAJOR_MISS in outcomes
+
+    return is_miss

@@ -1,0 +1,133 @@
+"""What the networked adapters share: a lazily imported client, status mapping, safe URLs.
+
+Status mapping (the engine retries only ``TransientError``):
+
+- timeouts, refused or dropped connections, 408, 429, 5xx and Anthropic's 529 are transient,
+  with the server's Retry-After when it sent one;
+- every other 4xx is final (``SystemFailure``): a bad key or a bad request will not mend itself.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from harness.redaction import REDACTED, register_secret, scrub
+from harness.systems.protocol import InvalidAnswer, SystemFailure, TransientError
+from harness.systems.spec_errors import SpecError
+
+if TYPE_CHECKING:
+    import httpx
+
+_TRANSIENT_STATUSES = frozenset({408, 425, 429, 529})
+_RAW_LIMIT = 4000
+_SECRET_QUERY_WORDS = ("key", "token", "secret", "sig", "password", "auth")
+
+
+def make_client(spec: str, timeout: float, max_connections: int) -> httpx.Client:
+    """Create an httpx client sized for the engine's concurrency.
+
+    Raises:
+        SpecError: if httpx is not installed.
+    """
+    try:
+        import httpx
+    except ImportError:
+        raise SpecError(spec, "this adapter needs httpx: pip install 'backtriage[net]'") from None
+    limits = httpx.Limits(max_connections=max_connections,
+                          max_keepalive_connections=max_connections)
+    # Waiting for a free connection is not the server being slow: no pool timeout (the
+    # engine's own per-call limit still bounds the wait).
+    timeouts = httpx.Timeout(timeout, pool=None)
+    # trust_env=False: proxies and netrc credentials from the environment stay out of it.
+    return httpx.Client(timeout=timeouts, limits=limits, trust_env=False)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def post_json(
+    client: httpx.Client, url: str, payload: Any, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    """POST ``payload`` as JSON and return a 2xx response.
+
+    Raises:
+        TransientError: on a timeout, a connection failure, 408, 425, 429, 5xx or 529.
+        SystemFailure: on any other non-2xx status.
+    """
+    import httpx
+
+    try:
+        response = client.post(url, json=payload, headers=dict(headers or {}))
+    except httpx.TimeoutException as exc:
+        limit = client.timeout.read
+        after = f" after {limit:g} s" if limit is not None else ""
+        raise TransientError(f"timed out{after} ({type(exc).__name__})") from None
+    except httpx.TransportError as exc:
+        raise TransientError(scrub(f"connection failed: {type(exc).__name__}: {exc}")) from None
+    except httpx.HTTPError as exc:
+        raise SystemFailure(scrub(f"HTTP request failed: {type(exc).__name__}: {exc}")) from None
+    if response.is_success:
+        return response
+    status = response.status_code
+    body = scrub(response.text[:_RAW_LIMIT])
+    message = f"HTTP {status} {response.reason_phrase}".rstrip()
+    if status in _TRANSIENT_STATUSES or status >= 500:
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        raise TransientError(message, raw=body, retry_after=retry_after)
+    raise SystemFailure(message, raw=body)
+
+
+def json_body(response: httpx.Response) -> Any:
+    """Parse a response body as JSON.
+
+    Raises:
+        InvalidAnswer: if it is not JSON (the raw text is kept).
+    """
+    try:
+        return json.loads(response.text)
+    except ValueError as exc:
+        raise InvalidAnswer(f"response body is not JSON: {exc}",
+                            raw=scrub(response.text[:_RAW_LIMIT])) from None
+
+
+def safe_url(url: str) -> str:
+    """Return ``url`` fit for results: no user:password, no secret-looking query values.
+
+    Whatever is removed is registered for redaction too, in case a server echoes it.
+    """
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        register_secret(userinfo.partition(":")[2] or userinfo)
+        netloc = f"{REDACTED}@{host}"
+    query = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if any(word in name.lower() for word in _SECRET_QUERY_WORDS):
+            register_secret(value)
+            value = REDACTED
+        query.append((name, value))
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def join_url(base: str, path: str) -> str:
+    """Append an API path to a base URL, with exactly one slash between them."""
+    return base.rstrip("/") + "/" + path.lstrip("/")

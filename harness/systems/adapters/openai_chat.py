@@ -1,0 +1,153 @@
+"""``openai:MODEL``: any OpenAI-compatible chat completions server.
+
+That covers OpenAI itself, vLLM, llama.cpp's server, Ollama, LM Studio and similar.
+
+Settings (config ``adapter:`` mapping, then environment, then default):
+
+- ``base_url``: ``OPENAI_BASE_URL``, else ``https://api.openai.com/v1``;
+- API key: the environment variable ``OPENAI_API_KEY`` (or the one ``api_key_env`` names); sent
+  as a Bearer token when set; required only for api.openai.com;
+- ``temperature`` (0), ``max_tokens`` (1024), ``seed`` (unset), ``params`` (extra body fields);
+- ``structured_output``: ``json_schema`` (default; strict schema), ``json_object``, or ``none``
+  for servers that support neither;
+- ``prompt_template``: a template file replacing the bundled ``triage-v1``;
+- ``timeout`` and ``max_connections``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from harness.model import Presentation
+from harness.systems.adapters.http_common import (
+    join_url,
+    json_body,
+    make_client,
+    post_json,
+    safe_url,
+)
+from harness.systems.adapters.llm_reply import decision_from_text
+from harness.systems.adapters.prompt import PromptTemplate, decision_json_schema, load_template
+from harness.systems.adapters.settings import (
+    api_key,
+    check_keys,
+    choice_setting,
+    mapping_setting,
+    number_setting,
+    text_setting,
+    timeout_setting,
+)
+from harness.systems.protocol import InvalidAnswer, Reply
+from harness.systems.spec_errors import SpecError
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+STRUCTURED_MODES = ("json_schema", "json_object", "none")
+_KEYS = {"base_url", "api_key_env", "temperature", "max_tokens", "seed", "params",
+         "structured_output", "prompt_template", "max_connections"}
+
+
+class OpenAIChatSystem:
+    """Triage by an OpenAI-compatible chat model."""
+
+    def __init__(self, spec: str, settings: Mapping[str, Any]):
+        check_keys(spec, settings, _KEYS)
+        self.spec = spec
+        self.model = spec.removeprefix("openai:")
+        if not self.model:
+            raise SpecError(spec, "expected openai:MODEL, e.g. openai:gpt-4o-mini")
+        self.base_url = text_setting(spec, settings, "base_url", "OPENAI_BASE_URL",
+                                     DEFAULT_BASE_URL) or DEFAULT_BASE_URL
+        key = api_key(spec, settings, "OPENAI_API_KEY")
+        if key is None and urlsplit(self.base_url).hostname == "api.openai.com":
+            raise SpecError(spec, "set OPENAI_API_KEY in the environment (or OPENAI_BASE_URL "
+                                  "for a local server)")
+        self._headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.temperature = number_setting(spec, settings, "temperature", 0.0)
+        self.max_tokens = number_setting(spec, settings, "max_tokens", 1024, 1, integer=True)
+        self.seed = number_setting(spec, settings, "seed", None, integer=True)
+        self.params = mapping_setting(spec, settings, "params")
+        self.structured = choice_setting(spec, settings, "structured_output", STRUCTURED_MODES,
+                                         "json_schema")
+        self.template: PromptTemplate = load_template(
+            spec, text_setting(spec, settings, "prompt_template")
+        )
+        self.timeout = timeout_setting(spec, settings)
+        connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
+        self._url = join_url(self.base_url, "chat/completions")
+        self._client = make_client(spec, self.timeout, connections)
+
+    def request_body(self, presentation: Presentation) -> dict[str, Any]:
+        """The JSON body sent for one presentation."""
+        system, user = self.template.render(presentation)
+        messages = ([{"role": "system", "content": system}] if system else []) + [
+            {"role": "user", "content": user}
+        ]
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+        }
+        if self.seed is not None:
+            body["seed"] = self.seed
+        if self.structured == "json_schema":
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "triage_decision", "strict": True,
+                                "schema": decision_json_schema()},
+            }
+        elif self.structured == "json_object":
+            body["response_format"] = {"type": "json_object"}
+        return {**body, **self.params}
+
+    def triage(self, presentation: Presentation) -> Reply:
+        """Ask the model and validate its reply strictly."""
+        response = post_json(self._client, self._url, self.request_body(presentation),
+                             self._headers)
+        data = json_body(response)
+        try:
+            choice = data["choices"][0]
+            message = choice["message"]
+        except (KeyError, IndexError, TypeError):
+            choice = message = None
+        if not isinstance(choice, dict) or not isinstance(message, dict):
+            raise InvalidAnswer("response has no choices[0].message",
+                                raw=response.text[:4000])
+        content = message.get("content")
+        if message.get("refusal"):
+            raise InvalidAnswer("the model refused", raw=str(message["refusal"]))
+        if choice.get("finish_reason") == "length":
+            raise InvalidAnswer("reply cut off at max_tokens",
+                                raw=content if isinstance(content, str) else None)
+        decision = decision_from_text(content)
+        metadata = {
+            "model": data.get("model"),
+            "finish_reason": choice.get("finish_reason"),
+            "usage": data.get("usage"),
+        }
+        return Reply(decision, raw=content, metadata={k: v for k, v in metadata.items() if v})
+
+    def describe(self) -> dict[str, Any]:
+        """Everything that shapes an answer, never the key."""
+        return {
+            "kind": "openai",
+            "model": self.model,
+            "base_url": safe_url(self.base_url),
+            "prompt_template": self.template.describe(),
+            "structured_output": self.structured,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "params": self.params,
+        }
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+
+def from_spec(spec: str, settings: Mapping[str, Any]) -> OpenAIChatSystem:
+    """Build the adapter for ``openai:MODEL``."""
+    return OpenAIChatSystem(spec, settings)

@@ -1,0 +1,29 @@
+"""Shortcuts for engine tests: quick options and running a system over a small corpus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.engine import AnswerRecord, EngineOptions, run_system
+from harness.loading import Corpus
+from harness.systems.protocol import TriageSystem
+
+
+def quick(**overrides: Any) -> EngineOptions:
+    """Engine options with tiny backoffs so retry tests take milliseconds, not seconds."""
+    base: dict[str, Any] = {"concurrency": 4, "retries": 2, "backoff": 0.01, "backoff_max": 0.05,
+                            "timeout": 5.0}
+    return EngineOptions(**{**base, **overrides})
+
+
+def run_all(system: TriageSystem, corpus: Corpus, **overrides: Any) -> list[AnswerRecord]:
+    """Run ``system`` over ``corpus`` with :func:`quick` options and close it."""
+    try:
+        return run_system(system, corpus.vignettes, quick(**overrides))
+    finally:
+        system.close()
+
+
+def outcomes(records: list[AnswerRecord]) -> list[str]:
+    """Each record's urgency, or ``error``."""
+    return [r.decision.urgency if r.decision else "error" for r in records]

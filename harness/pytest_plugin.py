@@ -1,12 +1,500 @@
-"""pytest plugin: every vignette as a test item. Inert unless --backtriage-system is given."""
+"""pytest plugin: every vignette as a test item, the policy's gates as the session verdict.
+
+Loaded in every pytest session through the ``pytest11`` entry point, and inert there unless a
+system is named (``--backtriage-system SPEC`` or ``backtriage_system`` in the ini file): until
+then it only registers its options, and collects, prints and changes nothing.
+
+Switched on, it adds one test item per vignette, named by the vignette id (node id
+``backtriage::<id>``) and marked with its expected suspected conditions, urgency, label status
+and register, so ``-m`` and ``-k`` select strata. The system is asked in the item's setup: a
+system error (exception, timeout, invalid answer) is a test *error*, a wrong decision a test
+*failure* whose message shows the outcome, expected and actual decision, rationale and sources.
+
+Each item ships its answers on its setup report, which pytest-xdist carries from the workers to
+the controller; there, at the end of the session, the answers are scored together and the
+policy's run-level gates set the exit status: 0 when every gate passes (even if some vignettes
+failed, which the lenient policy tolerated), 1 when a gate fails. Failures of ordinary tests in
+the same session keep the exit status at 1 whatever the gates say.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+from harness.engine import AnswerRecord, EngineOptions, run_system
+from harness.evaluation import RunResult, now_iso, result_from_records, results_document
+from harness.loading import Corpus, InputError, load_corpus
+from harness.model import Vignette
+from harness.results_io import write_results
+from harness.sharding import parse_shard, select_shard
+from harness.systems import SpecError, TriageSystem, resolve_system
+from harness.vocabulary import CONDITIONS, LABEL_STATUSES, REGISTERS, URGENCIES
+from scoring.gates import not_applied_without_data
+from scoring.policy import Policy, load_policy
+from scoring.reports.common import failure_text
+from scoring.reports.markdown import render_markdown
+from scoring.scorecard import over_imaging_line, safety_line
+from scoring.vignette_score import VignetteScore, score_vignette
+
+PLUGIN_NAME = "backtriage-session"
+NODE_PREFIX = "backtriage"
+
+_MARKERS: dict[str, str] = {
+    "backtriage": "a backtriage vignette (every item the backtriage plugin adds)",
+    "red_flag": "a backtriage vignette whose expected urgency is emergency or urgent",
+    **{c: f"a backtriage vignette expecting suspected condition {c}" for c in CONDITIONS},
+    **{u: f"a backtriage vignette whose expected urgency is {u}" for u in URGENCIES},
+    **{s: f"a backtriage vignette whose label status is {s}" for s in LABEL_STATUSES},
+    **{r: f"a backtriage vignette written in the {r} register" for r in REGISTERS},
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Register the switch that activates the plugin."""
-    group = parser.getgroup("backtriage")
-    group.addoption("--backtriage-system", default=None, help="system spec to test on the corpus")
-    parser.addini("backtriage_system", "system spec to test on the corpus (activates the plugin)")
+    """Register the options; naming a system is what switches the plugin on."""
+    group = parser.getgroup("backtriage", "backtriage: every vignette as a test")
+    group.addoption(
+        "--backtriage-system",
+        default=None,
+        metavar="SPEC",
+        help="system spec to test on the corpus (switches the plugin on): reference, "
+        "baseline:NAME, python:MODULE:FUNCTION, ...",
+    )
+    group.addoption(
+        "--backtriage-corpus",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="vignette folder or file (repeatable; default: the bundled corpus)",
+    )
+    group.addoption(
+        "--backtriage-policy",
+        default=None,
+        metavar="FILE|NAME",
+        help="gate policy YAML or bundled name (default, release, development)",
+    )
+    group.addoption(
+        "--backtriage-epochs",
+        type=int,
+        default=None,
+        metavar="K",
+        help="answers asked per vignette",
+    )
+    group.addoption(
+        "--backtriage-shard",
+        default=None,
+        metavar="I/N",
+        help="collect only shard I of N of the corpus (as 'backtriage run --shard')",
+    )
+    group.addoption(
+        "--backtriage-output",
+        default=None,
+        metavar="DIR",
+        help="write the session's results.json to DIR",
+    )
+    group.addoption(
+        "--backtriage-markdown",
+        default=None,
+        metavar="FILE",
+        help="write the session's Markdown summary to FILE",
+    )
+    parser.addini("backtriage_system", "system spec to test on the corpus (switches the plugin on)")
+    parser.addini(
+        "backtriage_corpus", "vignette folders or files, relative to the ini file", type="paths"
+    )
+    parser.addini(
+        "backtriage_policy", "gate policy YAML (relative to the ini file) or bundled name"
+    )
+    parser.addini("backtriage_epochs", "answers asked per vignette (default 1)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the options and ini keys ask for."""
+
+    system: str
+    corpus: tuple[str, ...] | None
+    policy: str | None
+    epochs: int
+    shard: str | None
+    output: str | None
+    markdown: str | None
+
+
+def read_settings(config: pytest.Config) -> Settings | None:
+    """Return the settings, or ``None`` when no system is named (the plugin stays inert).
+
+    Raises:
+        pytest.UsageError: for an epochs value that is not a positive integer.
+    """
+    system = config.getoption("backtriage_system") or str(config.getini("backtriage_system") or "")
+    if not system:
+        return None
+    corpus_opt: list[str] | None = config.getoption("backtriage_corpus")
+    corpus_ini: list[Path] = config.getini("backtriage_corpus") or []
+    corpus = tuple(corpus_opt) if corpus_opt else tuple(str(p) for p in corpus_ini) or None
+    policy = config.getoption("backtriage_policy") or _ini_path(config, "backtriage_policy")
+    epochs_text = config.getoption("backtriage_epochs") or config.getini("backtriage_epochs") or 1
+    try:
+        epochs = int(epochs_text)
+    except ValueError:
+        epochs = 0
+    if epochs < 1:
+        raise pytest.UsageError(
+            f"backtriage: epochs must be a positive integer, got {epochs_text!r}"
+        )
+    return Settings(
+        system=system,
+        corpus=corpus,
+        policy=policy,
+        epochs=epochs,
+        shard=config.getoption("backtriage_shard"),
+        output=config.getoption("backtriage_output"),
+        markdown=config.getoption("backtriage_markdown"),
+    )
+
+
+def _ini_path(config: pytest.Config, name: str) -> str | None:
+    value = str(config.getini(name) or "")
+    if not value:
+        return None
+    # A file named in the ini file is relative to it; a bare name may be a bundled policy.
+    if config.inipath is not None:
+        candidate = config.inipath.parent / value
+        if candidate.exists():
+            return str(candidate)
+    return value
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Switch the plugin on when a system is named; otherwise do nothing at all."""
+    settings = read_settings(config)
+    if settings is None:
+        return
+    for name, description in _MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+    config.pluginmanager.register(BacktriageSession(config, settings), PLUGIN_NAME)
+
+
+class VignetteFailed(Exception):
+    """A vignette answered with an outcome (a wrong decision); the message explains it."""
+
+
+class VignetteCollection(pytest.Collector):
+    """The corpus as a collector: one :class:`VignetteItem` per vignette."""
+
+    def __init__(self, *, plugin: BacktriageSession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plugin = plugin
+
+    def collect(self) -> list[pytest.Item]:
+        """Return the items, in the corpus's order (sorted by vignette id)."""
+        return [
+            VignetteItem.from_parent(self, name=v.id, vignette=v, plugin=self.plugin)
+            for v in self.plugin.corpus.vignettes
+        ]
+
+
+class VignetteItem(pytest.Item):
+    """One vignette: setup asks the system, the test checks the answer has no outcome."""
+
+    def __init__(self, *, vignette: Vignette, plugin: BacktriageSession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.vignette = vignette
+        self.plugin = plugin
+        self.records: tuple[AnswerRecord, ...] = ()
+        self.score: VignetteScore | None = None
+        for marker in markers_for(vignette):
+            self.add_marker(marker)
+
+    def setup(self) -> None:
+        """Ask the system; a system error is reported as a test error."""
+        self.records = self.plugin.ask(self.vignette)
+        self.score = score_vignette(self.vignette, [r.decision for r in self.records])
+        failed = [r for r in self.records if r.decision is None]
+        if failed:
+            pytest.fail(
+                f"system error on {len(failed)} of {len(self.records)} answer(s): "
+                f"{failed[0].error}\n"
+                + self.plugin.explain(self.vignette, self.records, self.score),
+                pytrace=False,
+            )
+
+    def runtest(self) -> None:
+        """Fail when the answer has any outcome (critical miss, over-imaging, ...)."""
+        assert self.score is not None
+        if self.score.combined.outcomes:
+            raise VignetteFailed(self.plugin.explain(self.vignette, self.records, self.score))
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> Any:
+        """Show the explanation, not a traceback, for a wrong decision."""
+        if isinstance(excinfo.value, VignetteFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path | str, int | None, str]:
+        """Point at the vignette file."""
+        path = Path(self.vignette.path) if self.vignette.path else self.path
+        return path, None, f"vignette {self.vignette.id}"
+
+
+def markers_for(vignette: Vignette) -> list[str]:
+    """The marker names of a vignette: conditions, urgency, label status, register."""
+    names = [
+        "backtriage",
+        *vignette.expected.suspected_conditions,
+        vignette.expected.urgency,
+        vignette.label_status,
+        vignette.register,
+    ]
+    if vignette.is_red_flag:
+        names.append("red_flag")
+    return list(dict.fromkeys(n for n in names if n in _MARKERS))
+
+
+class BacktriageSession:
+    """The switched-on plugin: holds the corpus, policy and system, and gathers answers."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.is_worker = hasattr(config, "workerinput")
+        try:
+            full = load_corpus(settings.corpus)
+            self.n_total = len(full)
+            self.shard = (
+                parse_shard(settings.shard, "--backtriage-shard") if settings.shard else None
+            )
+            self.corpus: Corpus = select_shard(full, self.shard) if self.shard else full
+            self.policy: Policy = load_policy(settings.policy)
+            self.system: TriageSystem = resolve_system(settings.system)
+        except InputError as exc:
+            raise pytest.UsageError(
+                "backtriage:\n" + "\n".join(str(p) for p in exc.problems)
+            ) from None
+        except SpecError as exc:
+            raise pytest.UsageError(f"backtriage: {exc}") from None
+        self.options = EngineOptions(epochs=settings.epochs, concurrency=min(settings.epochs, 4))
+        self.started_at = now_iso()
+        self.answers: dict[str, list[dict[str, Any]]] = {}
+        self.failed_ids: set[str] = set()
+        self.other_failures = 0
+        self.result: RunResult | None = None
+        self.verdict: str | None = None
+        self.citations = {
+            sid: _shorten(str(entry.get("citation", "")), 120)
+            for sid, entry in self.corpus.bibliography.items()
+        }
+
+    # -- asking and explaining -------------------------------------------------------------
+
+    def ask(self, vignette: Vignette) -> tuple[AnswerRecord, ...]:
+        """Ask the system about one vignette, ``epochs`` times."""
+        return tuple(run_system(self.system, [vignette], self.options))
+
+    def explain(
+        self, vignette: Vignette, records: Sequence[AnswerRecord], score: VignetteScore
+    ) -> str:
+        """The failure message: outcome, expected and actual decision, rationale, sources."""
+        entry = {
+            "id": vignette.id,
+            "label_status": vignette.label_status,
+            "expected": {k: v for k, v in vignette.expected.to_dict().items() if k != "rationale"},
+            "acceptable": {k: list(v) for k, v in vars(vignette.acceptable).items() if v},
+            "outcomes": list(score.combined.outcomes),
+            "answers": [r.to_dict() for r in records],
+            "rationale": vignette.rationale,
+            "sources": [{"id": c.id, "section": c.section} for c in vignette.sources],
+        }
+        where = f" ({vignette.path})" if vignette.path else ""
+        # The first line is what pytest's short summary shows: make it the verdict.
+        first = records[0].decision
+        answered = "error" if first is None else f"{first.urgency} / {first.imaging}"
+        headline = (
+            f"{', '.join(score.combined.outcomes)}: expected {vignette.expected.urgency} / "
+            f"{vignette.expected.imaging}, answered {answered}"
+        )
+        return f"{headline}\nvignette {vignette.id}: {vignette.title}{where}\n" + failure_text(
+            entry, self.citations
+        )
+
+    # -- hooks ------------------------------------------------------------------------------
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        """Say what is being tested."""
+        shard = f", shard {self.shard}" if self.shard else ""
+        return [
+            f"backtriage: system {self.settings.system}, {len(self.corpus)} vignette(s){shard} "
+            f"(corpus {self.corpus.content_hash[:12]}), policy {self.policy.name} "
+            f"(scope {self.policy.scope}), {self.settings.epochs} epoch(s)"
+        ]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """Add the vignette items before -k, -m and --deselect filter the collection."""
+        collection = VignetteCollection.from_parent(
+            session, name=NODE_PREFIX, nodeid=NODE_PREFIX, plugin=self
+        )
+        # Going through the collect-report hooks lets the terminal count the items and
+        # report a collection error like any other.
+        report = collection.ihook.pytest_make_collect_report(collector=collection)
+        collection.ihook.pytest_collectreport(report=report)
+        if report.passed:
+            items.extend(i for i in report.result if isinstance(i, pytest.Item))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Attach the vignette id to every report and the answers to the setup report."""
+        report = yield
+        if isinstance(item, VignetteItem):
+            report.backtriage_vignette = item.vignette.id  # type: ignore[attr-defined]
+            if call.when == "setup" and item.records:
+                report.backtriage_answers = [r.to_dict() for r in item.records]  # type: ignore[attr-defined]
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Gather answers and failures where the session verdict is made (not on workers)."""
+        if self.is_worker:
+            return
+        vid = getattr(report, "backtriage_vignette", None)
+        answers = getattr(report, "backtriage_answers", None)
+        if vid and answers:
+            self.answers[vid] = list(answers)
+        if report.failed:
+            if vid:
+                self.failed_ids.add(vid)
+            else:
+                self.other_failures += 1
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Score every answer, apply the gates, and let them decide the exit status."""
+        if self.is_worker or not self.answers:
+            return
+        self.result = self._result()
+        self._junit_properties()
+        self._write_outputs(self.result)
+        # Vignette items that failed without shipping answers failed inside the harness.
+        broken = len(self.failed_ids - self.answers.keys())
+        if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            self.verdict = f"session ended with status {int(exitstatus)}; gates do not change it"
+            return
+        if session.shouldstop or session.shouldfail:
+            # -x or --maxfail cut the run short: the gates saw part of it, pytest's status stands.
+            self.verdict = "session stopped early (-x, --maxfail); gates do not change the status"
+            return
+        if self.other_failures or broken:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            self.verdict = (
+                f"exit status 1: {self.other_failures + broken} test(s) other than scored "
+                "vignettes failed"
+            )
+            return
+        passed = self.result.passed
+        session.exitstatus = pytest.ExitCode.OK if passed else pytest.ExitCode.TESTS_FAILED
+        failed = len(self.failed_ids)
+        self.verdict = (
+            f"exit status {0 if passed else 1}: the gates of policy {self.policy.name} "
+            f"{'pass' if passed else 'FAIL'}"
+            + (f" ({failed} vignette item(s) failed)" if failed else "")
+        )
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """Print the safety line, over-imaging, and the gates."""
+        if self.result is None:
+            return
+        tr = terminalreporter
+        m = self.result.metrics["all"]
+        tr.section("backtriage")
+        tr.write_line(safety_line(m))
+        tr.write_line(over_imaging_line(m))
+        tr.write_line(f"ERRORS  {m['errors']} of {m['n_vignettes']} vignette(s)")
+        verdict = "PASS" if self.result.passed else "FAIL"
+        tr.write_line(f"GATES  policy {self.policy.name} (scope: {self.policy.scope}): {verdict}")
+        for g in self.result.gates:
+            tr.write_line(f"  {'ok  ' if g.passed else 'FAIL'} {g.detail}")
+        if self.verdict:
+            tr.write_line(self.verdict)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """Release the system."""
+        self.system.close()
+
+    # -- the session result -----------------------------------------------------------------
+
+    def _result(self) -> RunResult:
+        answered = self.answers.keys()
+        selected = dataclasses.replace(
+            self.corpus, vignettes=tuple(v for v in self.corpus.vignettes if v.id in answered)
+        )
+        records = [AnswerRecord.from_dict(a) for vid in sorted(answered) for a in self.answers[vid]]
+        result = result_from_records(
+            self.system.spec,
+            self.system.describe(),
+            selected,
+            self.options,
+            self.policy,
+            records,
+            self.started_at,
+        )
+        corpus_facts: dict[str, Any] = {"n_vignettes_total": self.n_total}
+        if self.shard:
+            corpus_facts["shard"] = str(self.shard)
+        gates = list(result.gates)
+        if len(selected) < len(self.corpus):
+            corpus_facts["selection"] = (
+                f"{len(selected)} of {len(self.corpus)} vignettes selected in pytest"
+            )
+        if self.shard or len(selected) < len(self.corpus):
+            gates = not_applied_without_data(gates, "no vignettes in this selection")
+        return dataclasses.replace(result, gates=tuple(gates), extra={"corpus": corpus_facts})
+
+    def _write_outputs(self, result: RunResult) -> None:
+        if not (self.settings.output or self.settings.markdown):
+            return
+        document = results_document(result)
+        if self.settings.output:
+            write_results(self.settings.output, document)
+        if self.settings.markdown:
+            path = Path(self.settings.markdown)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render_markdown(document), encoding="utf-8")
+
+    def _junit_properties(self) -> None:
+        """Add run metadata to pytest's own --junitxml report as suite properties."""
+        try:
+            from _pytest.junitxml import xml_key
+        except ImportError:  # pragma: no cover - pytest internals moved
+            return
+        xml = self.config.stash.get(xml_key, None)
+        if xml is None or self.result is None:
+            return
+        for name, value in _properties(self.result).items():
+            xml.add_global_property(name, value)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _properties(result: RunResult) -> Mapping[str, str]:
+    return {
+        "backtriage_system": result.system_spec,
+        "backtriage_corpus_hash": result.corpus.content_hash,
+        "backtriage_n_vignettes": str(len(result.corpus)),
+        "backtriage_policy": result.policy.name,
+        "backtriage_gates_passed": str(result.passed).lower(),
+    }

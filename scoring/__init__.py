@@ -1,5 +1,8 @@
 """Scoring: outcomes per answer, run metrics with intervals, gates and reports."""
 
+# scoring.policy needs harness.loading, whose package imports the engine, which imports
+# scoring.gates: loading harness first lets ``import scoring...`` work from a cold start.
+import harness  # noqa: F401
 from scoring.gates import GateResult, all_passed, apply_gates
 from scoring.metrics import compute_metrics, metrics_by_status
 from scoring.outcomes import OUTCOMES, Score, score_answer

@@ -57,3 +57,16 @@ def apply_gates(policy: Policy, metrics_by_scope: Mapping[str, Mapping[str, Any]
 def all_passed(results: list[GateResult]) -> bool:
     """True when every gate passed."""
     return all(r.passed for r in results)
+
+
+def not_applied_without_data(results: list[GateResult], why: str) -> list[GateResult]:
+    """Pass the gates that have no data, saying they were not applied, and keep the rest.
+
+    For a run that holds only part of a corpus (a shard, a ``-k`` selection), where a gate
+    whose denominator is empty says nothing about the system; the whole run gates strictly.
+    """
+    return [
+        r if r.value is not None
+        else GateResult(r.name, None, True, f"{r.name}: {why}, not applied")
+        for r in results
+    ]

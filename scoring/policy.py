@@ -1,4 +1,4 @@
-"""Gate policies: loading and validating the YAML file."""
+"""Gate policies: loading and validating the YAML file (format: docs/policies.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import yaml
 
 from harness.loading.problems import InputError, Problem
 from harness.loading.schema_check import schema_problems
-from harness.resources import default_policy_path
+from harness.resources import default_policy_path, policies_dir
 
 GATEABLE_METRICS = frozenset({
     "n_vignettes", "n_emergency", "critical_misses", "critical_miss_rate", "critical_miss_upper95",
@@ -21,6 +21,12 @@ GATEABLE_METRICS = frozenset({
     "mean_flip_rate", "urgency_kappa",
 })
 """Metric keys a threshold may name (the flat keys of results.json ``metrics``)."""
+
+PROPORTION_METRICS = frozenset(
+    name for name in GATEABLE_METRICS
+    if name.endswith(("_rate", "_accuracy", "_upper95", "_recall", "_epochs", "_kappa"))
+)
+"""Metrics that are proportions (kappa: an agreement in [-1, 1]); a bound above 1 is a typo."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,45 @@ class Policy:
     thresholds: dict[str, Bound] = field(default_factory=dict)
     per_condition_min_sensitivity: dict[str, float] = field(default_factory=dict)
     compare: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the policy as a policy document (embedded in results; reloadable)."""
+        doc: dict[str, Any] = {"schema_version": "1.0.0", "name": self.name}
+        if self.description:
+            doc["description"] = self.description
+        doc["scope"] = self.scope
+        doc["thresholds"] = {
+            name: {k: v for k, v in (("max", b.max), ("min", b.min)) if v is not None}
+            for name, b in self.thresholds.items()
+        }
+        if self.per_condition_min_sensitivity:
+            doc["per_condition_min_sensitivity"] = dict(self.per_condition_min_sensitivity)
+        if self.compare:
+            doc["compare"] = dict(self.compare)
+        return doc
+
+
+def resolve_policy_path(path: str | Path | None) -> Path:
+    """Return the policy file ``path`` names: a file, or a bundled policy by name.
+
+    ``None`` is the bundled default policy; a bare name such as ``release`` that is not an
+    existing file is looked up among the bundled policies (``policies/release.yaml``).
+    """
+    if not path:
+        return default_policy_path()
+    file = Path(path)
+    # A config file makes paths absolute, so a bare name arrives as /config/dir/release too.
+    if not file.exists() and file.suffix == "":
+        bundled = policies_dir() / f"{file.name}.yaml"
+        if bundled.is_file():
+            return bundled
+    return file
+
+
+def bundled_policy_names() -> list[str]:
+    """Return the names of the bundled policies (``--policy NAME``)."""
+    return sorted(p.stem for p in policies_dir().glob("*.yaml"))
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
@@ -49,11 +94,14 @@ def load_policy(path: str | Path | None = None) -> Policy:
     Raises:
         InputError: naming the file and field of every problem.
     """
-    file = Path(path) if path else default_policy_path()
+    file = resolve_policy_path(path)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError([Problem(str(file), "", f"cannot read policy: {exc.strerror or exc}")]) from None
+        hint = f" (bundled policies: {', '.join(bundled_policy_names())})"
+        raise InputError(
+            [Problem(str(file), "", f"cannot read policy: {exc.strerror or exc}{hint}")]
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(str(file), "", f"not valid YAML: {exc}")]) from None
     return policy_from_dict(data, str(file))
@@ -65,14 +113,9 @@ def policy_from_dict(data: Any, source: str = "<policy>") -> Policy:
     Raises:
         InputError: naming every problem.
     """
-    problems = schema_problems("policy", data, source)
+    problems = [_with_hint(p) for p in schema_problems("policy", data, source)]
     if not problems:
-        for name in data["thresholds"]:
-            if name not in GATEABLE_METRICS:
-                problems.append(Problem(
-                    source, f"/thresholds/{name}",
-                    f"unknown metric {name!r}; known: {', '.join(sorted(GATEABLE_METRICS))}",
-                ))
+        problems = _semantic_problems(data, source)
     if problems:
         raise InputError(problems)
     return Policy(
@@ -82,4 +125,51 @@ def policy_from_dict(data: Any, source: str = "<policy>") -> Policy:
         thresholds={k: Bound(v.get("max"), v.get("min")) for k, v in data["thresholds"].items()},
         per_condition_min_sensitivity=dict(data.get("per_condition_min_sensitivity", {})),
         compare=dict(data.get("compare", {})),
+        description=data.get("description", "").strip(),
     )
+
+
+def _semantic_problems(data: dict[str, Any], source: str) -> list[Problem]:
+    """Checks a schema cannot express: known metric names and coherent bounds."""
+    problems = []
+    for name, bound in data["thresholds"].items():
+        where = f"/thresholds/{name}"
+        if name not in GATEABLE_METRICS:
+            problems.append(Problem(
+                source, where,
+                f"unknown metric {name!r}; known: {', '.join(sorted(GATEABLE_METRICS))}",
+            ))
+            continue
+        low, high = bound.get("min"), bound.get("max")
+        if low is not None and high is not None and low > high:
+            problems.append(
+                Problem(source, where, f"min {low:g} is above max {high:g}: no value passes")
+            )
+        if name in PROPORTION_METRICS:
+            for key in ("min", "max"):
+                value = bound.get(key)
+                if value is not None and value > 1:
+                    problems.append(Problem(
+                        source, f"{where}/{key}",
+                        f"{name} is a proportion in [0, 1], got {value:g} "
+                        f"(write {value / 100:g} for {value:g}%)",
+                    ))
+    return problems
+
+
+def _with_hint(problem: Problem) -> Problem:
+    """Add the fix to the schema errors people make most often."""
+    parts = problem.pointer.split("/")
+    is_threshold = len(parts) == 3 and parts[1] == "thresholds"
+    if is_threshold and "is not of type 'object'" in problem.message:
+        value = problem.message.split(" is not")[0]
+        return Problem(
+            problem.file, problem.pointer,
+            f"a threshold is a bound, e.g. {{max: {value}}} or {{min: {value}}}; got {value}",
+        )
+    if is_threshold and "unknown field" in problem.message:
+        detail = problem.message.removeprefix("unknown field(s): ")
+        return Problem(
+            problem.file, problem.pointer, f"a threshold takes only 'max' and 'min' ({detail})"
+        )
+    return problem

@@ -1,0 +1,49 @@
+"""``backtriage merge RESULTS... --output DIR``: combine shard results into one run."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.cli import ci_args, exit_codes
+from harness.evaluation import results_document
+from harness.merge import merge_shards, read_shard_results
+from harness.results_io import write_results
+from scoring.policy import load_policy
+from scoring.scorecard import render_scorecard
+
+_QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL")
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the command."""
+    p = sub.add_parser(
+        "merge",
+        help="combine the results of 'run --shard I/N' into one results.json and gate it",
+        description="Merge shard results (files or folders) into the results.json an unsharded "
+        "run would write, re-score and gate it. Refuses (exit 2) shards from different corpora, "
+        "systems or policies, and missing or overlapping shards.",
+    )
+    p.add_argument(
+        "results", nargs="+", metavar="RESULTS", help="shard results.json files or their folders"
+    )
+    p.add_argument("--output", required=True, help="folder for the merged results.json")
+    p.add_argument("--policy", help="gate with this policy instead of the one the shards recorded")
+    p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
+    ci_args.add_arguments(p, shard=False)
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Merge, print the scorecard, write results and reports, and return the gate status."""
+    shards = read_shard_results(args.results)
+    policy = load_policy(args.policy) if args.policy else None
+    result = merge_shards(shards, policy)
+    document = results_document(result)
+    path = write_results(args.output, document)
+    text = render_scorecard(document)
+    if args.quiet:
+        text = "\n".join(line for line in text.splitlines() if line.startswith(_QUIET_PREFIXES))
+    print(text)
+    print(f"\nmerged {len(shards)} shard(s); results: {path}")
+    ci_args.write_reports(args, document)
+    return exit_codes.OK if result.passed else exit_codes.GATE_FAILED

@@ -1,0 +1,102 @@
+"""Small helpers the report formats share: ordering the worst vignettes, describing answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from scoring import outcomes as oc
+
+WORST_ORDER = (
+    oc.ERROR,
+    oc.CRITICAL_MISS,
+    oc.MAJOR_MISS,
+    oc.MISSED_IMAGING,
+    oc.WRONG_MODALITY,
+    oc.MINOR_UNDER_TRIAGE,
+    oc.OVER_IMAGING,
+    oc.OVER_TRIAGE,
+)
+"""Outcomes from the one a reader must see first to the least pressing."""
+
+
+def worst_vignettes(vignettes: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Return the vignettes with an outcome, worst first, then by id."""
+    bad = [v for v in vignettes if v["outcomes"]]
+    return sorted(bad, key=lambda v: (min(WORST_ORDER.index(o) for o in v["outcomes"]), v["id"]))
+
+
+def decision_text(decision: Mapping[str, Any] | None, error: str | None = None) -> str:
+    """Describe a decision as ``urgency / imaging / category [conditions]``, or the error."""
+    if decision is None:
+        return f"error: {error or 'no answer'}"
+    conditions = ", ".join(decision.get("suspected_conditions", ()))
+    return f"{decision['urgency']} / {decision['imaging']} / {decision['category']}" + (
+        f" [{conditions}]" if conditions else ""
+    )
+
+
+def first_answer_text(vignette: Mapping[str, Any], limit: int = 80) -> str:
+    """Describe the first epoch's answer of a results entry, errors shortened to ``limit``."""
+    answer = vignette["answers"][0]
+    if answer.get("decision") is None:
+        return f"error: {(answer.get('error') or '')[:limit]}"
+    return decision_text(answer["decision"])
+
+
+def sources_text(vignette: Mapping[str, Any]) -> str:
+    """Cited sources of a results entry as ``id (section); ...``."""
+    return "; ".join(
+        f"{c['id']} ({c['section']})" if c.get("section") else c["id"]
+        for c in vignette.get("sources", ())
+    )
+
+
+def md_escape(text: str) -> str:
+    """Make text safe inside a Markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Render a GitHub-flavoured Markdown table, escaping every cell."""
+    head = "| " + " | ".join(md_escape(str(h)) for h in headers) + " |"
+    rule = "|" + "|".join("---" for _ in headers) + "|"
+    body = ["| " + " | ".join(md_escape(str(c)) for c in row) + " |" for row in rows]
+    return "\n".join([head, rule, *body])
+
+
+def acceptable_text(vignette: Mapping[str, Any]) -> str:
+    """The acceptable alternatives of a results entry, or an empty string."""
+    acceptable = vignette.get("acceptable") or {}
+    return "; ".join(f"{k}: {', '.join(vals)}" for k, vals in acceptable.items() if vals)
+
+
+def failure_text(vignette: Mapping[str, Any], citations: Mapping[str, str] | None = None) -> str:
+    """Explain a wrong or failed answer: outcome, expected and actual decision, why, sources.
+
+    Args:
+        vignette: a results entry (``results.json`` ``vignettes[]``).
+        citations: source id to its bibliographic citation, to quote beside each source.
+    """
+    lines = [f"outcome:  {', '.join(vignette['outcomes']) or 'none'}"]
+    expected = decision_text(vignette["expected"])
+    accepted = acceptable_text(vignette)
+    lines.append(f"expected: {expected}" + (f"  (also acceptable: {accepted})" if accepted else ""))
+    answers = vignette["answers"]
+    for answer in answers:
+        label = "answered" if len(answers) == 1 else f"epoch {answer['epoch']}"
+        lines.append(
+            f"{label + ':':<9} {decision_text(answer.get('decision'), answer.get('error'))}"
+        )
+        rationale = (answer.get("decision") or {}).get("rationale")
+        if rationale:
+            lines.append(f"          system's rationale: {rationale}")
+    if vignette.get("rationale"):
+        lines.append(f"why:      {vignette['rationale']}")
+    for c in vignette.get("sources", ()):
+        cited = f"{c['id']}" + (f", {c['section']}" if c.get("section") else "")
+        if citations and c["id"] in citations:
+            cited += f" — {citations[c['id']]}"
+        lines.append(f"source:   {cited}")
+    lines.append(f"label:    {vignette['label_status']}")
+    return "\n".join(lines)

@@ -27,25 +27,40 @@ class GateResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
-        return {"name": self.name, "value": self.value, "passed": self.passed, "detail": self.detail}
+        return {
+            "name": self.name,
+            "value": self.value,
+            "passed": self.passed,
+            "detail": self.detail,
+        }
 
 
 def _check(name: str, value: float | None, low: float | None, high: float | None) -> GateResult:
     bounds = " and ".join(
-        s for s in (f">= {low:g}" if low is not None else "", f"<= {high:g}" if high is not None else "") if s
+        s
+        for s in (
+            f">= {low:g}" if low is not None else "",
+            f"<= {high:g}" if high is not None else "",
+        )
+        if s
     )
     label = f"{name} {bounds}"
     if value is None:
-        return GateResult(label, None, False, f"{label}: no vignettes in its denominator, cannot pass")
+        return GateResult(
+            label, None, False, f"{label}: no vignettes in its denominator, cannot pass"
+        )
     ok = (low is None or value >= low) and (high is None or value <= high)
     return GateResult(label, value, ok, f"{label}: {value:g} {'passes' if ok else 'FAILS'}")
 
 
-def apply_gates(policy: Policy, metrics_by_scope: Mapping[str, Mapping[str, Any]]) -> list[GateResult]:
+def apply_gates(
+    policy: Policy, metrics_by_scope: Mapping[str, Mapping[str, Any]]
+) -> list[GateResult]:
     """Evaluate every threshold of ``policy`` on the metrics of its scope."""
     metrics = metrics_by_scope[policy.scope]
     results = [
-        _check(name, metrics.get(name), bound.min, bound.max) for name, bound in policy.thresholds.items()
+        _check(name, metrics.get(name), bound.min, bound.max)
+        for name, bound in policy.thresholds.items()
     ]
     per_condition = metrics.get("per_condition", {})
     for condition, minimum in policy.per_condition_min_sensitivity.items():
@@ -66,7 +81,8 @@ def not_applied_without_data(results: list[GateResult], why: str) -> list[GateRe
     whose denominator is empty says nothing about the system; the whole run gates strictly.
     """
     return [
-        r if r.value is not None
+        r
+        if r.value is not None
         else GateResult(r.name, None, True, f"{r.name}: {why}, not applied")
         for r in results
     ]

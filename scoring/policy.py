@@ -12,18 +12,39 @@ from harness.loading.problems import InputError, Problem
 from harness.loading.schema_check import schema_problems
 from harness.resources import default_policy_path, policies_dir
 
-GATEABLE_METRICS = frozenset({
-    "n_vignettes", "n_emergency", "critical_misses", "critical_miss_rate", "critical_miss_upper95",
-    "major_misses", "major_miss_rate", "minor_under_triage", "minor_under_triage_rate",
-    "missed_imaging", "missed_imaging_rate", "wrong_modality_rate", "over_imaging",
-    "over_imaging_rate", "over_triage_rate", "errors", "error_rate", "urgency_accuracy",
-    "imaging_accuracy", "category_accuracy", "condition_recall", "pass_all_epochs",
-    "mean_flip_rate", "urgency_kappa",
-})
+GATEABLE_METRICS = frozenset(
+    {
+        "n_vignettes",
+        "n_emergency",
+        "critical_misses",
+        "critical_miss_rate",
+        "critical_miss_upper95",
+        "major_misses",
+        "major_miss_rate",
+        "minor_under_triage",
+        "minor_under_triage_rate",
+        "missed_imaging",
+        "missed_imaging_rate",
+        "wrong_modality_rate",
+        "over_imaging",
+        "over_imaging_rate",
+        "over_triage_rate",
+        "errors",
+        "error_rate",
+        "urgency_accuracy",
+        "imaging_accuracy",
+        "category_accuracy",
+        "condition_recall",
+        "pass_all_epochs",
+        "mean_flip_rate",
+        "urgency_kappa",
+    }
+)
 """Metric keys a threshold may name (the flat keys of results.json ``metrics``)."""
 
 PROPORTION_METRICS = frozenset(
-    name for name in GATEABLE_METRICS
+    name
+    for name in GATEABLE_METRICS
     if name.endswith(("_rate", "_accuracy", "_upper95", "_recall", "_epochs", "_kappa"))
 )
 """Metrics that are proportions (kappa: an agreement in [-1, 1]); a bound above 1 is a typo."""
@@ -135,10 +156,13 @@ def _semantic_problems(data: dict[str, Any], source: str) -> list[Problem]:
     for name, bound in data["thresholds"].items():
         where = f"/thresholds/{name}"
         if name not in GATEABLE_METRICS:
-            problems.append(Problem(
-                source, where,
-                f"unknown metric {name!r}; known: {', '.join(sorted(GATEABLE_METRICS))}",
-            ))
+            problems.append(
+                Problem(
+                    source,
+                    where,
+                    f"unknown metric {name!r}; known: {', '.join(sorted(GATEABLE_METRICS))}",
+                )
+            )
             continue
         low, high = bound.get("min"), bound.get("max")
         if low is not None and high is not None and low > high:
@@ -149,11 +173,14 @@ def _semantic_problems(data: dict[str, Any], source: str) -> list[Problem]:
             for key in ("min", "max"):
                 value = bound.get(key)
                 if value is not None and value > 1:
-                    problems.append(Problem(
-                        source, f"{where}/{key}",
-                        f"{name} is a proportion in [0, 1], got {value:g} "
-                        f"(write {value / 100:g} for {value:g}%)",
-                    ))
+                    problems.append(
+                        Problem(
+                            source,
+                            f"{where}/{key}",
+                            f"{name} is a proportion in [0, 1], got {value:g} "
+                            f"(write {value / 100:g} for {value:g}%)",
+                        )
+                    )
     return problems
 
 
@@ -164,7 +191,8 @@ def _with_hint(problem: Problem) -> Problem:
     if is_threshold and "is not of type 'object'" in problem.message:
         value = problem.message.split(" is not")[0]
         return Problem(
-            problem.file, problem.pointer,
+            problem.file,
+            problem.pointer,
             f"a threshold is a bound, e.g. {{max: {value}}} or {{min: {value}}}; got {value}",
         )
     if is_threshold and "unknown field" in problem.message:

@@ -18,7 +18,8 @@ def pct(value: float | None) -> str:
 def _rate_text(r: Mapping[str, Any]) -> str:
     if not r["denominator"]:
         return "no vignettes"
-    return f"{r['count']}/{r['denominator']} = {pct(r['value'])} (95% CI {pct(r['ci95_low'])}–{pct(r['ci95_high'])})"
+    interval = f"95% CI {pct(r['ci95_low'])}–{pct(r['ci95_high'])}"
+    return f"{r['count']}/{r['denominator']} = {pct(r['value'])} ({interval})"
 
 
 def safety_line(m: Mapping[str, Any]) -> str:
@@ -27,7 +28,8 @@ def safety_line(m: Mapping[str, Any]) -> str:
     major = m["rates"]["major_miss_rate"]
     bound = pct(m["critical_miss_upper95"])
     return (
-        f"SAFETY  critical misses {m['critical_misses']} of {crit['denominator']} emergency vignettes "
+        f"SAFETY  critical misses {m['critical_misses']} of {crit['denominator']} "
+        "emergency vignettes "
         f"(true rate below {bound} with 95% confidence); "
         f"major misses {m['major_misses']} of {major['denominator']} urgent vignettes"
     )
@@ -57,9 +59,19 @@ def epochs_lines(doc: Mapping[str, Any]) -> list[str]:
 
 
 _RATE_ROWS = (
-    "critical_miss_rate", "major_miss_rate", "minor_under_triage_rate", "missed_imaging_rate",
-    "wrong_modality_rate", "over_imaging_rate", "over_triage_rate", "error_rate",
-    "urgency_accuracy", "imaging_accuracy", "category_accuracy", "condition_recall", "pass_all_epochs",
+    "critical_miss_rate",
+    "major_miss_rate",
+    "minor_under_triage_rate",
+    "missed_imaging_rate",
+    "wrong_modality_rate",
+    "over_imaging_rate",
+    "over_triage_rate",
+    "error_rate",
+    "urgency_accuracy",
+    "imaging_accuracy",
+    "category_accuracy",
+    "condition_recall",
+    "pass_all_epochs",
 )
 
 
@@ -73,7 +85,8 @@ def render_scorecard(doc: Mapping[str, Any], worst: int = 10) -> str:
         "",
         safety_line(m),
         over_imaging_line(m),
-        f"ERRORS  {m['errors']} ({pct(m['error_rate'])} of all vignettes; each counted as a failure)",
+        f"ERRORS  {m['errors']} ({pct(m['error_rate'])} of all vignettes; "
+        "each counted as a failure)",
         *epochs_lines(doc),
         "",
     ]
@@ -82,37 +95,73 @@ def render_scorecard(doc: Mapping[str, Any], worst: int = 10) -> str:
         row = [name.replace("_", " ")]
         for scope in ("all", "consensus", "contested"):
             r = by[scope]["rates"][name]
-            row.append(f"{r['count']}/{r['denominator']} {pct(r['value'])}" if r["denominator"] else "—")
-        row.append(f"{pct(by['all']['rates'][name]['ci95_low'])}–{pct(by['all']['rates'][name]['ci95_high'])}")
+            row.append(
+                f"{r['count']}/{r['denominator']} {pct(r['value'])}" if r["denominator"] else "—"
+            )
+        row.append(
+            f"{pct(by['all']['rates'][name]['ci95_low'])}–{pct(by['all']['rates'][name]['ci95_high'])}"
+        )
         row.append(by["all"]["rates"][name]["denominator_is"])
         rows.append(row)
-    lines.append(tabulate(rows, headers=["metric", "all", "consensus", "contested", "95% CI (all)", "denominator"]))
+    lines.append(
+        tabulate(
+            rows, headers=["metric", "all", "consensus", "contested", "95% CI (all)", "denominator"]
+        )
+    )
     kappa = m.get("urgency_kappa")
-    lines += ["", f"urgency agreement: quadratic-weighted kappa {'—' if kappa is None else f'{kappa:.3f}'}", ""]
+    lines += [
+        "",
+        f"urgency agreement: quadratic-weighted kappa {'—' if kappa is None else f'{kappa:.3f}'}",
+        "",
+    ]
 
     cond_rows = [
-        [c, f"{v['sensitivity']['count']}/{v['sensitivity']['denominator']}", pct(v["sensitivity"]["value"]),
-         f"{pct(v['sensitivity']['ci95_low'])}–{pct(v['sensitivity']['ci95_high'])}", pct(v["named"]["value"])]
+        [
+            c,
+            f"{v['sensitivity']['count']}/{v['sensitivity']['denominator']}",
+            pct(v["sensitivity"]["value"]),
+            f"{pct(v['sensitivity']['ci95_low'])}–{pct(v['sensitivity']['ci95_high'])}",
+            pct(v["named"]["value"]),
+        ]
         for c, v in m["per_condition"].items()
     ]
-    lines.append(tabulate(cond_rows, headers=["condition", "not under-triaged", "sensitivity", "95% CI", "named"]))
+    lines.append(
+        tabulate(
+            cond_rows, headers=["condition", "not under-triaged", "sensitivity", "95% CI", "named"]
+        )
+    )
     lines.append("")
     confusion = m["urgency_confusion"]
     cols = [*URGENCIES, "error"]
     lines.append("urgency confusion (rows: expected, columns: answered)")
-    lines.append(tabulate([[u, *(confusion[u][c] for c in cols)] for u in URGENCIES], headers=["", *cols]))
+    lines.append(
+        tabulate([[u, *(confusion[u][c] for c in cols)] for u in URGENCIES], headers=["", *cols])
+    )
     lines.append("")
 
     bad = [v for v in doc["vignettes"] if v["outcomes"]]
-    order = ["error", "critical_miss", "major_miss", "missed_imaging", "wrong_modality",
-             "minor_under_triage", "over_imaging", "over_triage"]
+    order = [
+        "error",
+        "critical_miss",
+        "major_miss",
+        "missed_imaging",
+        "wrong_modality",
+        "minor_under_triage",
+        "over_imaging",
+        "over_triage",
+    ]
     bad.sort(key=lambda v: min(order.index(o) for o in v["outcomes"]))
     if bad:
         lines.append(f"worst vignettes ({min(worst, len(bad))} of {len(bad)} with an outcome)")
-        lines.append(tabulate(
-            [[v["id"], v["label_status"], ", ".join(v["outcomes"]), _answer_text(v)] for v in bad[:worst]],
-            headers=["vignette", "status", "outcomes", "answer (first epoch)"],
-        ))
+        lines.append(
+            tabulate(
+                [
+                    [v["id"], v["label_status"], ", ".join(v["outcomes"]), _answer_text(v)]
+                    for v in bad[:worst]
+                ],
+                headers=["vignette", "status", "outcomes", "answer (first epoch)"],
+            )
+        )
         lines.append("")
 
     policy = doc["policy"]

@@ -71,7 +71,9 @@ def test_validate_names_file_and_field_for_each_breakage(
     err = capsys.readouterr().err
     assert status == 2
     lines = err.splitlines()
-    assert any("/expected/urgency" in line and "required field is missing" in line for line in lines)
+    assert any(
+        "/expected/urgency" in line and "required field is missing" in line for line in lines
+    )
     assert any("/expected/urgency" in line and "very_urgent" in line for line in lines)
     assert any("duplicate id" in line and "duplicate-copy.json" in line for line in lines)
     assert any("not-json.json" in line and "not valid JSON" in line for line in lines)
@@ -81,13 +83,26 @@ def test_validate_names_file_and_field_for_each_breakage(
 @pytest.mark.parametrize(
     ("vignette", "pointer", "words"),
     [
-        (make_vignette("t-a", "emergency", "mri", "serious_pathology"),
-         "/expected/suspected_conditions", "must name a suspected condition"),
-        (make_vignette("t-b", acceptable={"urgency": ["self_care"]}), "/acceptable/urgency",
-         "repeats the expected value"),
-        (make_vignette("t-c", "routine", "none", "radiculopathy", ("malignancy",)),
-         "/expected/suspected_conditions", "takes no suspected conditions"),
-        ({**make_vignette("t-d"), "sources": [{"id": "no-such-source"}]}, "/sources/0/id", "unknown source id"),
+        (
+            make_vignette("t-a", "emergency", "mri", "serious_pathology"),
+            "/expected/suspected_conditions",
+            "must name a suspected condition",
+        ),
+        (
+            make_vignette("t-b", acceptable={"urgency": ["self_care"]}),
+            "/acceptable/urgency",
+            "repeats the expected value",
+        ),
+        (
+            make_vignette("t-c", "routine", "none", "radiculopathy", ("malignancy",)),
+            "/expected/suspected_conditions",
+            "takes no suspected conditions",
+        ),
+        (
+            {**make_vignette("t-d"), "sources": [{"id": "no-such-source"}]},
+            "/sources/0/id",
+            "unknown source id",
+        ),
         ({**make_vignette("t-e"), "colour": "blue"}, "", "unknown field"),
         (make_vignette("t-f", label_status="contested"), "/acceptable", "other position"),
     ],

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.engine import AnswerRecord
+from harness.engine import AnswerRecord, EngineOptions
 from harness.evaluation import result_from_records
-from harness.engine import EngineOptions
 from harness.loading import load_corpus
 from harness.model import Decision
 from scoring.policy import load_policy
@@ -15,7 +14,12 @@ from scoring.policy import load_policy
 def _result(corpus_dir: Path, answers: dict[str, Decision | None]):  # type: ignore[no-untyped-def]
     corpus = load_corpus([corpus_dir])
     records = [
-        AnswerRecord(v.id, 0, answers.get(v.id, v.expected), None if answers.get(v.id, v.expected) else "boom")
+        AnswerRecord(
+            v.id,
+            0,
+            answers.get(v.id, v.expected),
+            None if answers.get(v.id, v.expected) else "boom",
+        )
         for v in corpus.vignettes
     ]
     return result_from_records("test", {}, corpus, EngineOptions(), load_policy(), records, "t0")
@@ -54,6 +58,8 @@ def test_per_condition_sensitivity_counts_under_triage(small_corpus_dir: Path) -
 
 
 def test_gates_fail_on_a_critical_miss_under_the_default_policy(small_corpus_dir: Path) -> None:
-    result = _result(small_corpus_dir, {"t-emergency": Decision("self_care", "none", "nonspecific")})
+    result = _result(
+        small_corpus_dir, {"t-emergency": Decision("self_care", "none", "nonspecific")}
+    )
     assert not result.passed
     assert any(not g.passed and g.name.startswith("critical_misses") for g in result.gates)

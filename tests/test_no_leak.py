@@ -10,7 +10,15 @@ from harness import run
 from harness.loading import Corpus, load_corpus
 from harness.model import Decision, Presentation
 
-FORBIDDEN = {"expected", "acceptable", "label_status", "rationale", "sources", "provenance", "positions"}
+FORBIDDEN = {
+    "expected",
+    "acceptable",
+    "label_status",
+    "rationale",
+    "sources",
+    "provenance",
+    "positions",
+}
 
 
 def _keys(value: Any) -> set[str]:

@@ -28,10 +28,20 @@ def vignette(**kw: Any) -> Vignette:
     return Vignette.from_dict(make_vignette("t-x", **kw))
 
 
-CES = vignette(urgency="emergency", imaging="mri", category="serious_pathology",
-               conditions=("cauda_equina_syndrome",), acceptable={"imaging": ["ct"]})
-CANCER = vignette(urgency="urgent", imaging="mri", category="serious_pathology",
-                  conditions=("malignancy",), acceptable={"imaging": ["radiograph"]})
+CES = vignette(
+    urgency="emergency",
+    imaging="mri",
+    category="serious_pathology",
+    conditions=("cauda_equina_syndrome",),
+    acceptable={"imaging": ["ct"]},
+)
+CANCER = vignette(
+    urgency="urgent",
+    imaging="mri",
+    category="serious_pathology",
+    conditions=("malignancy",),
+    acceptable={"imaging": ["radiograph"]},
+)
 SCIATICA = vignette(urgency="routine", imaging="none", category="radiculopathy")
 STRAIN = vignette()
 
@@ -72,15 +82,23 @@ def test_an_error_on_a_no_imaging_vignette_counts_as_over_imaging() -> None:
 
 
 def test_over_imaging_is_never_counted_on_a_red_flag_vignette() -> None:
-    gbs = vignette(urgency="emergency", imaging="none", category="non_spinal",
-                   conditions=("guillain_barre_syndrome",))
+    gbs = vignette(
+        urgency="emergency",
+        imaging="none",
+        category="non_spinal",
+        conditions=("guillain_barre_syndrome",),
+    )
     assert OVER_IMAGING not in score_answer(gbs, d("emergency", "mri")).outcomes
 
 
 def test_contested_acceptable_urgency_is_not_a_miss() -> None:
-    contested = vignette(urgency="emergency", imaging="mri", category="serious_pathology",
-                         conditions=("cauda_equina_syndrome",),
-                         acceptable={"urgency": ["routine"], "imaging": ["none"]})
+    contested = vignette(
+        urgency="emergency",
+        imaging="mri",
+        category="serious_pathology",
+        conditions=("cauda_equina_syndrome",),
+        acceptable={"urgency": ["routine"], "imaging": ["none"]},
+    )
     assert score_answer(contested, d("routine", "none")).outcomes == ()
 
 
@@ -99,8 +117,13 @@ def vignettes(draw: st.DrawFn) -> Vignette:
     acc_i = draw(st.lists(imagings.filter(lambda i: i != imaging), unique=True, max_size=2))
     conditions = ("cauda_equina_syndrome",) if urgency == "emergency" else ()
     category = "serious_pathology" if conditions else "nonspecific"
-    return vignette(urgency=urgency, imaging=imaging, category=category, conditions=conditions,
-                    acceptable={"urgency": acc_u, "imaging": acc_i})
+    return vignette(
+        urgency=urgency,
+        imaging=imaging,
+        category=category,
+        conditions=conditions,
+        acceptable={"urgency": acc_u, "imaging": acc_i},
+    )
 
 
 UNDER = {CRITICAL_MISS, MAJOR_MISS, MINOR_UNDER_TRIAGE}
@@ -112,11 +135,15 @@ def test_the_expected_decision_always_scores_clean(v: Vignette) -> None:
 
 
 @given(vignettes(), decisions, urgencies)
-def test_raising_urgency_never_adds_an_under_triage_outcome(v: Vignette, answer: Decision, higher: str) -> None:
+def test_raising_urgency_never_adds_an_under_triage_outcome(
+    v: Vignette, answer: Decision, higher: str
+) -> None:
     if urgency_rank(higher) < urgency_rank(answer.urgency):
         return
     raised = Decision(higher, answer.imaging, answer.category)
-    assert not (set(score_answer(v, raised).outcomes) & UNDER) - (set(score_answer(v, answer).outcomes) & UNDER)
+    assert not (set(score_answer(v, raised).outcomes) & UNDER) - (
+        set(score_answer(v, answer).outcomes) & UNDER
+    )
 
 
 @given(vignettes(), decisions)

@@ -27,7 +27,10 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path
     assert "harness/_bundled/policies/default.yaml" in names
     assert "harness/systems/adapters/prompts/triage-v1.txt" in names  # the LLM prompt template
     n_source = len([p for p in (ROOT / "vignettes").rglob("*.json") if p.name != "sources.json"])
-    assert sum(1 for n in names if n.startswith("harness/_bundled/vignettes/") and n.endswith(".json")) == n_source + 1
+    assert (
+        sum(1 for n in names if n.startswith("harness/_bundled/vignettes/") and n.endswith(".json"))
+        == n_source + 1
+    )
 
     probe = (
         "import harness.resources as r, harness\n"
@@ -38,8 +41,12 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=elsewhere, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", probe],
+        cwd=elsewhere,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.strip()) == n_source

@@ -27,7 +27,9 @@ def test_reference_agrees_with_every_consensus_vignette(vignette) -> None:  # ty
 
 
 def test_every_rule_cites_sources_in_the_bibliography() -> None:
-    bibliography = {s["id"] for s in json.loads((corpus_dir() / "sources.json").read_text())["sources"]}
+    bibliography = {
+        s["id"] for s in json.loads((corpus_dir() / "sources.json").read_text())["sources"]
+    }
     for rule in RULES:
         assert rule.sources and set(rule.sources) <= bibliography, rule.id
 

@@ -20,7 +20,12 @@ from scoring.stats import (
 
 @pytest.mark.parametrize(
     ("count", "n", "low", "high"),
-    [(0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (10, 10, 0.7225, 1.0), (1, 100, 0.0018, 0.0545)],
+    [
+        (0, 10, 0.0, 0.2775),
+        (5, 10, 0.2366, 0.7634),
+        (10, 10, 0.7225, 1.0),
+        (1, 100, 0.0018, 0.0545),
+    ],
 )
 def test_wilson_matches_published_values(count: int, n: int, low: float, high: float) -> None:
     lo, hi = wilson_interval(count, n)
@@ -59,7 +64,9 @@ def test_kappa_is_one_for_perfect_agreement_and_known_for_a_textbook_table() -> 
 
 
 @given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
-def test_the_wilson_interval_contains_the_estimate_within_zero_and_one(pair: tuple[int, int]) -> None:
+def test_the_wilson_interval_contains_the_estimate_within_zero_and_one(
+    pair: tuple[int, int],
+) -> None:
     count, n = pair
     lo, hi = wilson_interval(count, n)
     assert 0.0 <= lo <= count / n <= hi <= 1.0

@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backtriage",
         description="Benchmark back-pain triage logic against cited clinical vignettes.",
-        epilog="exit status: 0 gates pass, 1 a gate failed, 2 bad input or usage, 3 harness failure",
+        epilog="exit status: 0 gates pass, 1 a gate failed, 2 bad input or usage, "
+        "3 harness failure",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:

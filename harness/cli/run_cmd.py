@@ -22,10 +22,17 @@ _QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL"
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the command."""
     p = sub.add_parser("run", help="benchmark a triage system on a corpus and gate the result")
-    p.add_argument("--system", help="system spec: reference, baseline:NAME, "
-                   "python:MODULE:FUNCTION, cmd:COMMAND, http(s)://URL, openai:MODEL, "
-                   "anthropic:MODEL")
-    p.add_argument("--corpus", action="append", help="vignette folder or file (repeatable; default: bundled corpus)")
+    p.add_argument(
+        "--system",
+        help="system spec: reference, baseline:NAME, "
+        "python:MODULE:FUNCTION, cmd:COMMAND, http(s)://URL, openai:MODEL, "
+        "anthropic:MODEL",
+    )
+    p.add_argument(
+        "--corpus",
+        action="append",
+        help="vignette folder or file (repeatable; default: bundled corpus)",
+    )
     p.add_argument(
         "--policy",
         help="gate policy YAML, or a bundled one by name: default, release, development "
@@ -44,7 +51,9 @@ def handle(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     spec = setting("system", args.system, config, None)
     if not spec:
-        print("backtriage run: --system is required (or 'system' in the config file)", file=sys.stderr)
+        print(
+            "backtriage run: --system is required (or 'system' in the config file)", file=sys.stderr
+        )
         return exit_codes.BAD_INPUT
     options = engine_args.engine_options(args, config)
     corpus = load_corpus(setting("corpus", args.corpus, config, None))

@@ -12,7 +12,9 @@ from harness.loading import check_corpus, errors_only
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the command."""
     p = sub.add_parser("validate", help="check vignettes against the schema and semantic rules")
-    p.add_argument("paths", nargs="*", help="vignette files or folders (default: the bundled corpus)")
+    p.add_argument(
+        "paths", nargs="*", help="vignette files or folders (default: the bundled corpus)"
+    )
     p.set_defaults(handler=handle)
 
 

@@ -47,7 +47,8 @@ def make_vignette(
         "tags": ["test"],
         "register": register,
         "presentation": {
-            "narrative": narrative or f"A 40-year-old woman with low back pain for 5 days ({vid}). "
+            "narrative": narrative
+            or f"A 40-year-old woman with low back pain for 5 days ({vid}). "
             "No fever, no cancer history, bladder and bowel normal, no weakness.",
             "findings": {**copy.deepcopy(BASE_FINDINGS), **(findings or {})},
         },
@@ -72,7 +73,10 @@ def make_vignette(
     if label_status == "contested":
         data["positions"] = [
             {"summary": "One position held by a source.", "sources": [{"id": "acp-2007"}]},
-            {"summary": "The other position held by a source.", "sources": [{"id": "acr-lbp-2021"}]},
+            {
+                "summary": "The other position held by a source.",
+                "sources": [{"id": "acr-lbp-2021"}],
+            },
         ]
     return data
 
@@ -80,8 +84,13 @@ def make_vignette(
 def emergency_vignette(vid: str, **kw: Any) -> dict[str, Any]:
     """An emergency cauda equina vignette."""
     return make_vignette(
-        vid, "emergency", "mri", "serious_pathology", ("cauda_equina_syndrome",),
-        findings={"bladder": "retention"}, **kw,
+        vid,
+        "emergency",
+        "mri",
+        "serious_pathology",
+        ("cauda_equina_syndrome",),
+        findings={"bladder": "retention"},
+        **kw,
     )
 
 
@@ -96,13 +105,30 @@ def write_corpus(folder: Path, vignettes: list[dict[str, Any]]) -> Path:
 
 def mixed_corpus(folder: Path) -> Path:
     """A small corpus with one vignette of each urgency, one contested."""
-    return write_corpus(folder, [
-        emergency_vignette("t-emergency"),
-        make_vignette("t-urgent", "urgent", "mri", "serious_pathology", ("malignancy",),
-                      findings={"cancer_history": True}),
-        make_vignette("t-routine", "routine", "none", "radiculopathy", findings={"leg_pain": "one_side"}),
-        make_vignette("t-selfcare"),
-        make_vignette("t-contested", "routine", "none", "radiculopathy", label_status="contested",
-                      acceptable={"imaging": ["mri"], "urgency": ["urgent"]},
-                      findings={"leg_pain": "one_side", "numbness_sites": ["one_leg_dermatomal"]}),
-    ])
+    return write_corpus(
+        folder,
+        [
+            emergency_vignette("t-emergency"),
+            make_vignette(
+                "t-urgent",
+                "urgent",
+                "mri",
+                "serious_pathology",
+                ("malignancy",),
+                findings={"cancer_history": True},
+            ),
+            make_vignette(
+                "t-routine", "routine", "none", "radiculopathy", findings={"leg_pain": "one_side"}
+            ),
+            make_vignette("t-selfcare"),
+            make_vignette(
+                "t-contested",
+                "routine",
+                "none",
+                "radiculopathy",
+                label_status="contested",
+                acceptable={"imaging": ["mri"], "urgency": ["urgent"]},
+                findings={"leg_pain": "one_side", "numbness_sites": ["one_leg_dermatomal"]},
+            ),
+        ],
+    )

@@ -25,6 +25,8 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path
     assert "harness/_bundled/schemas/vignette.schema.json" in names
     assert "harness/_bundled/vignettes/sources.json" in names
     assert "harness/_bundled/policies/default.yaml" in names
+    assert "harness/loading/consistency_lexicon.yaml" in names
+    assert "harness/loading/consistency_allowances.yaml" in names
     assert "harness/systems/adapters/prompts/triage-v1.txt" in names  # the LLM prompt template
     n_source = len([p for p in (ROOT / "vignettes").rglob("*.json") if p.name != "sources.json"])
     assert (

@@ -7,11 +7,11 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from harness.cli import compare_cmd, exit_codes, merge_cmd, run_cmd, validate_cmd
+from harness.cli import compare_cmd, corpus_cmd, exit_codes, merge_cmd, run_cmd, validate_cmd
 from harness.loading.problems import InputError
 from harness.systems.spec_errors import SpecError
 
-COMMANDS = [run_cmd, validate_cmd, compare_cmd, merge_cmd]
+COMMANDS = [run_cmd, validate_cmd, compare_cmd, merge_cmd, corpus_cmd]
 """Command modules; each has ``add_parser(subparsers)`` and sets ``handler``."""
 
 

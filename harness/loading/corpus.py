@@ -9,7 +9,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from harness.loading.consistency import consistency_problems
 from harness.loading.jsonfile import read_json
+from harness.loading.near_duplicates import near_duplicate_problems
 from harness.loading.problems import InputError, Problem, errors_only
 from harness.loading.schema_check import schema_problems
 from harness.loading.semantic_check import semantic_problems
@@ -117,6 +119,8 @@ def check_corpus(
             loaded.append((file, data))
 
     problems.extend(semantic_problems(loaded, bibliography))
+    problems.extend(near_duplicate_problems(loaded))
+    problems.extend(consistency_problems(loaded))
     vignettes = sorted(
         (Vignette.from_dict(d, str(f), _sha256(canonical_json(d))) for f, d in loaded),
         key=lambda v: v.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.loading import Corpus, load_corpus
-from tests.support.factory import emergency_vignette, make_vignette, write_corpus
+from tests.support.factory import case_label, emergency_vignette, make_vignette, write_corpus
 
 EMERGENCY_NARRATIVE = ("A 50-year-old man with low back pain for 3 days and urinary retention "
                        "since this morning. No fever, no cancer history.")
@@ -19,9 +19,11 @@ def engine_corpus_dir(folder: Path, n: int = 6) -> Path:
     for i in range(n):
         vid = f"e-{i:04d}"
         if i % 3 == 0:
-            vignettes.append(emergency_vignette(vid, narrative=EMERGENCY_NARRATIVE + f" Case {i}."))
+            narrative = f"{EMERGENCY_NARRATIVE} {case_label(vid)} Case {i}."
+            vignettes.append(emergency_vignette(vid, narrative=narrative))
         else:
-            vignettes.append(make_vignette(vid, narrative=SELF_CARE_NARRATIVE + f" Case {i}."))
+            narrative = f"{SELF_CARE_NARRATIVE} {case_label(vid)} Case {i}."
+            vignettes.append(make_vignette(vid, narrative=narrative))
     return write_corpus(folder, vignettes)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -24,6 +25,25 @@ BASE_FINDINGS: dict[str, Any] = {
     "leg_pain": "none",
     "weakness": "none",
 }
+
+
+_LABEL_WORDS = [
+    "amber", "birch", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo",
+    "juniper", "kestrel", "lagoon", "meadow", "nectar", "opal", "pebble", "quartz", "raven",
+    "saffron", "tundra", "umber", "violet", "willow", "yarrow", "zephyr", "acorn", "basil",
+    "clover", "dune", "falcon", "glacier", "heron", "iris", "jasper", "lotus", "maple",
+    "nutmeg", "orchid",
+]
+
+
+def case_label(vid: str) -> str:
+    """A sentence of words drawn from the id's hash.
+
+    Generated vignettes share findings and labels, so without it their narratives would be
+    near-duplicates, which the loader rejects (harness.loading.near_duplicates).
+    """
+    digest = hashlib.sha256(vid.encode()).digest()
+    return "Label: " + " ".join(_LABEL_WORDS[b % len(_LABEL_WORDS)] for b in digest) + "."
 
 
 def make_vignette(
@@ -49,7 +69,8 @@ def make_vignette(
         "presentation": {
             "narrative": narrative
             or f"A 40-year-old woman with low back pain for 5 days ({vid}). "
-            "No fever, no cancer history, bladder and bowel normal, no weakness.",
+            f"Pain stable. No fever, no cancer history, bladder and bowel normal, no weakness. "
+            f"{case_label(vid)}",
             "findings": {**copy.deepcopy(BASE_FINDINGS), **(findings or {})},
         },
         "expected": {

@@ -1,0 +1,98 @@
+"""Rendering a :class:`scoring.coverage.Coverage` as a text table, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from tabulate import tabulate
+
+from harness.vocabulary import URGENCIES
+from scoring.coverage import Coverage, Stratum
+from scoring.stats import smallest_n_for_upper_bound
+
+FORMATS = ("table", "markdown", "json")
+"""The output formats of ``backtriage corpus stats``."""
+
+
+def render_coverage(cov: Coverage, fmt: str = "table") -> str:
+    """Render ``cov`` in ``fmt`` (one of :data:`FORMATS`).
+
+    Raises:
+        ValueError: for an unknown format.
+    """
+    if fmt == "json":
+        return json.dumps(cov.to_dict(), indent=2)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    markdown = fmt == "markdown"
+    tablefmt = "github" if markdown else "simple"
+
+    def heading(text: str) -> str:
+        return f"## {text}" if markdown else text.upper()
+
+    where = f" ({', '.join(cov.roots)})" if cov.roots else ""
+    parts = [
+        ("# " if markdown else "") + f"Corpus coverage: {cov.total} vignettes{where}",
+        heading("Category x expected urgency"),
+        _cross_table(cov, tablefmt),
+        heading("Suspected conditions"),
+        _counts(cov.by_condition, "condition", tablefmt),
+        heading("Register"),
+        _counts(cov.by_register, "register", tablefmt),
+        heading("Label status"),
+        _counts(cov.by_label_status, "label status", tablefmt),
+        heading("Review status"),
+        _counts(cov.by_review_status, "review status", tablefmt),
+        heading("Areas"),
+        _counts(cov.by_area, "folder", tablefmt),
+        heading(f"Traps (tag 'trap'): {cov.traps}"),
+        _counts(cov.traps_by_urgency, "expected urgency", tablefmt),
+        heading("Safety-claim strength"),
+        _strength_intro(cov),
+        _strata_table(cov.strata, tablefmt),
+        heading(f"Warnings: {len(cov.small_strata)} strata too small"),
+        _warnings(cov, markdown),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _cross_table(cov: Coverage, tablefmt: str) -> str:
+    rows: list[list[str | int]] = []
+    for category, row in cov.category_by_urgency.items():
+        rows.append([category, *(row[u] for u in URGENCIES), sum(row.values())])
+    totals = [sum(r[u] for r in cov.category_by_urgency.values()) for u in URGENCIES]
+    rows.append(["total", *totals, cov.total])
+    return tabulate(rows, headers=["category", *URGENCIES, "total"], tablefmt=tablefmt)
+
+
+def _counts(counts: Mapping[str, int], label: str, tablefmt: str) -> str:
+    rows = [[key, n] for key, n in counts.items()]
+    return tabulate(rows, headers=[label, "vignettes"], tablefmt=tablefmt)
+
+
+def _strength_intro(cov: Coverage) -> str:
+    needed = smallest_n_for_upper_bound(cov.target)
+    return (
+        "If a system misses none of a stratum's n vignettes (n counts those whose expected "
+        "urgency is above self_care), the exact one-sided 95% bound on its miss rate is "
+        f"1 - 0.05^(1/n). A claim below {100 * cov.target:.0f}% needs n >= {needed}."
+    )
+
+
+def _strata_table(strata: tuple[Stratum, ...], tablefmt: str) -> str:
+    rows = []
+    for s in strata:
+        bound = "—" if s.upper95 is None else f"{100 * s.upper95:.1f}%"
+        ok = "yes" if s.supports_target else ("n/a" if not s.can_miss else "NO")
+        rows.append([s.kind, s.name, s.total, s.n, bound, ok])
+    headers = ["kind", "stratum", "vignettes", "n", "bound if 0 misses", "supports target"]
+    return tabulate(rows, headers=headers, tablefmt=tablefmt)
+
+
+def _warnings(cov: Coverage, markdown: bool) -> str:
+    lines = [s.warning() for s in cov.small_strata]
+    if not lines:
+        return "none: every stratum can support the target claim"
+    bullet = "- " if markdown else "WARNING "
+    return "\n".join(f"{bullet}{line}" for line in lines if line)

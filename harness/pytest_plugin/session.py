@@ -1,27 +1,9 @@
-"""pytest plugin: every vignette as a test item, the policy's gates as the session verdict.
-
-Loaded in every pytest session through the ``pytest11`` entry point, and inert there unless a
-system is named (``--backtriage-system SPEC`` or ``backtriage_system`` in the ini file): until
-then it only registers its options, and collects, prints and changes nothing.
-
-Switched on, it adds one test item per vignette, named by the vignette id (node id
-``backtriage::<id>``) and marked with its expected suspected conditions, urgency, label status
-and register, so ``-m`` and ``-k`` select strata. The system is asked in the item's setup: a
-system error (exception, timeout, invalid answer) is a test *error*, a wrong decision a test
-*failure* whose message shows the outcome, expected and actual decision, rationale and sources.
-
-Each item ships its answers on its setup report, which pytest-xdist carries from the workers to
-the controller; there, at the end of the session, the answers are scored together and the
-policy's run-level gates set the exit status: 0 when every gate passes (even if some vignettes
-failed, which the lenient policy tolerated), 1 when a gate fails. Failures of ordinary tests in
-the same session keep the exit status at 1 whatever the gates say.
-"""
+"""The switched-on plugin: asks the system, explains failures, applies the gates."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,234 +13,17 @@ from harness.engine import AnswerRecord, EngineOptions, run_system
 from harness.evaluation import RunResult, now_iso, result_from_records, results_document
 from harness.loading import Corpus, InputError, load_corpus
 from harness.model import Vignette
+from harness.pytest_plugin.items import VignetteCollection, VignetteItem
+from harness.pytest_plugin.settings import NODE_PREFIX, Settings
 from harness.results_io import write_results
 from harness.sharding import parse_shard, select_shard
 from harness.systems import SpecError, TriageSystem, resolve_system
-from harness.vocabulary import CONDITIONS, LABEL_STATUSES, REGISTERS, URGENCIES
 from scoring.gates import not_applied_without_data
 from scoring.policy import Policy, load_policy
 from scoring.reports.common import failure_text
 from scoring.reports.markdown import render_markdown
 from scoring.scorecard import over_imaging_line, safety_line
-from scoring.vignette_score import VignetteScore, score_vignette
-
-PLUGIN_NAME = "backtriage-session"
-NODE_PREFIX = "backtriage"
-
-_MARKERS: dict[str, str] = {
-    "backtriage": "a backtriage vignette (every item the backtriage plugin adds)",
-    "red_flag": "a backtriage vignette whose expected urgency is emergency or urgent",
-    **{c: f"a backtriage vignette expecting suspected condition {c}" for c in CONDITIONS},
-    **{u: f"a backtriage vignette whose expected urgency is {u}" for u in URGENCIES},
-    **{s: f"a backtriage vignette whose label status is {s}" for s in LABEL_STATUSES},
-    **{r: f"a backtriage vignette written in the {r} register" for r in REGISTERS},
-}
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    """Register the options; naming a system is what switches the plugin on."""
-    group = parser.getgroup("backtriage", "backtriage: every vignette as a test")
-    group.addoption(
-        "--backtriage-system",
-        default=None,
-        metavar="SPEC",
-        help="system spec to test on the corpus (switches the plugin on): reference, "
-        "baseline:NAME, python:MODULE:FUNCTION, ...",
-    )
-    group.addoption(
-        "--backtriage-corpus",
-        action="append",
-        default=None,
-        metavar="PATH",
-        help="vignette folder or file (repeatable; default: the bundled corpus)",
-    )
-    group.addoption(
-        "--backtriage-policy",
-        default=None,
-        metavar="FILE|NAME",
-        help="gate policy YAML or bundled name (default, release, development)",
-    )
-    group.addoption(
-        "--backtriage-epochs",
-        type=int,
-        default=None,
-        metavar="K",
-        help="answers asked per vignette",
-    )
-    group.addoption(
-        "--backtriage-shard",
-        default=None,
-        metavar="I/N",
-        help="collect only shard I of N of the corpus (as 'backtriage run --shard')",
-    )
-    group.addoption(
-        "--backtriage-output",
-        default=None,
-        metavar="DIR",
-        help="write the session's results.json to DIR",
-    )
-    group.addoption(
-        "--backtriage-markdown",
-        default=None,
-        metavar="FILE",
-        help="write the session's Markdown summary to FILE",
-    )
-    parser.addini("backtriage_system", "system spec to test on the corpus (switches the plugin on)")
-    parser.addini(
-        "backtriage_corpus", "vignette folders or files, relative to the ini file", type="paths"
-    )
-    parser.addini(
-        "backtriage_policy", "gate policy YAML (relative to the ini file) or bundled name"
-    )
-    parser.addini("backtriage_epochs", "answers asked per vignette (default 1)")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the options and ini keys ask for."""
-
-    system: str
-    corpus: tuple[str, ...] | None
-    policy: str | None
-    epochs: int
-    shard: str | None
-    output: str | None
-    markdown: str | None
-
-
-def read_settings(config: pytest.Config) -> Settings | None:
-    """Return the settings, or ``None`` when no system is named (the plugin stays inert).
-
-    Raises:
-        pytest.UsageError: for an epochs value that is not a positive integer.
-    """
-    system = config.getoption("backtriage_system") or str(config.getini("backtriage_system") or "")
-    if not system:
-        return None
-    corpus_opt: list[str] | None = config.getoption("backtriage_corpus")
-    corpus_ini: list[Path] = config.getini("backtriage_corpus") or []
-    corpus = tuple(corpus_opt) if corpus_opt else tuple(str(p) for p in corpus_ini) or None
-    policy = config.getoption("backtriage_policy") or _ini_path(config, "backtriage_policy")
-    epochs_text = config.getoption("backtriage_epochs") or config.getini("backtriage_epochs") or 1
-    try:
-        epochs = int(epochs_text)
-    except ValueError:
-        epochs = 0
-    if epochs < 1:
-        raise pytest.UsageError(
-            f"backtriage: epochs must be a positive integer, got {epochs_text!r}"
-        )
-    return Settings(
-        system=system,
-        corpus=corpus,
-        policy=policy,
-        epochs=epochs,
-        shard=config.getoption("backtriage_shard"),
-        output=config.getoption("backtriage_output"),
-        markdown=config.getoption("backtriage_markdown"),
-    )
-
-
-def _ini_path(config: pytest.Config, name: str) -> str | None:
-    value = str(config.getini(name) or "")
-    if not value:
-        return None
-    # A file named in the ini file is relative to it; a bare name may be a bundled policy.
-    if config.inipath is not None:
-        candidate = config.inipath.parent / value
-        if candidate.exists():
-            return str(candidate)
-    return value
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Switch the plugin on when a system is named; otherwise do nothing at all."""
-    settings = read_settings(config)
-    if settings is None:
-        return
-    for name, description in _MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {description}")
-    config.pluginmanager.register(BacktriageSession(config, settings), PLUGIN_NAME)
-
-
-class VignetteFailed(Exception):
-    """A vignette answered with an outcome (a wrong decision); the message explains it."""
-
-
-class VignetteCollection(pytest.Collector):
-    """The corpus as a collector: one :class:`VignetteItem` per vignette."""
-
-    def __init__(self, *, plugin: BacktriageSession, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.plugin = plugin
-
-    def collect(self) -> list[pytest.Item]:
-        """Return the items, in the corpus's order (sorted by vignette id)."""
-        return [
-            VignetteItem.from_parent(self, name=v.id, vignette=v, plugin=self.plugin)
-            for v in self.plugin.corpus.vignettes
-        ]
-
-
-class VignetteItem(pytest.Item):
-    """One vignette: setup asks the system, the test checks the answer has no outcome."""
-
-    def __init__(self, *, vignette: Vignette, plugin: BacktriageSession, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.vignette = vignette
-        self.plugin = plugin
-        self.records: tuple[AnswerRecord, ...] = ()
-        self.score: VignetteScore | None = None
-        for marker in markers_for(vignette):
-            self.add_marker(marker)
-
-    def setup(self) -> None:
-        """Ask the system; a system error is reported as a test error."""
-        self.records = self.plugin.ask(self.vignette)
-        self.score = score_vignette(self.vignette, [r.decision for r in self.records])
-        failed = [r for r in self.records if r.decision is None]
-        if failed:
-            pytest.fail(
-                f"system error on {len(failed)} of {len(self.records)} answer(s): "
-                f"{failed[0].error}\n"
-                + self.plugin.explain(self.vignette, self.records, self.score),
-                pytrace=False,
-            )
-
-    def runtest(self) -> None:
-        """Fail when the answer has any outcome (critical miss, over-imaging, ...)."""
-        assert self.score is not None
-        if self.score.combined.outcomes:
-            raise VignetteFailed(self.plugin.explain(self.vignette, self.records, self.score))
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> Any:
-        """Show the explanation, not a traceback, for a wrong decision."""
-        if isinstance(excinfo.value, VignetteFailed):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
-
-    def reportinfo(self) -> tuple[Path | str, int | None, str]:
-        """Point at the vignette file."""
-        path = Path(self.vignette.path) if self.vignette.path else self.path
-        return path, None, f"vignette {self.vignette.id}"
-
-
-def markers_for(vignette: Vignette) -> list[str]:
-    """The marker names of a vignette: conditions, urgency, label status, register."""
-    names = [
-        "backtriage",
-        *vignette.expected.suspected_conditions,
-        vignette.expected.urgency,
-        vignette.label_status,
-        vignette.register,
-    ]
-    if vignette.is_red_flag:
-        names.append("red_flag")
-    return list(dict.fromkeys(n for n in names if n in _MARKERS))
+from scoring.vignette_score import VignetteScore
 
 
 class BacktriageSession:

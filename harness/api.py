@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from harness.engine import EngineOptions
-from harness.evaluation import RunResult, evaluate
 from harness.loading import Corpus, load_corpus
+from harness.runs.evaluation import RunResult, evaluate
 from harness.systems import TriageSystem, resolve_system
 from scoring.policy import Policy, load_policy
 

@@ -10,8 +10,8 @@ import pytest
 
 from harness.api import run
 from harness.cli.main import main
-from harness.evaluation import results_document
 from harness.loading import load_corpus
+from harness.runs.evaluation import results_document
 from scoring.compare import (
     ADDED,
     FIXED_CRITICAL_MISS,

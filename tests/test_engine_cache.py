@@ -10,8 +10,8 @@ import pytest
 
 from harness.engine.cache import ResponseCache
 from harness.engine.session import RunStorage
-from harness.evaluation import RunResult, evaluate
 from harness.loading import Corpus
+from harness.runs.evaluation import RunResult, evaluate
 from harness.systems import resolve_system
 from scoring.policy import load_policy
 from tests.support.engine_corpus import engine_corpus

@@ -12,9 +12,9 @@ import pytest
 from harness.cli.main import main
 from harness.engine.journal import JOURNAL_NAME, PREVIOUS_NAME, read_journal
 from harness.engine.session import RunStorage
-from harness.evaluation import evaluate
 from harness.loading import InputError, load_corpus
 from harness.model import Decision, Presentation
+from harness.runs.evaluation import evaluate
 from scoring.policy import load_policy
 from tests.support.engine_corpus import engine_corpus_dir
 from tests.support.engine_helpers import quick

@@ -10,8 +10,8 @@ from typing import Any
 
 from harness.engine import run_system
 from harness.engine.calling import CAP_NOT_ATTEMPTED
-from harness.evaluation import evaluate, results_document
 from harness.model import Decision, Presentation
+from harness.runs.evaluation import evaluate, results_document
 from harness.systems.protocol import TransientError
 from scoring.policy import load_policy
 from scoring.scorecard import render_scorecard

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.engine import AnswerRecord, EngineOptions
-from harness.evaluation import result_from_records
 from harness.loading import load_corpus
 from harness.model import Decision
+from harness.runs.evaluation import result_from_records
 from scoring.policy import load_policy
 
 

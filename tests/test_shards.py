@@ -11,8 +11,8 @@ import pytest
 
 from harness.cli.main import main
 from harness.loading import InputError
-from harness.merge import comparable
-from harness.sharding import Shard, parse_shard, shard_ids
+from harness.runs.merge import comparable
+from harness.runs.sharding import Shard, parse_shard, shard_ids
 from tests.support.ci_fixtures import CI_IDS, ci_corpus, faulty_system
 
 

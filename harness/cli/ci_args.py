@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli import exit_codes
-from harness.evaluation import RunResult
 from harness.loading import Corpus
-from harness.sharding import Shard, parse_shard, select_shard
+from harness.runs.evaluation import RunResult
+from harness.runs.sharding import Shard, parse_shard, select_shard
 from scoring.gates import not_applied_without_data
 from scoring.reports.junit import write_junit
 from scoring.reports.markdown import render_markdown

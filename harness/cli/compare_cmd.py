@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from harness.cli import exit_codes
-from harness.merge import recorded_policy
-from harness.results_io import read_results
+from harness.runs.merge import recorded_policy
+from harness.runs.results_io import read_results
 from scoring.compare import compare_runs
 from scoring.policy import Policy, load_policy
 from scoring.reports.compare_render import FORMATS, render_comparison

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from harness.cli import ci_args, exit_codes
-from harness.evaluation import results_document
-from harness.merge import merge_shards, read_shard_results
-from harness.results_io import write_results
+from harness.runs.evaluation import results_document
+from harness.runs.merge import merge_shards, read_shard_results
+from harness.runs.results_io import write_results
 from scoring.policy import load_policy
 from scoring.scorecard import render_scorecard
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from harness.cli import ci_args, engine_args, exit_codes
 from harness.cli.config import load_config, setting
-from harness.evaluation import evaluate, results_document
 from harness.loading import load_corpus
-from harness.results_io import write_results
+from harness.runs.evaluation import evaluate, results_document
+from harness.runs.results_io import write_results
 from harness.systems import resolve_system
 from scoring.policy import load_policy
 from scoring.scorecard import render_scorecard

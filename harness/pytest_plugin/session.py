@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from harness.engine import AnswerRecord, EngineOptions, run_system
-from harness.evaluation import RunResult, now_iso, result_from_records, results_document
 from harness.loading import Corpus, InputError, load_corpus
 from harness.model import Vignette
 from harness.pytest_plugin.items import VignetteCollection, VignetteItem
 from harness.pytest_plugin.settings import NODE_PREFIX, Settings
-from harness.results_io import write_results
-from harness.sharding import parse_shard, select_shard
+from harness.runs.evaluation import RunResult, now_iso, result_from_records, results_document
+from harness.runs.results_io import write_results
+from harness.runs.sharding import parse_shard, select_shard
 from harness.systems import SpecError, TriageSystem, resolve_system
 from scoring.gates import not_applied_without_data
 from scoring.policy import Policy, load_policy

@@ -11,7 +11,7 @@ from typing import Any
 from harness.engine import AnswerRecord, EngineOptions
 from harness.engine.session import RunStorage, run_session
 from harness.loading import Corpus
-from harness.run_identity import miss_detector, run_identity
+from harness.runs.run_identity import miss_detector, run_identity
 from harness.systems.protocol import TriageSystem
 from harness.version import harness_version
 from scoring.gates import GateResult, all_passed, apply_gates
@@ -86,12 +86,21 @@ def evaluate(
     """
     options = options or EngineOptions()
     session = run_session(
-        system, corpus.vignettes, options, storage or RunStorage(),
+        system,
+        corpus.vignettes,
+        options,
+        storage or RunStorage(),
         run_identity(system, corpus.vignettes, corpus.content_hash, options),
-        now_iso(), miss_detector(corpus.vignettes),
+        now_iso(),
+        miss_detector(corpus.vignettes),
     )
     result = result_from_records(
-        system.spec, system.describe(), corpus, options, policy, session.records,
+        system.spec,
+        system.describe(),
+        corpus,
+        options,
+        policy,
+        session.records,
         session.started_at,
     )
     return replace(result, extra={**result.extra, "run": session.stats})
@@ -145,8 +154,7 @@ def results_document(result: RunResult) -> dict[str, Any]:
                 "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
                 "rationale": v.rationale,
                 "sources": [
-                    {"id": c.id, **({"section": c.section} if c.section else {})}
-                    for c in v.sources
+                    {"id": c.id, **({"section": c.section} if c.section else {})} for c in v.sources
                 ],
                 "outcomes": list(s.combined.outcomes),
                 "correct": s.combined.correct,

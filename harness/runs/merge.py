@@ -17,12 +17,12 @@ from types import MappingProxyType
 from typing import Any
 
 from harness.engine import AnswerRecord, EngineOptions
-from harness.evaluation import RunResult, result_from_records
 from harness.loading import Corpus
 from harness.loading.problems import InputError, Problem
 from harness.model import Acceptable, Citation, Decision, Presentation, Vignette
-from harness.results_io import read_results
-from harness.sharding import Shard, parse_shard, shard_ids
+from harness.runs.evaluation import RunResult, result_from_records
+from harness.runs.results_io import read_results
+from harness.runs.sharding import Shard, parse_shard, shard_ids
 from scoring.policy import Policy, policy_from_dict
 
 VOLATILE_TOP = ("started_at", "finished_at", "run")

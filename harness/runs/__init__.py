@@ -1,0 +1,13 @@
+"""A run of a system over a corpus: evaluate, write and read results, shard and merge."""
+
+from harness.runs.evaluation import RunResult, evaluate, result_from_records, results_document
+from harness.runs.results_io import read_results, write_results
+
+__all__ = [
+    "RunResult",
+    "evaluate",
+    "read_results",
+    "result_from_records",
+    "results_document",
+    "write_results",
+]

@@ -17,6 +17,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -33,8 +34,12 @@ from harness.runs.run_identity import run_identity
 from harness.systems import resolve_system
 from tests.support.engine_corpus import engine_corpus_dir
 
-DECISION = {"urgency": "self_care", "imaging": "none", "category": "nonspecific",
-            "suspected_conditions": []}
+DECISION = {
+    "urgency": "self_care",
+    "imaging": "none",
+    "category": "nonspecific",
+    "suspected_conditions": [],
+}
 
 
 def serve(latency: float, port_queue: Any) -> None:
@@ -84,8 +89,10 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = load_corpus([engine_corpus_dir(Path(tmp) / "corpus", args.n)])
             options = EngineOptions(concurrency=args.concurrency, timeout=30.0)
-            system = resolve_system(f"http://127.0.0.1:{port}/triage",
-                                    {"timeout": 30.0, "max_connections": args.concurrency})
+            system = resolve_system(
+                f"http://127.0.0.1:{port}/triage",
+                {"timeout": 30.0, "max_connections": args.concurrency},
+            )
             storage = RunStorage(output_dir=Path(tmp) / "out")
             identity = run_identity(system, corpus.vignettes, corpus.content_hash, options)
             start = time.perf_counter()
@@ -97,10 +104,17 @@ def main() -> int:
     errors = sum(1 for r in session.records if r.decision is None)
     ideal = args.n * args.latency / args.concurrency
     ratio = elapsed / ideal
-    print(f"vignettes {args.n}, concurrency {args.concurrency}, server latency "
-          f"{args.latency * 1000:.0f} ms, cores {os.cpu_count()}")
-    print(f"elapsed {elapsed:.3f} s, ideal {ideal:.3f} s, ratio {ratio:.3f} "
-          f"(limit {args.limit}); errors {errors}; throughput {args.n / elapsed:.0f}/s")
+    print(
+        f"vignettes {args.n}, concurrency {args.concurrency}, server latency "
+        f"{args.latency * 1000:.0f} ms, cores {os.cpu_count()}"
+    )
+    print(
+        f"elapsed {elapsed:.3f} s, ideal {ideal:.3f} s, ratio {ratio:.3f} "
+        f"(limit {args.limit}); errors {errors}; throughput {args.n / elapsed:.0f}/s"
+    )
+    # Peak resident memory of this process (the harness; the server runs in a child process).
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (harness process) {peak_mib:.0f} MiB")
     return 0 if ratio <= args.limit and errors == 0 else 1
 
 

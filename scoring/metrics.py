@@ -61,6 +61,36 @@ _AGREEMENT_RATES: dict[str, Callable[[VignetteScore], bool]] = {
 }
 
 
+RATE_METRICS: tuple[str, ...] = (*_OUTCOME_RATES, *_AGREEMENT_RATES)
+"""Every rate, in report order: outcome rates (safety first), then agreement rates."""
+
+COUNT_METRICS: tuple[str, ...] = (
+    "n_vignettes",
+    "n_emergency",
+    "n_urgent",
+    "n_routine",
+    "n_self_care",
+    "n_epochs",
+    "n_errors",
+    "critical_misses",
+    "major_misses",
+    "minor_under_triage",
+    "missed_imaging",
+    "over_imaging",
+    "errors",
+)
+"""Counts among the flat metrics."""
+
+FLAT_METRICS: tuple[str, ...] = (
+    *COUNT_METRICS,
+    *RATE_METRICS,
+    "critical_miss_upper95",
+    "mean_flip_rate",
+    "urgency_kappa",
+)
+"""Every flat (numeric) key :func:`compute_metrics` writes: what gates and deltas may name."""
+
+
 def compute_metrics(scores: Sequence[VignetteScore]) -> dict[str, Any]:
     """Compute every run metric over ``scores``.
 

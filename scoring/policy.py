@@ -11,35 +11,9 @@ import yaml
 from harness.loading.problems import InputError, Problem
 from harness.loading.schema_check import schema_problems
 from harness.resources import default_policy_path, policies_dir
+from scoring.metrics import FLAT_METRICS
 
-GATEABLE_METRICS = frozenset(
-    {
-        "n_vignettes",
-        "n_emergency",
-        "critical_misses",
-        "critical_miss_rate",
-        "critical_miss_upper95",
-        "major_misses",
-        "major_miss_rate",
-        "minor_under_triage",
-        "minor_under_triage_rate",
-        "missed_imaging",
-        "missed_imaging_rate",
-        "wrong_modality_rate",
-        "over_imaging",
-        "over_imaging_rate",
-        "over_triage_rate",
-        "errors",
-        "error_rate",
-        "urgency_accuracy",
-        "imaging_accuracy",
-        "category_accuracy",
-        "condition_recall",
-        "pass_all_epochs",
-        "mean_flip_rate",
-        "urgency_kappa",
-    }
-)
+GATEABLE_METRICS = frozenset(FLAT_METRICS)
 """Metric keys a threshold may name (the flat keys of results.json ``metrics``)."""
 
 PROPORTION_METRICS = frozenset(

@@ -8,6 +8,7 @@ from typing import Any
 from tabulate import tabulate
 
 from harness.vocabulary import URGENCIES
+from scoring.metrics import RATE_METRICS
 
 
 def pct(value: float | None) -> str:
@@ -58,25 +59,18 @@ def epochs_lines(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
-_RATE_ROWS = (
-    "critical_miss_rate",
-    "major_miss_rate",
-    "minor_under_triage_rate",
-    "missed_imaging_rate",
-    "wrong_modality_rate",
-    "over_imaging_rate",
-    "over_triage_rate",
-    "error_rate",
-    "urgency_accuracy",
-    "imaging_accuracy",
-    "category_accuracy",
-    "condition_recall",
-    "pass_all_epochs",
-)
+QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL")
+"""Lines a quiet scorecard keeps: the headlines and the gates."""
 
 
-def render_scorecard(doc: Mapping[str, Any], worst: int = 10) -> str:
-    """Render a results document (results.json) as the console scorecard."""
+def render_scorecard(doc: Mapping[str, Any], worst: int = 10, quiet: bool = False) -> str:
+    """Render a results document (results.json) as the console scorecard.
+
+    Args:
+        doc: the results document.
+        worst: how many of the worst vignettes to list.
+        quiet: keep only the safety, over-imaging and error lines and the gates.
+    """
     m = doc["metrics"]
     by = doc["metrics_by_status"]
     lines = [
@@ -91,7 +85,7 @@ def render_scorecard(doc: Mapping[str, Any], worst: int = 10) -> str:
         "",
     ]
     rows = []
-    for name in _RATE_ROWS:
+    for name in RATE_METRICS:
         row = [name.replace("_", " ")]
         for scope in ("all", "consensus", "contested"):
             r = by[scope]["rates"][name]
@@ -168,6 +162,13 @@ def render_scorecard(doc: Mapping[str, Any], worst: int = 10) -> str:
     verdict = "PASS" if doc["gates_passed"] else "FAIL"
     lines.append(f"GATES  policy {policy['name']} (scope: {policy['scope']}): {verdict}")
     lines += [f"  {'ok  ' if g['passed'] else 'FAIL'} {g['detail']}" for g in doc["gates"]]
+    if quiet:
+        lines = [
+            line
+            for block in lines
+            for line in block.splitlines()
+            if line.startswith(QUIET_PREFIXES)
+        ]
     return "\n".join(lines)
 
 

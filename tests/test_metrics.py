@@ -63,3 +63,25 @@ def test_gates_fail_on_a_critical_miss_under_the_default_policy(small_corpus_dir
     )
     assert not result.passed
     assert any(not g.passed and g.name.startswith("critical_misses") for g in result.gates)
+
+
+def test_the_flat_metric_names_are_exactly_what_compute_metrics_writes(
+    small_corpus_dir: Path,
+) -> None:
+    from scoring.metrics import FLAT_METRICS, RATE_METRICS
+
+    m = _result(small_corpus_dir, {}).metrics["all"]
+    flat = {k for k, v in m.items() if not isinstance(v, dict)}
+    assert flat == set(FLAT_METRICS)
+    assert set(RATE_METRICS) == set(m["rates"])
+
+
+def test_a_quiet_scorecard_keeps_only_headlines_and_gates(small_corpus_dir: Path) -> None:
+    from harness.runs import results_document
+    from scoring.scorecard import QUIET_PREFIXES, render_scorecard
+
+    doc = results_document(_result(small_corpus_dir, {}))
+    quiet = render_scorecard(doc, quiet=True).splitlines()
+    assert quiet and all(line.startswith(QUIET_PREFIXES) for line in quiet)
+    assert quiet[0].startswith("SAFETY") and any(line.startswith("GATES") for line in quiet)
+    assert len(render_scorecard(doc).splitlines()) > len(quiet)

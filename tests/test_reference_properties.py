@@ -15,6 +15,7 @@ from harness.loading import load_corpus
 from harness.model import Presentation
 from harness.systems.reference import ReferenceTriage
 from harness.vocabulary import urgency_rank
+from tests.support.factory import BASE_FINDINGS
 
 CORPUS = load_corpus()
 REFERENCE = ReferenceTriage()
@@ -73,18 +74,10 @@ def test_a_case_stripped_of_every_red_flag_is_not_imaged_in_the_acute_phase(
     f: dict[str, Any],
 ) -> None:
     plain = {
+        **BASE_FINDINGS,
         "age": min(f["age"], 49),
         "sex": f["sex"],
         "pain_duration_days": min(f["pain_duration_days"], 20),
-        "trajectory": "stable",
-        "trauma": "none",
-        "cancer_history": False,
-        "fever": False,
-        "bladder": "normal",
-        "bowel": "normal",
-        "numbness_sites": [],
-        "leg_pain": "none",
-        "weakness": "none",
     }
     decision = triage(plain)
     assert (decision.urgency, decision.imaging) == ("self_care", "none")

@@ -11,8 +11,6 @@ from harness.runs.results_io import write_results
 from scoring.policy import load_policy
 from scoring.scorecard import render_scorecard
 
-_QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL")
-
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the command."""
@@ -40,10 +38,7 @@ def handle(args: argparse.Namespace) -> int:
     result = merge_shards(shards, policy)
     document = results_document(result)
     path = write_results(args.output, document)
-    text = render_scorecard(document)
-    if args.quiet:
-        text = "\n".join(line for line in text.splitlines() if line.startswith(_QUIET_PREFIXES))
-    print(text)
+    print(render_scorecard(document, quiet=args.quiet))
     print(f"\nmerged {len(shards)} shard(s); results: {path}")
     ci_args.write_reports(args, document)
     return exit_codes.OK if result.passed else exit_codes.GATE_FAILED

@@ -16,7 +16,6 @@ from scoring.policy import load_policy
 from scoring.scorecard import render_scorecard
 
 DEFAULT_OUTPUT = "backtriage-out"
-_QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,10 +71,7 @@ def handle(args: argparse.Namespace) -> int:
     result = ci_args.mark(result, shard_plan)
     document = results_document(result)
     path = write_results(output, document)
-    text = render_scorecard(document)
-    if args.quiet:
-        text = "\n".join(line for line in text.splitlines() if line.startswith(_QUIET_PREFIXES))
-    print(text)
+    print(render_scorecard(document, quiet=args.quiet))
     print(f"\nresults: {path}")
     ci_args.write_reports(args, document)
     return ci_args.exit_status(result, shard_plan)

@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from harness.engine import EngineOptions
-from harness.loading import check_corpus, load_corpus
-from harness.runs import evaluate, results_document
-from harness.systems import resolve_system
-from scoring.policy import load_policy
+from backtriage.harness.engine import EngineOptions
+from backtriage.harness.loading import check_corpus, load_corpus
+from backtriage.harness.runs import evaluate, results_document
+from backtriage.harness.systems import resolve_system
+from backtriage.scoring.policy import load_policy
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

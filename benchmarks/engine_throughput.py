@@ -27,11 +27,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness.engine import EngineOptions
-from harness.engine.session import RunStorage, run_session
-from harness.loading import load_corpus
-from harness.runs.run_identity import run_identity
-from harness.systems import resolve_system
+from backtriage.harness.engine import EngineOptions
+from backtriage.harness.engine.session import RunStorage, run_session
+from backtriage.harness.loading import load_corpus
+from backtriage.harness.runs.run_identity import run_identity
+from backtriage.harness.systems import resolve_system
 from tests.support.engine_corpus import engine_corpus_dir
 
 DECISION = {

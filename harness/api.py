@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from harness.engine import EngineOptions
-from harness.loading import Corpus, load_corpus
-from harness.runs.evaluation import RunResult, evaluate
-from harness.systems import TriageSystem, resolve_system
-from scoring.policy import Policy, load_policy
+from backtriage.harness.engine import EngineOptions
+from backtriage.harness.loading import Corpus, load_corpus
+from backtriage.harness.runs.evaluation import RunResult, evaluate
+from backtriage.harness.systems import TriageSystem, resolve_system
+from backtriage.scoring.policy import Policy, load_policy
 
 
 def run(

@@ -1,7 +1,7 @@
 """Plain data of the contract: decisions, presentations and vignettes.
 
 All are frozen dataclasses built from validated JSON; they never validate on their own, the
-loader does (``harness.loading``).
+loader does (``backtriage.harness.loading``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from harness.vocabulary import RED_FLAG_URGENCIES
+from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_HARNESS_DIR = Path(__file__).resolve().parent
 
 
 def _data_dir(name: str) -> Path:
-    # A source checkout keeps the data at the repository top; a wheel carries a copy in
-    # harness/_bundled (see pyproject's force-include). Prefer the checkout so edits show at once.
-    checkout = _PACKAGE_DIR.parent / name
+    # A source checkout keeps the data at the repository top, beside harness/ (resolve() follows
+    # the backtriage/harness link there); a wheel carries a copy in backtriage/_bundled (see
+    # pyproject's package-dir). Prefer the checkout so an author's edits show at once.
+    checkout = _HARNESS_DIR.parent / name
     if checkout.is_dir():
         return checkout
-    return _PACKAGE_DIR / "_bundled" / name
+    return _HARNESS_DIR.parent / "_bundled" / name
 
 
 def schemas_dir() -> Path:

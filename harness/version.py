@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from backtriage._version import __version__
 
 
 def harness_version() -> str:
     """Return the installed backtriage version, or ``0+unknown`` from a bare checkout."""
-    try:
-        return version("backtriage")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return __version__

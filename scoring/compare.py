@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scoring import outcomes as oc
-from scoring.gates import GateResult
-from scoring.mcnemar import McNemarResult, mcnemar
-from scoring.policy import Policy
+from backtriage.scoring import outcomes as oc
+from backtriage.scoring.gates import GateResult
+from backtriage.scoring.mcnemar import McNemarResult, mcnemar
+from backtriage.scoring.policy import Policy
 
 NEW_CRITICAL_MISS = "new critical miss"
 NEW_MAJOR_MISS = "new major miss"

@@ -2,16 +2,16 @@
 
 A run with 0 misses in a stratum of n vignettes can claim only that the true miss rate is below
 the exact one-sided 95% bound ``1 - 0.05 ** (1 / n)``
-(:func:`scoring.stats.zero_event_upper_bound`).
-A stratum with fewer than :func:`scoring.stats.smallest_n_for_upper_bound` vignettes (29 for a
-10% target) cannot support "miss rate below 10%" however well a system does: the report warns
-about each such stratum.
+(:func:`backtriage.scoring.stats.zero_event_upper_bound`).
+A stratum with fewer than :func:`backtriage.scoring.stats.smallest_n_for_upper_bound`
+vignettes (29 for a 10% target) cannot support "miss rate below 10%" however well a system
+does: the report warns about each such stratum.
 
 A *miss* is an answer below the expected urgency, so only vignettes whose expected urgency is
 above ``self_care`` can be missed; a stratum's ``n`` counts those, and a stratum where no vignette
 can be missed (the ``self_care`` urgency) makes no claim.
 
-Rendering lives in :mod:`scoring.coverage_report`.
+Rendering lives in :mod:`backtriage.scoring.coverage_report`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.model import Vignette
-from harness.vocabulary import (
+from backtriage.harness.model import Vignette
+from backtriage.harness.vocabulary import (
     CATEGORIES,
     CONDITIONS,
     LABEL_STATUSES,
@@ -31,7 +31,7 @@ from harness.vocabulary import (
     REVIEW_STATUSES,
     URGENCIES,
 )
-from scoring.stats import smallest_n_for_upper_bound, zero_event_upper_bound
+from backtriage.scoring.stats import smallest_n_for_upper_bound, zero_event_upper_bound
 
 TRAP_TAG = "trap"
 """The tag of vignettes built to tempt a system into over-triage or over-imaging."""

@@ -1,4 +1,4 @@
-"""Rendering a :class:`scoring.coverage.Coverage` as a text table, Markdown or JSON."""
+"""Rendering a :class:`backtriage.scoring.coverage.Coverage` as a text table, Markdown or JSON."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 from tabulate import tabulate
 
-from harness.vocabulary import URGENCIES
-from scoring.coverage import Coverage, Stratum
-from scoring.stats import smallest_n_for_upper_bound
+from backtriage.harness.vocabulary import URGENCIES
+from backtriage.scoring.coverage import Coverage, Stratum
+from backtriage.scoring.stats import smallest_n_for_upper_bound
 
 FORMATS = ("table", "markdown", "json")
 """The output formats of ``backtriage corpus stats``."""

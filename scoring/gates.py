@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.policy import Policy
+from backtriage.scoring.policy import Policy
 
 
 @dataclass(frozen=True)

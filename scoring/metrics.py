@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from harness.vocabulary import CONDITIONS, URGENCIES, urgency_rank
-from scoring import outcomes as oc
-from scoring.stats import exact_upper_bound, quadratic_weighted_kappa, rate
-from scoring.vignette_score import VignetteScore
+from backtriage.harness.vocabulary import CONDITIONS, URGENCIES, urgency_rank
+from backtriage.scoring import outcomes as oc
+from backtriage.scoring.stats import exact_upper_bound, quadratic_weighted_kappa, rate
+from backtriage.scoring.vignette_score import VignetteScore
 
 Selector = Callable[[VignetteScore], bool]
 

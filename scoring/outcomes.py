@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.model import Decision, Vignette
-from harness.vocabulary import urgency_rank
+from backtriage.harness.model import Decision, Vignette
+from backtriage.harness.vocabulary import urgency_rank
 
 CRITICAL_MISS = "critical_miss"
 MAJOR_MISS = "major_miss"

@@ -8,10 +8,10 @@ from typing import Any
 
 import yaml
 
-from harness.loading.problems import InputError, Problem
-from harness.loading.schema_check import schema_problems
-from harness.resources import default_policy_path, policies_dir
-from scoring.metrics import FLAT_METRICS
+from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.loading.schema_check import schema_problems
+from backtriage.harness.resources import default_policy_path, policies_dir
+from backtriage.scoring.metrics import FLAT_METRICS
 
 GATEABLE_METRICS = frozenset(FLAT_METRICS)
 """Metric keys a threshold may name (the flat keys of results.json ``metrics``)."""

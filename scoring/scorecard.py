@@ -7,8 +7,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from harness.vocabulary import URGENCIES
-from scoring.metrics import RATE_METRICS
+from backtriage.harness.vocabulary import URGENCIES
+from backtriage.scoring.metrics import RATE_METRICS
 
 
 def pct(value: float | None) -> str:

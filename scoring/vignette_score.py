@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.model import Decision, Vignette
-from scoring.outcomes import OUTCOMES, Score, score_answer
+from backtriage.harness.model import Decision, Vignette
+from backtriage.scoring.outcomes import OUTCOMES, Score, score_answer
 
 
 @dataclass(frozen=True)

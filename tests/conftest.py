@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.loading import Corpus, load_corpus
+from backtriage.harness.loading import Corpus, load_corpus
 from tests.support.factory import mixed_corpus
 
 pytest_plugins = ["pytester"]

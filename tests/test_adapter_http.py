@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.loading import Corpus
-from harness.systems import SpecError, resolve_system
+from backtriage.harness.loading import Corpus
+from backtriage.harness.systems import SpecError, resolve_system
 from tests.support.engine_corpus import engine_corpus
 from tests.support.engine_helpers import outcomes, run_all
 from tests.support.scripted_server import (

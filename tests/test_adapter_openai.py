@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.loading import Corpus
-from harness.systems import SpecError, resolve_system
-from harness.systems.adapters.prompt import load_template
-from harness.vocabulary import CATEGORIES, CONDITIONS, IMAGING, URGENCIES
+from backtriage.harness.loading import Corpus
+from backtriage.harness.systems import SpecError, resolve_system
+from backtriage.harness.systems.adapters.prompt import load_template
+from backtriage.harness.vocabulary import CATEGORIES, CONDITIONS, IMAGING, URGENCIES
 from tests.support.engine_corpus import engine_corpus
 from tests.support.engine_helpers import outcomes, run_all
 from tests.support.scripted_server import (

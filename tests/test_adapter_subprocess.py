@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from harness.cli.main import main
-from harness.engine import run_system
-from harness.loading import Corpus
-from harness.systems import SpecError, resolve_system
-from harness.systems.adapters.subprocess_jsonl import SubprocessSystem
+from backtriage.harness.cli.main import main
+from backtriage.harness.engine import run_system
+from backtriage.harness.loading import Corpus
+from backtriage.harness.systems import SpecError, resolve_system
+from backtriage.harness.systems.adapters.subprocess_jsonl import SubprocessSystem
 from tests.support.engine_corpus import engine_corpus
 from tests.support.engine_helpers import outcomes, quick, run_all
 

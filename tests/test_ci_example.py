@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from harness.cli.main import build_parser
+from backtriage.harness.cli.main import build_parser
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "examples" / "github-actions" / "backtriage.yml"
 

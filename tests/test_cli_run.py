@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
+from backtriage.harness.cli.main import main
 
 
 def _run(tmp_path: Path, spec: str, *extra: str) -> tuple[int, dict]:  # type: ignore[type-arg]

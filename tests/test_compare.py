@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from harness.api import run
-from harness.cli.main import main
-from harness.loading import load_corpus
-from harness.runs.evaluation import results_document
-from scoring.compare import (
+from backtriage.harness.api import run
+from backtriage.harness.cli.main import main
+from backtriage.harness.loading import load_corpus
+from backtriage.harness.runs.evaluation import results_document
+from backtriage.scoring.compare import (
     ADDED,
     FIXED_CRITICAL_MISS,
     NEW_CRITICAL_MISS,
@@ -21,8 +21,8 @@ from scoring.compare import (
     REMOVED,
     compare_runs,
 )
-from scoring.mcnemar import mcnemar, mcnemar_exact_p
-from scoring.policy import load_policy
+from backtriage.scoring.mcnemar import mcnemar, mcnemar_exact_p
+from backtriage.scoring.policy import load_policy
 from tests.support.ci_fixtures import ci_corpus, faulty_system
 from tests.support.factory import emergency_vignette, write_corpus
 

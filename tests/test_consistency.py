@@ -10,17 +10,17 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.cli.main import main
-from harness.loading import check_corpus, errors_only
-from harness.loading.consistency import (
+from backtriage.harness.cli.main import main
+from backtriage.harness.loading import check_corpus, errors_only
+from backtriage.harness.loading.consistency import (
     Allowance,
     check_narrative,
     consistency_problems,
     load_allowances,
 )
-from harness.loading.lexicon import compile_phrase, load_lexicon
-from harness.loading.narrative_text import Narrative
-from harness.resources import load_schema
+from backtriage.harness.loading.lexicon import compile_phrase, load_lexicon
+from backtriage.harness.loading.narrative_text import Narrative
+from backtriage.harness.resources import load_schema
 from tests.support.factory import make_vignette, write_corpus
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from harness.cli.main import main
-from harness.loading import load_corpus
-from scoring.coverage import coverage, stratum
-from scoring.coverage_report import render_coverage
-from scoring.stats import smallest_n_for_upper_bound
+from backtriage.harness.cli.main import main
+from backtriage.harness.loading import load_corpus
+from backtriage.scoring.coverage import coverage, stratum
+from backtriage.scoring.coverage_report import render_coverage
+from backtriage.scoring.stats import smallest_n_for_upper_bound
 from tests.support.factory import emergency_vignette, make_vignette, write_corpus
 
 
@@ -95,7 +95,7 @@ def test_the_brief_s_example_and_the_29_vignette_boundary() -> None:
 
 
 def _emergencies(n: int) -> list[Any]:
-    from harness.model import Vignette
+    from backtriage.harness.model import Vignette
 
     return [Vignette.from_dict(emergency_vignette(f"t-{i}")) for i in range(n)]
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from harness.engine.cache import ResponseCache
-from harness.engine.session import RunStorage
-from harness.loading import Corpus
-from harness.runs.evaluation import RunResult, evaluate
-from harness.systems import resolve_system
-from scoring.policy import load_policy
+from backtriage.harness.engine.cache import ResponseCache
+from backtriage.harness.engine.session import RunStorage
+from backtriage.harness.loading import Corpus
+from backtriage.harness.runs.evaluation import RunResult, evaluate
+from backtriage.harness.systems import resolve_system
+from backtriage.scoring.policy import load_policy
 from tests.support.engine_corpus import engine_corpus
 from tests.support.engine_helpers import quick
 from tests.support.scripted_server import (
@@ -114,7 +114,7 @@ def test_a_damaged_entry_is_a_miss(corpus: Corpus, tmp_path: Path) -> None:
 
 
 def test_cache_flag_on_the_command_line(tmp_path: Path, corpus: Corpus) -> None:
-    from harness.cli.main import main
+    from backtriage.harness.cli.main import main
 
     corpus_dir = Path(corpus.roots[0])
     cache = tmp_path / "cli-cache"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
+from backtriage.harness.cli.main import main
 from tests.support.engine_corpus import engine_corpus_dir
 from tests.support.scripted_server import ScriptedServer, openai_model
 

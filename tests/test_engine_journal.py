@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from harness.cli.main import main
-from harness.engine.journal import JOURNAL_NAME, PREVIOUS_NAME, read_journal
-from harness.engine.session import RunStorage
-from harness.loading import InputError, load_corpus
-from harness.model import Decision, Presentation
-from harness.runs.evaluation import evaluate
-from scoring.policy import load_policy
+from backtriage.harness.cli.main import main
+from backtriage.harness.engine.journal import JOURNAL_NAME, PREVIOUS_NAME, read_journal
+from backtriage.harness.engine.session import RunStorage
+from backtriage.harness.loading import InputError, load_corpus
+from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.runs.evaluation import evaluate
+from backtriage.scoring.policy import load_policy
 from tests.support.engine_corpus import engine_corpus_dir
 from tests.support.engine_helpers import quick
 from tests.support.scripted_server import EMERGENCY, SELF_CARE

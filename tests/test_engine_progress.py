@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
-from harness.engine.progress import Progress, interactive
-from harness.engine.records import AnswerRecord
-from harness.model import Decision
+from backtriage.harness.cli.main import main
+from backtriage.harness.engine.progress import Progress, interactive
+from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.model import Decision
 
 OK = AnswerRecord("v", 0, Decision("self_care", "none", "nonspecific"), None)
 ERR = AnswerRecord("v", 0, None, "boom")

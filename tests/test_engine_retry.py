@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from harness.engine import EngineOptions
-from harness.engine.calling import call_with_retries
-from harness.engine.retry import backoff_delay, is_retryable
-from harness.model import Decision, Presentation
-from harness.systems.protocol import InvalidAnswer, SystemFailure, TransientError
+from backtriage.harness.engine import EngineOptions
+from backtriage.harness.engine.calling import call_with_retries
+from backtriage.harness.engine.retry import backoff_delay, is_retryable
+from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.systems.protocol import InvalidAnswer, SystemFailure, TransientError
 from tests.support.engine_helpers import quick
 
 PRESENTATION = Presentation("A case.", {})

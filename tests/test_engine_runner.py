@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.engine import run_system
-from harness.engine.calling import CAP_NOT_ATTEMPTED
-from harness.model import Decision, Presentation
-from harness.runs.evaluation import evaluate, results_document
-from harness.systems.protocol import TransientError
-from scoring.policy import load_policy
-from scoring.scorecard import render_scorecard
+from backtriage.harness.engine import run_system
+from backtriage.harness.engine.calling import CAP_NOT_ATTEMPTED
+from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.runs.evaluation import evaluate, results_document
+from backtriage.harness.systems.protocol import TransientError
+from backtriage.scoring.policy import load_policy
+from backtriage.scoring.scorecard import render_scorecard
 from tests.support.engine_corpus import engine_corpus
 from tests.support.engine_helpers import quick
 from tests.support.scripted_server import EMERGENCY, SELF_CARE

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
-from harness.loading import InputError, check_corpus, errors_only, load_corpus
+from backtriage.harness.cli.main import main
+from backtriage.harness.loading import InputError, check_corpus, errors_only, load_corpus
 from tests.support.factory import emergency_vignette, make_vignette, write_corpus
 
 
@@ -59,7 +59,7 @@ def broken_copy(tmp_path: Path, bundled_corpus_path: Path) -> Path:
 
 @pytest.fixture
 def bundled_corpus_path() -> Path:
-    from harness.resources import corpus_dir
+    from backtriage.harness.resources import corpus_dir
 
     return corpus_dir()
 

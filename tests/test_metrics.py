@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.engine import AnswerRecord, EngineOptions
-from harness.loading import load_corpus
-from harness.model import Decision
-from harness.runs.evaluation import result_from_records
-from scoring.policy import load_policy
+from backtriage.harness.engine import AnswerRecord, EngineOptions
+from backtriage.harness.loading import load_corpus
+from backtriage.harness.model import Decision
+from backtriage.harness.runs.evaluation import result_from_records
+from backtriage.scoring.policy import load_policy
 
 
 def _result(corpus_dir: Path, answers: dict[str, Decision | None]):  # type: ignore[no-untyped-def]
@@ -68,7 +68,7 @@ def test_gates_fail_on_a_critical_miss_under_the_default_policy(small_corpus_dir
 def test_the_flat_metric_names_are_exactly_what_compute_metrics_writes(
     small_corpus_dir: Path,
 ) -> None:
-    from scoring.metrics import FLAT_METRICS, RATE_METRICS
+    from backtriage.scoring.metrics import FLAT_METRICS, RATE_METRICS
 
     m = _result(small_corpus_dir, {}).metrics["all"]
     flat = {k for k, v in m.items() if not isinstance(v, dict)}
@@ -77,8 +77,8 @@ def test_the_flat_metric_names_are_exactly_what_compute_metrics_writes(
 
 
 def test_a_quiet_scorecard_keeps_only_headlines_and_gates(small_corpus_dir: Path) -> None:
-    from harness.runs import results_document
-    from scoring.scorecard import QUIET_PREFIXES, render_scorecard
+    from backtriage.harness.runs import results_document
+    from backtriage.scoring.scorecard import QUIET_PREFIXES, render_scorecard
 
     doc = results_document(_result(small_corpus_dir, {}))
     quiet = render_scorecard(doc, quiet=True).splitlines()

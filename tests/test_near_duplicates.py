@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
-from harness.cli.main import main
-from harness.loading import check_corpus, errors_only
-from harness.loading.near_duplicates import (
+from backtriage.harness.cli.main import main
+from backtriage.harness.loading import check_corpus, errors_only
+from backtriage.harness.loading.near_duplicates import (
     THRESHOLD,
     find_near_duplicates,
     narrative_words,
     similarity,
 )
-from harness.model import canonical_json
-from harness.resources import corpus_dir
+from backtriage.harness.model import canonical_json
+from backtriage.harness.resources import corpus_dir
 from tests.support.factory import emergency_vignette, make_vignette, write_corpus
 
 CES = (

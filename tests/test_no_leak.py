@@ -6,9 +6,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from harness import run
-from harness.loading import Corpus, load_corpus
-from harness.model import Decision, Presentation
+from backtriage.harness import run
+from backtriage.harness.loading import Corpus, load_corpus
+from backtriage.harness.model import Decision, Presentation
 
 FORBIDDEN = {
     "expected",

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.model import Decision, Vignette
-from harness.vocabulary import CATEGORIES, IMAGING, URGENCIES, urgency_rank
-from scoring.outcomes import (
+from backtriage.harness.model import Decision, Vignette
+from backtriage.harness.vocabulary import CATEGORIES, IMAGING, URGENCIES, urgency_rank
+from backtriage.scoring.outcomes import (
     CRITICAL_MISS,
     ERROR,
     MAJOR_MISS,

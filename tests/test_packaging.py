@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = "backtriage/_bundled/vignettes/"
 
 
 def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path) -> None:
@@ -22,21 +23,19 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         zf.extractall(site)
-    assert "harness/_bundled/schemas/vignette.schema.json" in names
-    assert "harness/_bundled/vignettes/sources.json" in names
-    assert "harness/_bundled/policies/default.yaml" in names
-    assert "harness/loading/consistency_lexicon.yaml" in names
-    assert "harness/loading/consistency_allowances.yaml" in names
-    assert "harness/systems/adapters/prompts/triage-v1.txt" in names  # the LLM prompt template
+    assert "backtriage/_bundled/schemas/vignette.schema.json" in names
+    assert "backtriage/_bundled/vignettes/sources.json" in names
+    assert "backtriage/_bundled/policies/default.yaml" in names
+    assert "backtriage/harness/loading/consistency_lexicon.yaml" in names
+    assert "backtriage/harness/loading/consistency_allowances.yaml" in names
+    # the LLM prompt template
+    assert "backtriage/harness/systems/adapters/prompts/triage-v1.txt" in names
     n_source = len([p for p in (ROOT / "vignettes").rglob("*.json") if p.name != "sources.json"])
-    assert (
-        sum(1 for n in names if n.startswith("harness/_bundled/vignettes/") and n.endswith(".json"))
-        == n_source + 1
-    )
+    assert sum(1 for n in names if n.startswith(BUNDLED) and n.endswith(".json")) == n_source + 1
 
     probe = (
-        "import harness.resources as r, harness\n"
-        "from harness.loading import load_corpus\n"
+        "import backtriage.harness.resources as r\n"
+        "from backtriage.harness.loading import load_corpus\n"
         "assert '_bundled' in str(r.corpus_dir()), r.corpus_dir()\n"
         "print(len(load_corpus()))\n"
     )
@@ -52,3 +51,94 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path
     )
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.strip()) == n_source
+
+
+def _installed_wheel(tmp_path: Path) -> Path:
+    """Build the wheel and unpack it into a folder usable as an installed site directory."""
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = wheels.glob("backtriage-*.whl")
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(site)
+    return site
+
+
+def test_the_wheel_claims_one_import_name_and_agrees_on_its_version(tmp_path: Path) -> None:
+    site = _installed_wheel(tmp_path)
+    top_level = sorted(p.name for p in site.iterdir() if not p.name.endswith(".dist-info"))
+    assert top_level == ["backtriage"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
+
+    def python(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    version = python("-c", "import backtriage; print(backtriage.__version__)")
+    assert version.returncode == 0, version.stderr
+    from_main = python("-m", "backtriage", "--version")
+    assert from_main.returncode == 0, from_main.stderr
+    assert from_main.stdout.strip() == f"backtriage {version.stdout.strip()}"
+    for generic in ("harness", "scoring"):
+        assert python("-c", f"import {generic}").returncode != 0, generic
+
+
+def test_a_project_with_its_own_harness_and_scoring_packages_still_tests_green(
+    tmp_path: Path,
+) -> None:
+    # The pytest11 entry point of the installed backtriage loads in every pytest session of the
+    # environment; it must never import a top-level ``harness`` or ``scoring`` of the user's.
+    site = _installed_wheel(tmp_path)
+    project = tmp_path / "userproject"
+    for package in ("harness", "scoring"):
+        (project / package).mkdir(parents=True)
+        (project / package / "__init__.py").write_text(f"NAME = {package!r}\n")
+    (project / "test_mine.py").write_text(
+        "from harness import NAME\nfrom scoring import NAME as OTHER\n\n"
+        "def test_mine():\n    assert (NAME, OTHER) == ('harness', 'scoring')\n"
+    )
+    env = {"PYTHONPATH": f"{project}:{site}", "PATH": "/usr/bin:/bin"}
+
+    def pytest_in_project(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    # The plugin is really loaded in that session (or this test could not fail) ...
+    assert "--backtriage-system" in pytest_in_project("--help").stdout
+    # ... and the user's own suite runs green beside it.
+    out = pytest_in_project("-q", "test_mine.py")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 passed" in out.stdout
+
+
+def test_no_source_file_imports_a_generic_top_level_name() -> None:
+    # From a checkout, ``import harness`` happens to work (the folder is on sys.path) and would
+    # load a second copy of every module; only ``backtriage.*`` exists once installed.
+    import re
+
+    generic = re.compile(r"^\s*(?:from|import)\s+(?:harness|scoring)\b", re.MULTILINE)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("backtriage", "harness", "scoring", "tests", "benchmarks", "examples")
+        for path in (ROOT / folder).rglob("*.py")
+        if generic.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

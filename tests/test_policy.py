@@ -7,11 +7,16 @@ from typing import Any
 
 import pytest
 
-from harness.loading import InputError
-from harness.loading.schema_check import schema_problems
-from harness.resources import policies_dir
-from scoring.gates import apply_gates, not_applied_without_data
-from scoring.policy import GATEABLE_METRICS, bundled_policy_names, load_policy, policy_from_dict
+from backtriage.harness.loading import InputError
+from backtriage.harness.loading.schema_check import schema_problems
+from backtriage.harness.resources import policies_dir
+from backtriage.scoring.gates import apply_gates, not_applied_without_data
+from backtriage.scoring.policy import (
+    GATEABLE_METRICS,
+    bundled_policy_names,
+    load_policy,
+    policy_from_dict,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

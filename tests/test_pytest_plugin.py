@@ -265,7 +265,7 @@ def test_a_users_own_test_can_call_the_python_api(pytester: pytest.Pytester, cor
     spec = faulty_system(pytester.path, miss=("t-ces-2",))
     pytester.makepyfile(
         test_api=f"""
-        from harness import run
+        from backtriage.harness import run
 
         def test_reference_has_no_critical_miss():
             result = run("reference", {str(corpus)!r})

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from harness.loading import load_corpus
-from harness.resources import corpus_dir
-from harness.systems.reference import RULES, ReferenceTriage
-from scoring.outcomes import score_answer
+from backtriage.harness.loading import load_corpus
+from backtriage.harness.resources import corpus_dir
+from backtriage.harness.systems.reference import RULES, ReferenceTriage
+from backtriage.scoring.outcomes import score_answer
 
 CORPUS = load_corpus()
 REFERENCE = ReferenceTriage()
@@ -48,7 +48,7 @@ def test_the_last_rule_always_matches() -> None:
 
 
 def test_mri_contraindication_swaps_to_ct() -> None:
-    from harness.model import Presentation
+    from backtriage.harness.model import Presentation
     from tests.support.factory import BASE_FINDINGS
 
     findings = {**BASE_FINDINGS, "bladder": "retention", "mri_contraindicated": True}

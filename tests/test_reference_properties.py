@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.loading import load_corpus
-from harness.model import Presentation
-from harness.systems.reference import ReferenceTriage
-from harness.vocabulary import urgency_rank
+from backtriage.harness.loading import load_corpus
+from backtriage.harness.model import Presentation
+from backtriage.harness.systems.reference import ReferenceTriage
+from backtriage.harness.vocabulary import urgency_rank
 from tests.support.factory import BASE_FINDINGS
 
 CORPUS = load_corpus()

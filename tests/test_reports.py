@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from harness.cli.main import main
-from scoring.reports.junit import SUITE_GATES, SUITE_VIGNETTES, junit_xml
-from scoring.reports.markdown import render_markdown
+from backtriage.harness.cli.main import main
+from backtriage.scoring.reports.junit import SUITE_GATES, SUITE_VIGNETTES, junit_xml
+from backtriage.scoring.reports.markdown import render_markdown
 from tests.support.ci_fixtures import CI_IDS, ci_corpus, faulty_system
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from harness.cli.main import main
+from backtriage.harness.cli.main import main
 from tests.support.engine_corpus import engine_corpus_dir
 
 SCRIPT = Path(__file__).parent / "support" / "fake_triage_cmd.py"
@@ -29,7 +29,7 @@ def _argv(corpus: Path, out: Path, *extra: str) -> list[str]:
 
 def _launch(argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "harness.cli.main", *argv], env=env, text=True,
+        [sys.executable, "-m", "backtriage.harness.cli.main", *argv], env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).parent.parent,
     )
 

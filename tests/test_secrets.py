@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
-from harness.redaction import REDACTED, register_secret, scrub
+from backtriage.harness.cli.main import main
+from backtriage.harness.redaction import REDACTED, register_secret, scrub
 from tests.support.engine_corpus import engine_corpus_dir
 from tests.support.scripted_server import (
     Request,

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from harness.cli.main import main
-from harness.loading import InputError
-from harness.runs.merge import comparable
-from harness.runs.sharding import Shard, parse_shard, shard_ids
+from backtriage.harness.cli.main import main
+from backtriage.harness.loading import InputError
+from backtriage.harness.runs.merge import comparable
+from backtriage.harness.runs.sharding import Shard, parse_shard, shard_ids
 from tests.support.ci_fixtures import CI_IDS, ci_corpus, faulty_system
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.stats import (
+from backtriage.scoring.stats import (
     exact_upper_bound,
     quadratic_weighted_kappa,
     rate,

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.cli import exit_codes
-from harness.loading import Corpus
-from harness.runs.evaluation import RunResult
-from harness.runs.sharding import Shard, parse_shard, select_shard
-from scoring.gates import not_applied_without_data
-from scoring.reports.junit import write_junit
-from scoring.reports.markdown import render_markdown
+from backtriage.harness.cli import exit_codes
+from backtriage.harness.loading import Corpus
+from backtriage.harness.runs.evaluation import RunResult
+from backtriage.harness.runs.sharding import Shard, parse_shard, select_shard
+from backtriage.scoring.gates import not_applied_without_data
+from backtriage.scoring.reports.junit import write_junit
+from backtriage.scoring.reports.markdown import render_markdown
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.cli import exit_codes
-from harness.runs.merge import recorded_policy
-from harness.runs.results_io import read_results
-from scoring.compare import compare_runs
-from scoring.policy import Policy, load_policy
-from scoring.reports.compare_render import FORMATS, render_comparison
+from backtriage.harness.cli import exit_codes
+from backtriage.harness.runs.merge import recorded_policy
+from backtriage.harness.runs.results_io import read_results
+from backtriage.scoring.compare import compare_runs
+from backtriage.scoring.policy import Policy, load_policy
+from backtriage.scoring.reports.compare_render import FORMATS, render_comparison
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from harness.loading.problems import InputError, Problem
+from backtriage.harness.loading.problems import InputError, Problem
 
 CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "system": str,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli import exit_codes
-from harness.loading import check_corpus, errors_only
-from harness.loading.problems import InputError
-from scoring.coverage import coverage
-from scoring.coverage_report import FORMATS, render_coverage
+from backtriage.harness.cli import exit_codes
+from backtriage.harness.loading import check_corpus, errors_only
+from backtriage.harness.loading.problems import InputError
+from backtriage.scoring.coverage import coverage
+from backtriage.scoring.coverage_report import FORMATS, render_coverage
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

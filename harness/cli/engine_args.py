@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.cli.config import setting
-from harness.engine import EngineOptions
-from harness.engine.journal import JOURNAL_NAME
-from harness.engine.session import RunStorage
-from harness.loading.problems import InputError, Problem
+from backtriage.harness.cli.config import setting
+from backtriage.harness.engine import EngineOptions
+from backtriage.harness.engine.journal import JOURNAL_NAME
+from backtriage.harness.engine.session import RunStorage
+from backtriage.harness.loading.problems import InputError, Problem
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_RETRIES = 3

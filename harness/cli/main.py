@@ -7,9 +7,17 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from harness.cli import compare_cmd, corpus_cmd, exit_codes, merge_cmd, run_cmd, validate_cmd
-from harness.loading.problems import InputError
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.cli import (
+    compare_cmd,
+    corpus_cmd,
+    exit_codes,
+    merge_cmd,
+    run_cmd,
+    validate_cmd,
+)
+from backtriage.harness.loading.problems import InputError
+from backtriage.harness.systems.spec_errors import SpecError
+from backtriage.harness.version import harness_version
 
 COMMANDS = [run_cmd, validate_cmd, compare_cmd, merge_cmd, corpus_cmd]
 """Command modules; each has ``add_parser(subparsers)`` and sets ``handler``."""
@@ -23,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit status: 0 gates pass, 1 a gate failed, 2 bad input or usage, "
         "3 harness failure",
     )
+    parser.add_argument("--version", action="version", version=f"backtriage {harness_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.add_parser(sub)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli import ci_args, exit_codes
-from harness.runs.evaluation import results_document
-from harness.runs.merge import merge_shards, read_shard_results
-from harness.runs.results_io import write_results
-from scoring.policy import load_policy
-from scoring.scorecard import render_scorecard
+from backtriage.harness.cli import ci_args, exit_codes
+from backtriage.harness.runs.evaluation import results_document
+from backtriage.harness.runs.merge import merge_shards, read_shard_results
+from backtriage.harness.runs.results_io import write_results
+from backtriage.scoring.policy import load_policy
+from backtriage.scoring.scorecard import render_scorecard
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

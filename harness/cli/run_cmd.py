@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.cli import ci_args, engine_args, exit_codes
-from harness.cli.config import load_config, setting
-from harness.loading import load_corpus
-from harness.runs.evaluation import evaluate, results_document
-from harness.runs.results_io import write_results
-from harness.systems import resolve_system
-from scoring.policy import load_policy
-from scoring.scorecard import render_scorecard
+from backtriage.harness.cli import ci_args, engine_args, exit_codes
+from backtriage.harness.cli.config import load_config, setting
+from backtriage.harness.loading import load_corpus
+from backtriage.harness.runs.evaluation import evaluate, results_document
+from backtriage.harness.runs.results_io import write_results
+from backtriage.harness.systems import resolve_system
+from backtriage.scoring.policy import load_policy
+from backtriage.scoring.scorecard import render_scorecard
 
 DEFAULT_OUTPUT = "backtriage-out"
 

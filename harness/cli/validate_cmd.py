@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli import exit_codes
-from harness.loading import check_corpus, errors_only
+from backtriage.harness.cli import exit_codes
+from backtriage.harness.loading import check_corpus, errors_only
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

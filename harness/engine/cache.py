@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.engine.records import AnswerRecord
-from harness.model import Vignette, canonical_json
-from harness.redaction import scrub_data
-from harness.systems.decision_parsing import decision_from_obj
-from harness.systems.protocol import SystemFailure
+from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.model import Vignette, canonical_json
+from backtriage.harness.redaction import scrub_data
+from backtriage.harness.systems.decision_parsing import decision_from_obj
+from backtriage.harness.systems.protocol import SystemFailure
 
 CACHE_FORMAT = 1
 

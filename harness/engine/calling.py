@@ -14,13 +14,13 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from harness.engine.options import EngineOptions
-from harness.engine.records import AnswerRecord, Attempt
-from harness.engine.retry import backoff_delay, is_retryable
-from harness.model import Decision, Presentation
-from harness.redaction import scrub, scrub_data, scrub_optional
-from harness.systems.decision_parsing import decision_from_obj
-from harness.systems.protocol import Reply, SystemFailure, TransientError, TriageSystem
+from backtriage.harness.engine.options import EngineOptions
+from backtriage.harness.engine.records import AnswerRecord, Attempt
+from backtriage.harness.engine.retry import backoff_delay, is_retryable
+from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.redaction import scrub, scrub_data, scrub_optional
+from backtriage.harness.systems.decision_parsing import decision_from_obj
+from backtriage.harness.systems.protocol import Reply, SystemFailure, TransientError, TriageSystem
 
 CAP_NOT_ATTEMPTED = "not attempted: total time cap reached"
 CAP_DURING_CALL = "total time cap reached during the call"

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from harness.engine.records import AnswerRecord
-from harness.loading.problems import InputError, Problem
-from harness.model import canonical_json
-from harness.redaction import scrub_data
+from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.model import canonical_json
+from backtriage.harness.redaction import scrub_data
 
 JOURNAL_NAME = "journal.jsonl"
 PREVIOUS_NAME = "journal.previous.jsonl"

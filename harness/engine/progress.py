@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from harness.engine.records import AnswerRecord
+from backtriage.harness.engine.records import AnswerRecord
 
 IsMiss = Callable[[AnswerRecord], bool]
 

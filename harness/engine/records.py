@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.model import Decision
+from backtriage.harness.model import Decision
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from harness.engine.options import EngineOptions
-from harness.systems.protocol import SystemFailure
+from backtriage.harness.engine.options import EngineOptions
+from backtriage.harness.systems.protocol import SystemFailure
 
 _RNG = random.Random()
 

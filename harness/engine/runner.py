@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from harness.engine.calling import CAP_NOT_ATTEMPTED, call_with_retries
-from harness.engine.options import EngineOptions
-from harness.engine.records import AnswerRecord
-from harness.model import Vignette
-from harness.systems.protocol import TriageSystem
+from backtriage.harness.engine.calling import CAP_NOT_ATTEMPTED, call_with_retries
+from backtriage.harness.engine.options import EngineOptions
+from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.model import Vignette
+from backtriage.harness.systems.protocol import TriageSystem
 
 OnRecord = Callable[[AnswerRecord], None]
 Key = tuple[str, int]

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.engine.cache import ResponseCache
-from harness.engine.journal import Journal
-from harness.engine.options import EngineOptions
-from harness.engine.progress import IsMiss, Progress
-from harness.engine.records import AnswerRecord
-from harness.engine.runner import run_system
-from harness.model import Vignette
-from harness.systems.protocol import TriageSystem
+from backtriage.harness.engine.cache import ResponseCache
+from backtriage.harness.engine.journal import Journal
+from backtriage.harness.engine.options import EngineOptions
+from backtriage.harness.engine.progress import IsMiss, Progress
+from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.engine.runner import run_system
+from backtriage.harness.model import Vignette
+from backtriage.harness.systems.protocol import TriageSystem
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ trajectories are always checked.
 How each kind is confirmed:
 
 - words: a phrase of the lexicon (``consistency_lexicon.yaml``) for that value occurs outside a
-  negated clause (negation scope: :mod:`harness.loading.narrative_text`);
+  negated clause (negation scope: :mod:`backtriage.harness.loading.narrative_text`);
 - numbers: a lexicon template with the value in it (``39-year-old``, ``aged 39``, ``BP 88/56``,
   ``350 mL``); temperatures match to one decimal;
-- durations in days: a stated duration that rounds to the value (:mod:`harness.loading.durations`);
+- durations in days: a stated duration that rounds to the value
+  (:mod:`backtriage.harness.loading.durations`);
 - ``conservative_care_weeks``: such a duration in the same sentence as a care word;
 - ``weakness_levels``: that many distinct muscle groups or roots named, a phrase stating several
   levels, or, for one level, any stated weakness.
@@ -35,10 +36,16 @@ from typing import Any
 
 import yaml
 
-from harness.loading.durations import Duration, durations
-from harness.loading.lexicon import Lexicon, Phrase, ValueRule, load_lexicon, number_phrases
-from harness.loading.narrative_text import FULL_STOPS, SENTENCE_BREAKS, Narrative
-from harness.loading.problems import Problem
+from backtriage.harness.loading.durations import Duration, durations
+from backtriage.harness.loading.lexicon import (
+    Lexicon,
+    Phrase,
+    ValueRule,
+    load_lexicon,
+    number_phrases,
+)
+from backtriage.harness.loading.narrative_text import FULL_STOPS, SENTENCE_BREAKS, Narrative
+from backtriage.harness.loading.problems import Problem
 
 ALLOWANCES_PATH = Path(__file__).with_name("consistency_allowances.yaml")
 _SPECIAL = frozenset({"conservative_care_weeks", "weakness_levels", "numbness_sites"})

@@ -9,14 +9,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from harness.loading.consistency import consistency_problems
-from harness.loading.jsonfile import read_json
-from harness.loading.near_duplicates import near_duplicate_problems
-from harness.loading.problems import InputError, Problem, errors_only
-from harness.loading.schema_check import schema_problems
-from harness.loading.semantic_check import semantic_problems
-from harness.model import Vignette, canonical_json
-from harness.resources import corpus_dir
+from backtriage.harness.loading.consistency import consistency_problems
+from backtriage.harness.loading.jsonfile import read_json
+from backtriage.harness.loading.near_duplicates import near_duplicate_problems
+from backtriage.harness.loading.problems import InputError, Problem, errors_only
+from backtriage.harness.loading.schema_check import schema_problems
+from backtriage.harness.loading.semantic_check import semantic_problems
+from backtriage.harness.model import Vignette, canonical_json
+from backtriage.harness.resources import corpus_dir
 
 BIBLIOGRAPHY_NAME = "sources.json"
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.loading.problems import Problem
+from backtriage.harness.loading.problems import Problem
 
 
 def read_json(path: Path) -> tuple[Any, Problem | None]:

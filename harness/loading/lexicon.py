@@ -1,10 +1,10 @@
 """The phrase lexicon of the narrative-findings consistency check, loaded from data.
 
 The lexicon lives in ``consistency_lexicon.yaml`` beside this module (shipped in the wheel).
-This module compiles its phrases; :mod:`harness.loading.consistency` uses them.
+This module compiles its phrases; :mod:`backtriage.harness.loading.consistency` uses them.
 
 Phrase syntax (matched against the normalised narrative of
-:mod:`harness.loading.narrative_text`, word by word, on word boundaries):
+:mod:`backtriage.harness.loading.narrative_text`, word by word, on word boundaries):
 
 - ``word``: that word; ``a|b|c``: any one of them; ``numb*``: any word starting ``numb``;
 - ``jerks?``: a ``?`` after a letter makes that letter optional (``jerk`` or ``jerks``);
@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from harness.loading.narrative_text import Narrative, NegationRules
+from backtriage.harness.loading.narrative_text import Narrative, NegationRules
 
 LEXICON_PATH = Path(__file__).with_name("consistency_lexicon.yaml")
 DEFAULT_GAP = 4

@@ -12,7 +12,7 @@ Normalisation (what every lexicon phrase is matched against):
   ``. , ; : ! ? ( )``; everything else is dropped.
 
 The normalised text is the tokens joined by single spaces, so a phrase can be compiled to a
-regular expression over it (see :mod:`harness.loading.lexicon`).
+regular expression over it (see :mod:`backtriage.harness.loading.lexicon`).
 
 Negation scope (a simplified NegEx, Chapman et al. 2001): a match is *negated* when a negation
 cue (``no``, ``not``, ``denies``, ``without``, ``never``, ``haven't`` ...) occurs among the

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.loading.narrative_text import tokenise
-from harness.loading.problems import Problem
-from harness.model import canonical_json
+from backtriage.harness.loading.narrative_text import tokenise
+from backtriage.harness.loading.problems import Problem
+from backtriage.harness.model import canonical_json
 
 THRESHOLD = 0.75
 """Narrative similarity (word-level SequenceMatcher ratio) at or above which a pair is flagged."""

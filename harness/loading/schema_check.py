@@ -10,8 +10,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-from harness.loading.problems import Problem
-from harness.resources import load_schema
+from backtriage.harness.loading.problems import Problem
+from backtriage.harness.resources import load_schema
 
 _SCHEMA_NAMES = ("vignette", "decision", "bibliography", "results", "policy")
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.loading.problems import Problem
+from backtriage.harness.loading.problems import Problem
 
 _NO_CONDITION_CATEGORIES = frozenset({"nonspecific", "radiculopathy", "spinal_stenosis"})
 

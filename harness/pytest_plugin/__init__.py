@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.pytest_plugin.session import BacktriageSession
-from harness.pytest_plugin.settings import MARKERS, PLUGIN_NAME, read_settings
+from backtriage.harness.pytest_plugin.session import BacktriageSession
+from backtriage.harness.pytest_plugin.settings import MARKERS, PLUGIN_NAME, read_settings
 
 __all__ = ["BacktriageSession", "pytest_addoption", "pytest_configure"]
 

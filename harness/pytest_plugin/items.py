@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.engine import AnswerRecord
-from harness.model import Vignette
-from harness.pytest_plugin.settings import MARKERS
-from scoring.vignette_score import VignetteScore, score_vignette
+from backtriage.harness.engine import AnswerRecord
+from backtriage.harness.model import Vignette
+from backtriage.harness.pytest_plugin.settings import MARKERS
+from backtriage.scoring.vignette_score import VignetteScore, score_vignette
 
 if TYPE_CHECKING:
-    from harness.pytest_plugin.session import BacktriageSession
+    from backtriage.harness.pytest_plugin.session import BacktriageSession
 
 
 class VignetteFailed(Exception):

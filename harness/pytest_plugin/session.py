@@ -9,21 +9,26 @@ from typing import Any
 
 import pytest
 
-from harness.engine import AnswerRecord, EngineOptions, run_system
-from harness.loading import Corpus, InputError, load_corpus
-from harness.model import Vignette
-from harness.pytest_plugin.items import VignetteCollection, VignetteItem
-from harness.pytest_plugin.settings import NODE_PREFIX, Settings
-from harness.runs.evaluation import RunResult, now_iso, result_from_records, results_document
-from harness.runs.results_io import write_results
-from harness.runs.sharding import parse_shard, select_shard
-from harness.systems import SpecError, TriageSystem, resolve_system
-from scoring.gates import not_applied_without_data
-from scoring.policy import Policy, load_policy
-from scoring.reports.common import failure_text
-from scoring.reports.markdown import render_markdown
-from scoring.scorecard import over_imaging_line, safety_line
-from scoring.vignette_score import VignetteScore
+from backtriage.harness.engine import AnswerRecord, EngineOptions, run_system
+from backtriage.harness.loading import Corpus, InputError, load_corpus
+from backtriage.harness.model import Vignette
+from backtriage.harness.pytest_plugin.items import VignetteCollection, VignetteItem
+from backtriage.harness.pytest_plugin.settings import NODE_PREFIX, Settings
+from backtriage.harness.runs.evaluation import (
+    RunResult,
+    now_iso,
+    result_from_records,
+    results_document,
+)
+from backtriage.harness.runs.results_io import write_results
+from backtriage.harness.runs.sharding import parse_shard, select_shard
+from backtriage.harness.systems import SpecError, TriageSystem, resolve_system
+from backtriage.scoring.gates import not_applied_without_data
+from backtriage.scoring.policy import Policy, load_policy
+from backtriage.scoring.reports.common import failure_text
+from backtriage.scoring.reports.markdown import render_markdown
+from backtriage.scoring.scorecard import over_imaging_line, safety_line
+from backtriage.scoring.vignette_score import VignetteScore
 
 
 class BacktriageSession:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.vocabulary import CONDITIONS, LABEL_STATUSES, REGISTERS, URGENCIES
+from backtriage.harness.vocabulary import CONDITIONS, LABEL_STATUSES, REGISTERS, URGENCIES
 
 PLUGIN_NAME = "backtriage-session"
 NODE_PREFIX = "backtriage"

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from harness.engine import AnswerRecord, EngineOptions
-from harness.engine.session import RunStorage, run_session
-from harness.loading import Corpus
-from harness.runs.run_identity import miss_detector, run_identity
-from harness.systems.protocol import TriageSystem
-from harness.version import harness_version
-from scoring.gates import GateResult, all_passed, apply_gates
-from scoring.metrics import metrics_by_status
-from scoring.policy import Policy
-from scoring.vignette_score import VignetteScore, score_vignette
+from backtriage.harness.engine import AnswerRecord, EngineOptions
+from backtriage.harness.engine.session import RunStorage, run_session
+from backtriage.harness.loading import Corpus
+from backtriage.harness.runs.run_identity import miss_detector, run_identity
+from backtriage.harness.systems.protocol import TriageSystem
+from backtriage.harness.version import harness_version
+from backtriage.scoring.gates import GateResult, all_passed, apply_gates
+from backtriage.scoring.metrics import metrics_by_status
+from backtriage.scoring.policy import Policy
+from backtriage.scoring.vignette_score import VignetteScore, score_vignette
 
 
 @dataclass(frozen=True)

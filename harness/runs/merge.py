@@ -16,14 +16,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from harness.engine import AnswerRecord, EngineOptions
-from harness.loading import Corpus
-from harness.loading.problems import InputError, Problem
-from harness.model import Acceptable, Citation, Decision, Presentation, Vignette
-from harness.runs.evaluation import RunResult, result_from_records
-from harness.runs.results_io import read_results
-from harness.runs.sharding import Shard, parse_shard, shard_ids
-from scoring.policy import Policy, policy_from_dict
+from backtriage.harness.engine import AnswerRecord, EngineOptions
+from backtriage.harness.loading import Corpus
+from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.model import Acceptable, Citation, Decision, Presentation, Vignette
+from backtriage.harness.runs.evaluation import RunResult, result_from_records
+from backtriage.harness.runs.results_io import read_results
+from backtriage.harness.runs.sharding import Shard, parse_shard, shard_ids
+from backtriage.scoring.policy import Policy, policy_from_dict
 
 VOLATILE_TOP = ("started_at", "finished_at", "run")
 """Top-level keys left out of a comparison: when the run happened, and how many answers were

@@ -8,9 +8,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness.loading.jsonfile import read_json
-from harness.loading.problems import InputError
-from harness.loading.schema_check import schema_problems
+from backtriage.harness.loading.jsonfile import read_json
+from backtriage.harness.loading.problems import InputError
+from backtriage.harness.loading.schema_check import schema_problems
 
 RESULTS_NAME = "results.json"
 

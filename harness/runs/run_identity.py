@@ -6,12 +6,12 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from harness.engine.options import EngineOptions
-from harness.engine.progress import IsMiss
-from harness.engine.records import AnswerRecord
-from harness.model import Vignette
-from harness.systems.protocol import TriageSystem
-from scoring.outcomes import CRITICAL_MISS, MAJOR_MISS, score_answer
+from backtriage.harness.engine.options import EngineOptions
+from backtriage.harness.engine.progress import IsMiss
+from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.model import Vignette
+from backtriage.harness.systems.protocol import TriageSystem
+from backtriage.scoring.outcomes import CRITICAL_MISS, MAJOR_MISS, score_answer
 
 
 def vignettes_hash(vignettes: Sequence[Vignette]) -> str:

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.loading import Corpus
-from harness.loading.problems import InputError, Problem
+from backtriage.harness.loading import Corpus
+from backtriage.harness.loading.problems import InputError, Problem
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 

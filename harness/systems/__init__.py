@@ -1,14 +1,14 @@
 """Triage systems: the interface, the registry of spec kinds, and the built-in systems."""
 
-from harness.systems.protocol import (
+from backtriage.harness.systems.protocol import (
     InvalidAnswer,
     Reply,
     SystemFailure,
     TransientError,
     TriageSystem,
 )
-from harness.systems.registry import known_kinds, register_kind, resolve_system
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.systems.registry import known_kinds, register_kind, resolve_system
+from backtriage.harness.systems.spec_errors import SpecError
 
 __all__ = [
     "InvalidAnswer",

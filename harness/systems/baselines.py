@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.model import Decision, Presentation
-from harness.systems.protocol import TriageSystem
+from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.systems.protocol import TriageSystem
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness.loading.schema_check import validator
-from harness.model import Decision
-from harness.systems.protocol import InvalidAnswer
+from backtriage.harness.loading.schema_check import validator
+from backtriage.harness.model import Decision
+from backtriage.harness.systems.protocol import InvalidAnswer
 
 
 def decision_from_obj(obj: Any, raw: str | None = None) -> Decision:

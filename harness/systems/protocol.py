@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from harness.model import Decision, Presentation
+from backtriage.harness.model import Decision, Presentation
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness.model import Decision, Presentation
-from harness.systems.decision_parsing import decision_from_obj
-from harness.systems.protocol import Reply
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.systems.decision_parsing import decision_from_obj
+from backtriage.harness.systems.protocol import Reply
+from backtriage.harness.systems.spec_errors import SpecError
 
 
 class PythonCallableSystem:

@@ -10,21 +10,21 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from harness.systems.protocol import TriageSystem
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.systems.protocol import TriageSystem
+from backtriage.harness.systems.spec_errors import SpecError
 
 Factory = Callable[[str, Mapping[str, Any]], TriageSystem]
 
 # prefix -> "module:function" of a factory taking (spec, settings).
 _KINDS: dict[str, str] = {
-    "reference": "harness.systems.registry:_reference",
-    "baseline:": "harness.systems.registry:_baseline",
-    "python:": "harness.systems.registry:_python",
-    "cmd:": "harness.systems.adapters.subprocess_jsonl:from_spec",
-    "http://": "harness.systems.adapters.http_service:from_spec",
-    "https://": "harness.systems.adapters.http_service:from_spec",
-    "openai:": "harness.systems.adapters.openai_chat:from_spec",
-    "anthropic:": "harness.systems.adapters.anthropic_messages:from_spec",
+    "reference": "backtriage.harness.systems.registry:_reference",
+    "baseline:": "backtriage.harness.systems.registry:_baseline",
+    "python:": "backtriage.harness.systems.registry:_python",
+    "cmd:": "backtriage.harness.systems.adapters.subprocess_jsonl:from_spec",
+    "http://": "backtriage.harness.systems.adapters.http_service:from_spec",
+    "https://": "backtriage.harness.systems.adapters.http_service:from_spec",
+    "openai:": "backtriage.harness.systems.adapters.openai_chat:from_spec",
+    "anthropic:": "backtriage.harness.systems.adapters.anthropic_messages:from_spec",
 }
 
 
@@ -57,13 +57,13 @@ def resolve_system(spec: str, settings: Mapping[str, Any] | None = None) -> Tria
 
 
 def _reference(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
-    from harness.systems.reference import ReferenceTriage
+    from backtriage.harness.systems.reference import ReferenceTriage
 
     return ReferenceTriage()
 
 
 def _baseline(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
-    from harness.systems.baselines import BASELINES
+    from backtriage.harness.systems.baselines import BASELINES
 
     name = spec.removeprefix("baseline:")
     if name not in BASELINES:
@@ -73,6 +73,6 @@ def _baseline(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
 
 
 def _python(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
-    from harness.systems.python_callable import from_spec
+    from backtriage.harness.systems.python_callable import from_spec
 
     return from_spec(spec)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scoring import outcomes as oc
+from backtriage.scoring import outcomes as oc
 
 WORST_ORDER = (
     oc.ERROR,

@@ -6,8 +6,8 @@ import json
 
 from tabulate import tabulate
 
-from scoring.compare import CHANGE_ORDER, Comparison, MetricDelta, VignetteChange
-from scoring.reports.common import md_table
+from backtriage.scoring.compare import CHANGE_ORDER, Comparison, MetricDelta, VignetteChange
+from backtriage.scoring.reports.common import md_table
 
 FORMATS = ("table", "json", "markdown")
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scoring.reports.common import decision_text, failure_text
+from backtriage.scoring.reports.common import decision_text, failure_text
 
 SUITE_VIGNETTES = "backtriage.vignettes"
 SUITE_GATES = "backtriage.gates"

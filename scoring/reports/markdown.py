@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scoring.reports.common import first_answer_text, md_escape, md_table, worst_vignettes
-from scoring.scorecard import over_imaging_line, pct, safety_line
+from backtriage.scoring.reports.common import (
+    first_answer_text,
+    md_escape,
+    md_table,
+    worst_vignettes,
+)
+from backtriage.scoring.scorecard import over_imaging_line, pct, safety_line
 
 
 def render_markdown(doc: Mapping[str, Any], worst: int = 10) -> str:

@@ -29,8 +29,8 @@ def ci_corpus(folder: Path) -> Path:
 
 
 _TEMPLATE = '''"""A reference triage with deliberate faults, for tests."""
-from harness.model import Presentation
-from harness.systems.reference import ReferenceTriage
+from backtriage.harness.model import Presentation
+from backtriage.harness.systems.reference import ReferenceTriage
 
 _REFERENCE = ReferenceTriage()
 MISS = {miss!r}

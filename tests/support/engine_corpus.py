@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.loading import Corpus, load_corpus
+from backtriage.harness.loading import Corpus, load_corpus
 from tests.support.factory import case_label, emergency_vignette, make_vignette, write_corpus
 
 EMERGENCY_NARRATIVE = ("A 50-year-old man with low back pain for 3 days and urinary retention "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.engine import AnswerRecord, EngineOptions, run_system
-from harness.loading import Corpus
-from harness.systems.protocol import TriageSystem
+from backtriage.harness.engine import AnswerRecord, EngineOptions, run_system
+from backtriage.harness.loading import Corpus
+from backtriage.harness.systems.protocol import TriageSystem
 
 
 def quick(**overrides: Any) -> EngineOptions:

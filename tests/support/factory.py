@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from harness.resources import corpus_dir
+from backtriage.harness.resources import corpus_dir
 
 BASE_FINDINGS: dict[str, Any] = {
     "age": 40,

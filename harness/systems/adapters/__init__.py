@@ -1,6 +1,6 @@
 """Adapters that make outside systems triage systems: a subprocess, an HTTP service, LLM APIs.
 
 Each module holds one kind and a ``from_spec(spec, settings)`` factory registered in
-``harness.systems.registry``. The networked ones import httpx lazily, so the core harness runs
-without it.
+``backtriage.harness.systems.registry``. The networked ones import httpx lazily, so the core
+harness runs without it.
 """

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from harness.redaction import REDACTED, register_secret, scrub
-from harness.systems.protocol import InvalidAnswer, SystemFailure, TransientError
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.redaction import REDACTED, register_secret, scrub
+from backtriage.harness.systems.protocol import InvalidAnswer, SystemFailure, TransientError
+from backtriage.harness.systems.spec_errors import SpecError
 
 if TYPE_CHECKING:
     import httpx

@@ -14,19 +14,24 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from harness.model import Presentation
-from harness.redaction import register_secret
-from harness.systems.adapters.http_common import json_body, make_client, post_json, safe_url
-from harness.systems.adapters.settings import (
+from backtriage.harness.model import Presentation
+from backtriage.harness.redaction import register_secret
+from backtriage.harness.systems.adapters.http_common import (
+    json_body,
+    make_client,
+    post_json,
+    safe_url,
+)
+from backtriage.harness.systems.adapters.settings import (
     check_keys,
     mapping_setting,
     number_setting,
     text_setting,
     timeout_setting,
 )
-from harness.systems.decision_parsing import decision_from_obj
-from harness.systems.protocol import Reply
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.systems.decision_parsing import decision_from_obj
+from backtriage.harness.systems.protocol import Reply
+from backtriage.harness.systems.spec_errors import SpecError
 
 _KEYS = {"headers", "bearer_token_env", "max_connections"}
 _SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "cookie")

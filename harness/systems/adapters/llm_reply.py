@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import re
 
-from harness.model import Decision
-from harness.systems.decision_parsing import decision_from_obj
-from harness.systems.protocol import InvalidAnswer
+from backtriage.harness.model import Decision
+from backtriage.harness.systems.decision_parsing import decision_from_obj
+from backtriage.harness.systems.protocol import InvalidAnswer
 
 _FENCE = re.compile(r"\A```(?:json)?[ \t]*\n(?P<body>.*)\n```\Z", re.DOTALL | re.IGNORECASE)
 

@@ -20,17 +20,21 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness.model import Presentation
-from harness.systems.adapters.http_common import (
+from backtriage.harness.model import Presentation
+from backtriage.harness.systems.adapters.http_common import (
     join_url,
     json_body,
     make_client,
     post_json,
     safe_url,
 )
-from harness.systems.adapters.llm_reply import decision_from_text
-from harness.systems.adapters.prompt import PromptTemplate, decision_json_schema, load_template
-from harness.systems.adapters.settings import (
+from backtriage.harness.systems.adapters.llm_reply import decision_from_text
+from backtriage.harness.systems.adapters.prompt import (
+    PromptTemplate,
+    decision_json_schema,
+    load_template,
+)
+from backtriage.harness.systems.adapters.settings import (
     api_key,
     check_keys,
     choice_setting,
@@ -39,8 +43,8 @@ from harness.systems.adapters.settings import (
     text_setting,
     timeout_setting,
 )
-from harness.systems.protocol import InvalidAnswer, Reply
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.systems.protocol import InvalidAnswer, Reply
+from backtriage.harness.systems.spec_errors import SpecError
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 STRUCTURED_MODES = ("json_schema", "json_object", "none")

@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from harness.model import Presentation
-from harness.systems.spec_errors import SpecError
-from harness.vocabulary import CATEGORIES, CONDITIONS, IMAGING, URGENCIES
+from backtriage.harness.model import Presentation
+from backtriage.harness.systems.spec_errors import SpecError
+from backtriage.harness.vocabulary import CATEGORIES, CONDITIONS, IMAGING, URGENCIES
 
 DEFAULT_TEMPLATE = "triage-v1"
 PLACEHOLDERS = frozenset({"narrative", "findings"})
@@ -60,7 +60,7 @@ def load_template(spec: str, path: str | None = None) -> PromptTemplate:
         SpecError: if the file cannot be read or is not a valid template.
     """
     if path is None:
-        text = (resources.files("harness.systems.adapters") / "prompts" /
+        text = (resources.files("backtriage.harness.systems.adapters") / "prompts" /
                 f"{DEFAULT_TEMPLATE}.txt").read_text(encoding="utf-8")
         version = DEFAULT_TEMPLATE
     else:

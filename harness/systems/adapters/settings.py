@@ -10,8 +10,8 @@ import os
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from harness.redaction import register_secret
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.redaction import register_secret
+from backtriage.harness.systems.spec_errors import SpecError
 
 COMMON_KEYS = frozenset({"timeout"})
 """Settings every adapter accepts; ``timeout`` is filled in from the engine's per-call timeout."""

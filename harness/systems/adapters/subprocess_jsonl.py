@@ -25,17 +25,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from harness.model import Presentation
-from harness.redaction import scrub
-from harness.systems.adapters.settings import (
+from backtriage.harness.model import Presentation
+from backtriage.harness.redaction import scrub
+from backtriage.harness.systems.adapters.settings import (
     check_keys,
     number_setting,
     text_setting,
     timeout_setting,
 )
-from harness.systems.decision_parsing import decision_from_json
-from harness.systems.protocol import Reply, TransientError
-from harness.systems.spec_errors import SpecError
+from backtriage.harness.systems.decision_parsing import decision_from_json
+from backtriage.harness.systems.protocol import Reply, TransientError
+from backtriage.harness.systems.spec_errors import SpecError
 
 _KEYS = {"processes", "cwd", "stderr_log"}
 _STDERR_TAIL = 50

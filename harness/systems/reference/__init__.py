@@ -1,6 +1,6 @@
 """The reference triage: guideline rows as a rule table."""
 
-from harness.systems.reference.rules import RULES, Rule, first_match
-from harness.systems.reference.system import ReferenceTriage
+from backtriage.harness.systems.reference.rules import RULES, Rule, first_match
+from backtriage.harness.systems.reference.system import ReferenceTriage
 
 __all__ = ["RULES", "ReferenceTriage", "Rule", "first_match"]

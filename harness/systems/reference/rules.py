@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.model import Decision
-from harness.systems.reference import findings as p
-from harness.systems.reference.findings import Predicate
+from backtriage.harness.model import Decision
+from backtriage.harness.systems.reference import findings as p
+from backtriage.harness.systems.reference.findings import Predicate
 
 
 @dataclass(frozen=True)

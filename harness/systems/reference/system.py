@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from harness.model import Decision, Presentation
-from harness.systems.reference.rules import MRI_CONTRAINDICATED_SOURCES, RULES, first_match
-from harness.vocabulary import RED_FLAG_URGENCIES
+from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.systems.reference.rules import (
+    MRI_CONTRAINDICATED_SOURCES,
+    RULES,
+    first_match,
+)
+from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
 
 
 class ReferenceTriage:

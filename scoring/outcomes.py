@@ -120,6 +120,10 @@ def _score_error(vignette: Vignette) -> Score:
         outcomes.append(MISSED_IMAGING)
     elif vignette.imaging_not_indicated and not vignette.is_red_flag:
         outcomes.append(OVER_IMAGING)
+    if vignette.expected.imaging != "none":
+        # The wrong-modality rate's denominator holds every vignette expecting a scan; an
+        # error stays in it as a failure, like every other denominator it belongs to.
+        outcomes.append(WRONG_MODALITY)
     if max(urgency_rank(u) for u in vignette.urgencies_accepted) < urgency_rank("emergency"):
         outcomes.append(OVER_TRIAGE)
     return Score(

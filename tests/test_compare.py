@@ -130,6 +130,7 @@ def test_changes_are_listed_safety_first(tmp_path: Path, corpus: Path) -> None:
     assert comparison.changes[1].new_outcomes == (
         "major_miss",
         "missed_imaging",
+        "wrong_modality",
         "over_triage",
         "error",
     )

@@ -73,7 +73,8 @@ def test_outcome_table(case: Vignette, answer: Decision, outcomes: tuple[str, ..
 
 def test_an_error_on_an_emergency_vignette_is_a_critical_miss() -> None:
     score = score_answer(CES, None)
-    assert set(score.outcomes) == {ERROR, CRITICAL_MISS, MISSED_IMAGING}
+    # every denominator the vignette sits in counts the error as a failure, modality included
+    assert set(score.outcomes) == {ERROR, CRITICAL_MISS, MISSED_IMAGING, WRONG_MODALITY}
     assert not score.urgency_ok and score.under_triaged
 
 

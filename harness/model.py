@@ -17,13 +17,20 @@ from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
 
 @dataclass(frozen=True)
 class Decision:
-    """A triage decision: what a system answers and what a vignette expects."""
+    """A triage decision: what a system answers and what a vignette expects.
+
+    ``safety_net`` and ``questions`` are optional warning-sign topics
+    (:data:`~backtriage.harness.vocabulary.SAFETY_NET_TOPICS`): ``None`` means the system did
+    not report them, an empty tuple that it reported none.
+    """
 
     urgency: str
     imaging: str
     category: str
     suspected_conditions: tuple[str, ...] = ()
     rationale: str | None = None
+    safety_net: tuple[str, ...] | None = None
+    questions: tuple[str, ...] | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Decision:
@@ -34,6 +41,8 @@ class Decision:
             category=data["category"],
             suspected_conditions=tuple(data.get("suspected_conditions", ())),
             rationale=data.get("rationale"),
+            safety_net=_optional_topics(data.get("safety_net")),
+            questions=_optional_topics(data.get("questions")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,17 +53,31 @@ class Decision:
             "category": self.category,
             "suspected_conditions": list(self.suspected_conditions),
         }
+        if self.safety_net is not None:
+            out["safety_net"] = list(self.safety_net)
+        if self.questions is not None:
+            out["questions"] = list(self.questions)
         if self.rationale is not None:
             out["rationale"] = self.rationale
         return out
 
 
+def _optional_topics(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
 @dataclass(frozen=True)
 class Presentation:
-    """Everything a triage system may see of a case: the narrative and structured findings."""
+    """Everything a triage system may see of a case: the narrative and structured findings.
+
+    ``register`` says who wrote the narrative (``clinician`` or ``lay``), so a free-text LLM
+    adapter can ask the model to answer as it would that reader; it is how the case is told,
+    not a label. It stays out of :meth:`to_dict`, so the JSON other adapters send is unchanged.
+    """
 
     narrative: str
     findings: Mapping[str, Any]
+    register: str = "clinician"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form sent to adapters: ``{"narrative": ..., "findings": {...}}``."""
@@ -140,7 +163,9 @@ class Vignette:
             tags=tuple(data.get("tags", ())),
             register=data["register"],
             presentation=Presentation(
-                narrative=pres["narrative"], findings=_freeze(pres["findings"])
+                narrative=pres["narrative"],
+                findings=_freeze(pres["findings"]),
+                register=data["register"],
             ),
             expected=Decision.from_dict(data["expected"]),
             acceptable=Acceptable(

@@ -40,6 +40,20 @@ CONDITIONS: Final = (
 )
 """Red-flag and mimic conditions a system may suspect."""
 
+SAFETY_NET_TOPICS: Final = (
+    "bladder",
+    "bowel",
+    "saddle",
+    "bilateral_or_progressive_leg_symptoms",
+    "weakness",
+    "fever",
+    "cancer_history",
+    "weight_loss",
+    "trauma",
+    "other",
+)
+"""Warning-sign topics of a decision's optional ``safety_net`` and ``questions`` lists."""
+
 LABEL_STATUSES: Final = ("consensus", "contested")
 REGISTERS: Final = ("clinician", "lay")
 REVIEW_STATUSES: Final = ("draft", "reviewed", "validated")

@@ -189,7 +189,7 @@ def test_bad_templates_are_spec_errors(tmp_path: Path, text: str) -> None:
 def test_the_bundled_template_states_the_exact_vocabulary() -> None:
     template = load_template("openai:m")
     text = template.system.template + template.user.template
-    assert template.version == "triage-v1"
+    assert template.version == "triage-v2"
     for term in (*URGENCIES, *IMAGING, *CATEGORIES, *CONDITIONS):
         assert f'"{term}"' in text, term
 

@@ -29,7 +29,7 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path
     assert "backtriage/harness/loading/consistency_lexicon.yaml" in names
     assert "backtriage/harness/loading/consistency_allowances.yaml" in names
     # the LLM prompt template
-    assert "backtriage/harness/systems/adapters/prompts/triage-v1.txt" in names
+    assert "backtriage/harness/systems/adapters/prompts/triage-v2.txt" in names
     n_source = len([p for p in (ROOT / "vignettes").rglob("*.json") if p.name != "sources.json"])
     assert sum(1 for n in names if n.startswith(BUNDLED) and n.endswith(".json")) == n_source + 1
 

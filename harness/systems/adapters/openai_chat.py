@@ -10,7 +10,7 @@ Settings (config ``adapter:`` mapping, then environment, then default):
 - ``temperature`` (0), ``max_tokens`` (1024), ``seed`` (unset), ``params`` (extra body fields);
 - ``structured_output``: ``json_schema`` (default; strict schema), ``json_object``, or ``none``
   for servers that support neither;
-- ``prompt_template``: a template file replacing the bundled ``triage-v1``;
+- ``prompt_template``: a template file replacing the bundled ``triage-v2``;
 - ``timeout`` and ``max_connections``.
 """
 

@@ -2,7 +2,7 @@
 
 A template file has a ``[system]`` and a ``[user]`` section; ``$narrative`` and ``$findings``
 are replaced by the presentation. The bundled template's version is its file name
-(``triage-v1``); a user's file is identified by the SHA-256 of its text, so results and cache
+(``triage-v2``); a user's file is identified by the SHA-256 of its text, so results and cache
 keys change whenever the wording does.
 """
 
@@ -18,9 +18,15 @@ from typing import Any
 
 from backtriage.harness.model import Presentation
 from backtriage.harness.systems.spec_errors import SpecError
-from backtriage.harness.vocabulary import CATEGORIES, CONDITIONS, IMAGING, URGENCIES
+from backtriage.harness.vocabulary import (
+    CATEGORIES,
+    CONDITIONS,
+    IMAGING,
+    SAFETY_NET_TOPICS,
+    URGENCIES,
+)
 
-DEFAULT_TEMPLATE = "triage-v1"
+DEFAULT_TEMPLATE = "triage-v2"
 PLACEHOLDERS = frozenset({"narrative", "findings"})
 
 
@@ -29,7 +35,7 @@ class PromptTemplate:
     """A parsed template.
 
     Attributes:
-        version: ``triage-v1`` for the bundled template, ``file:<name>`` for a user's file.
+        version: ``triage-v2`` for the bundled template, ``file:<name>`` for a user's file.
         sha256: hash of the template text (changes with any edit).
         system: the system message template.
         user: the user message template.
@@ -124,10 +130,12 @@ def decision_json_schema() -> dict[str, Any]:
     property required and no extra ones; the reply is still validated against the project's
     decision schema afterwards.
     """
+    topics = {"type": "array", "items": {"type": "string", "enum": list(SAFETY_NET_TOPICS)}}
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": ["urgency", "imaging", "category", "suspected_conditions", "rationale"],
+        "required": ["urgency", "imaging", "category", "suspected_conditions", "safety_net",
+                     "questions", "rationale"],
         "properties": {
             "urgency": {"type": "string", "enum": list(URGENCIES)},
             "imaging": {"type": "string", "enum": list(IMAGING)},
@@ -135,6 +143,8 @@ def decision_json_schema() -> dict[str, Any]:
             "suspected_conditions": {
                 "type": "array", "items": {"type": "string", "enum": list(CONDITIONS)},
             },
+            "safety_net": topics,
+            "questions": topics,
             "rationale": {"type": "string"},
         },
     }

@@ -7,7 +7,7 @@ import argparse
 from backtriage.harness.cli import ci_args, exit_codes
 from backtriage.harness.runs.evaluation import results_document
 from backtriage.harness.runs.merge import merge_shards, read_shard_results
-from backtriage.harness.runs.results_io import write_results
+from backtriage.harness.runs.results_io import safe_document, write_results
 from backtriage.scoring.policy import load_policy
 from backtriage.scoring.scorecard import render_scorecard
 
@@ -36,7 +36,7 @@ def handle(args: argparse.Namespace) -> int:
     shards = read_shard_results(args.results)
     policy = load_policy(args.policy) if args.policy else None
     result = merge_shards(shards, policy)
-    document = results_document(result)
+    document = safe_document(results_document(result))
     path = write_results(args.output, document)
     print(render_scorecard(document, quiet=args.quiet))
     print(f"\nmerged {len(shards)} shard(s); results: {path}")

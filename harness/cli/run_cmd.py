@@ -10,7 +10,7 @@ from backtriage.harness.cli import ci_args, engine_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
 from backtriage.harness.loading import load_corpus
 from backtriage.harness.runs.evaluation import evaluate, results_document
-from backtriage.harness.runs.results_io import write_results
+from backtriage.harness.runs.results_io import safe_document, write_results
 from backtriage.harness.systems import resolve_system
 from backtriage.scoring.policy import load_policy
 from backtriage.scoring.scorecard import render_scorecard
@@ -69,7 +69,7 @@ def handle(args: argparse.Namespace) -> int:
     finally:
         system.close()
     result = ci_args.mark(result, shard_plan)
-    document = results_document(result)
+    document = safe_document(results_document(result))
     path = write_results(output, document)
     print(render_scorecard(document, quiet=args.quiet))
     print(f"\nresults: {path}")

@@ -20,6 +20,7 @@ from typing import Any
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette, canonical_json
 from backtriage.harness.redaction import scrub_data
+from backtriage.harness.safe_json import dumps_safe, recorded
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import SystemFailure
 
@@ -89,7 +90,7 @@ class ResponseCache:
         fd, tmp = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(scrub_data(entry), fh, ensure_ascii=False)
+                fh.write(dumps_safe(recorded(scrub_data(entry))).value)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.model import canonical_json
 from backtriage.harness.redaction import scrub_data
+from backtriage.harness.safe_json import dumps_safe, recorded
 
 JOURNAL_NAME = "journal.jsonl"
 PREVIOUS_NAME = "journal.previous.jsonl"
@@ -158,7 +159,9 @@ class Journal:
             self._handle.close()
 
     def _write(self, item: Mapping[str, Any]) -> None:
-        line = json.dumps(scrub_data(dict(item)), ensure_ascii=False, separators=(",", ":"))
+        # The shared JSON-safe serialiser: a set, a NaN or a lone surrogate in a reply is
+        # replaced (and recorded in the line), never a crash half-way through a run.
+        line = dumps_safe(recorded(scrub_data(dict(item))), compact=True).value
         with self._lock:
             self._handle.write(line + "\n")
             self._handle.flush()

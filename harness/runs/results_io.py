@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -11,22 +10,38 @@ from typing import Any
 from backtriage.harness.loading.jsonfile import read_json
 from backtriage.harness.loading.problems import InputError
 from backtriage.harness.loading.schema_check import schema_problems
+from backtriage.harness.safe_json import dumps_safe, recorded
 
 RESULTS_NAME = "results.json"
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` through a temporary file and an atomic rename."""
+def write_json_atomic(path: Path, data: Any, indent: int | None = 2) -> None:
+    """Write strict JSON to ``path`` through a temporary file and an atomic rename.
+
+    The text comes from the one JSON-safe serialiser (:mod:`backtriage.harness.safe_json`), so
+    nothing a system returned can make the write fail or the file non-strict; a mapping records
+    what was replaced under ``json_replacements``.
+    """
+    text = dumps_safe(recorded(data), indent=indent).value
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write(text)
             fh.write("\n")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def safe_document(document: dict[str, Any]) -> dict[str, Any]:
+    """Return the results document as written: strict JSON data, replacements recorded.
+
+    Reports (JUnit, Markdown) render this, not the raw document, so they show what the file holds.
+    """
+    safe: dict[str, Any] = recorded(document)
+    return safe
 
 
 def write_results(output_dir: str | Path, document: dict[str, Any]) -> Path:
@@ -36,6 +51,7 @@ def write_results(output_dir: str | Path, document: dict[str, Any]) -> Path:
         InputError: if the document breaks the schema (a harness bug: exit 3 upstream).
     """
     path = Path(output_dir) / RESULTS_NAME
+    document = safe_document(document)
     problems = schema_problems("results", document, str(path))
     if problems:
         raise InputError(problems)

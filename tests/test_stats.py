@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backtriage.scoring.stats import (
+    _binom_cdf,
     exact_upper_bound,
     quadratic_weighted_kappa,
     rate,
@@ -75,3 +76,95 @@ def test_the_wilson_interval_contains_the_estimate_within_zero_and_one(
 @given(st.integers(1, 200))
 def test_more_clean_vignettes_always_tighten_the_zero_miss_bound(n: int) -> None:
     assert zero_event_upper_bound(n + 1) < zero_event_upper_bound(n)  # type: ignore[operator]
+
+
+# Clopper-Pearson at any size: the log-space bound against scipy's beta quantile.
+
+_GRID_N = [1, 2, 5, 10, 29, 30, 100, 361, 1000, 2000, 10_000, 100_000]
+
+
+def _grid_counts(n: int) -> list[int]:
+    return sorted({0, 1, 2, 5, n // 100, n // 10, n // 4, n // 2, n - 1, n} & set(range(n + 1)))
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.99])
+@pytest.mark.parametrize("n", _GRID_N)
+def test_the_exact_upper_bound_matches_scipy_clopper_pearson_at_every_size(
+    n: int, confidence: float
+) -> None:
+    from scipy.stats import beta  # test-only reference, imported here as it is slow to load
+    for count in _grid_counts(n):
+        ours = exact_upper_bound(count, n, confidence)
+        expected = 1.0 if count == n else float(beta.ppf(confidence, count + 1, n - count))
+        assert ours == pytest.approx(expected, rel=1e-8, abs=1e-12), (count, n)
+
+
+def test_500_misses_of_2000_give_a_bound_not_an_overflow() -> None:
+    upper = exact_upper_bound(500, 2000)
+    assert upper is not None and 0.25 < upper < 0.27
+
+
+@given(st.integers(1, 100_000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_the_exact_upper_bound_lies_between_the_estimate_and_one(pair: tuple[int, int]) -> None:
+    count, n = pair
+    upper = exact_upper_bound(count, n)
+    assert upper is not None and count / n <= upper <= 1.0
+
+
+@given(st.integers(2, 100_000).flatmap(lambda n: st.tuples(st.integers(0, n - 1), st.just(n))))
+def test_one_more_miss_never_lowers_the_exact_upper_bound(pair: tuple[int, int]) -> None:
+    count, n = pair
+    assert exact_upper_bound(count + 1, n) >= exact_upper_bound(count, n)  # type: ignore[operator]
+
+
+def test_the_log_space_binomial_cdf_agrees_with_the_direct_sum_where_that_is_safe() -> None:
+    for k, n, p in [(0, 10, 0.3), (3, 10, 0.3), (9, 10, 0.5), (2, 40, 0.05), (20, 60, 0.9)]:
+        direct = sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+        assert _binom_cdf(k, n, p) == pytest.approx(direct, rel=1e-12)
+    assert _binom_cdf(1000, 100_000, 0.5) == 0.0  # underflows to 0, no OverflowError
+
+
+def test_a_count_outside_the_denominator_is_an_error() -> None:
+    with pytest.raises(ValueError, match="count=3"):
+        exact_upper_bound(3, 2)
+
+
+# Wilson and kappa at the extremes.
+
+
+@pytest.mark.parametrize("n", [1, 2, 100_000, 10**9])
+def test_wilson_is_finite_and_ordered_at_the_ends_of_the_range(n: int) -> None:
+    for count in (0, n):
+        lo, hi = wilson_interval(count, n)
+        assert 0.0 <= lo <= count / n <= hi <= 1.0
+    assert wilson_interval(0, n)[0] == 0.0 and wilson_interval(n, n)[1] == 1.0
+
+
+def test_wilson_for_huge_n_shrinks_to_the_estimate() -> None:
+    lo, hi = wilson_interval(250_000_000, 10**9)
+    assert hi - lo < 1e-4 and lo < 0.25 < hi
+
+
+def test_wilson_rejects_an_impossible_count() -> None:
+    with pytest.raises(ValueError):
+        wilson_interval(-1, 10)
+    with pytest.raises(ValueError):
+        wilson_interval(1, 0)
+
+
+def test_kappa_is_minus_one_for_perfect_reversal_on_two_levels() -> None:
+    assert quadratic_weighted_kappa([(0, 1), (1, 0)], 2) == pytest.approx(-1.0)
+
+
+def test_kappa_is_undefined_for_a_one_level_scale_and_rejects_ratings_off_the_scale() -> None:
+    assert quadratic_weighted_kappa([(0, 0), (0, 0)], 1) is None
+    with pytest.raises(ValueError, match=r"\(-1, 0\)"):
+        quadratic_weighted_kappa([(-1, 0), (1, 1)], 4)
+    with pytest.raises(ValueError, match=r"\(0, 4\)"):
+        quadratic_weighted_kappa([(0, 4)], 4)
+
+
+def test_kappa_is_stable_for_a_large_sample() -> None:
+    pairs = [(i % 4, i % 4) for i in range(100_000)] + [(0, 3)]
+    kappa = quadratic_weighted_kappa(pairs, 4)
+    assert kappa is not None and 0.99 < kappa < 1.0

@@ -31,6 +31,8 @@ from backtriage.harness.vocabulary import (
     REVIEW_STATUSES,
     URGENCIES,
 )
+from backtriage.scoring.shortcuts import ShortcutAudit
+from backtriage.scoring.shortcuts import audit as shortcut_audit
 from backtriage.scoring.stats import smallest_n_for_upper_bound, zero_event_upper_bound
 
 TRAP_TAG = "trap"
@@ -131,6 +133,7 @@ class Coverage:
     strata: tuple[Stratum, ...]
     target: float = DEFAULT_TARGET
     roots: tuple[str, ...] = field(default=())
+    shortcut_audit: ShortcutAudit | None = None
 
     @property
     def traps(self) -> int:
@@ -154,6 +157,7 @@ class Coverage:
             "by_label_status": dict(self.by_label_status),
             "by_review_status": dict(self.by_review_status),
             "by_area": dict(self.by_area),
+            "shortcut_audit": self.shortcut_audit.to_dict() if self.shortcut_audit else None,
             "traps": {"total": self.traps, "by_urgency": dict(self.traps_by_urgency)},
             "strata": [s.to_dict() for s in self.strata],
             "warnings": [s.warning() for s in self.small_strata],
@@ -187,6 +191,7 @@ def coverage(
         strata=_strata(vignettes, target),
         target=target,
         roots=tuple(str(r) for r in root_paths),
+        shortcut_audit=shortcut_audit(vignettes),
     )
 
 

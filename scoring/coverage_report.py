@@ -53,8 +53,27 @@ def render_coverage(cov: Coverage, fmt: str = "table") -> str:
         _strata_table(cov.strata, tablefmt),
         heading(f"Warnings: {len(cov.small_strata)} strata too small"),
         _warnings(cov, markdown),
+        heading("Shortcut audit"),
+        _shortcut_text(cov),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def _shortcut_text(cov: Coverage) -> str:
+    audit = cov.shortcut_audit
+    if audit is None:
+        return "too few vignettes to cross-validate the surface classifier"
+    verdict = "within" if audit.passed else "ABOVE"
+    return (
+        f"A naive Bayes classifier on surface features only (length, punctuation, closing "
+        f"question, setting words, duration phrasing, register) predicts expected urgency with "
+        f"{100 * audit.accuracy:.1f}% accuracy ({audit.n} vignettes, {10}-fold cross-validation) "
+        f"against a majority-class rate of {100 * audit.majority_rate:.1f}% "
+        f"('{audit.majority_class}'): {100 * audit.gain:+.1f} points, {verdict} the "
+        f"{100 * audit.limit:.0f}-point limit. Balanced accuracy (mean recall per urgency, "
+        f"reported, not gated): {100 * audit.balanced_accuracy:.1f}% against "
+        f"{100 / audit.n_classes:.1f}% by chance."
+    )
 
 
 def _cross_table(cov: Coverage, tablefmt: str) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 from backtriage.harness.cli import exit_codes
 from backtriage.harness.loading import check_corpus, errors_only
+from backtriage.harness.model import Vignette
+from backtriage.scoring.shortcuts import audit as shortcut_audit
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,6 +17,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("validate", help="check vignettes against the schema and semantic rules")
     p.add_argument(
         "paths", nargs="*", help="vignette files or folders (default: the bundled corpus)"
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on warnings, and when the shortcut audit finds that surface features "
+        "alone predict urgency more than 5 points above the majority-class rate",
     )
     p.set_defaults(handler=handle)
 
@@ -29,4 +38,25 @@ def handle(args: argparse.Namespace) -> int:
         f"{len(corpus)} valid vignette(s); {len(errors)} error(s), {warnings} warning(s)"
         f"; corpus hash {corpus.content_hash[:12]}"
     )
-    return exit_codes.BAD_INPUT if errors else exit_codes.OK
+    if errors:
+        return exit_codes.BAD_INPUT
+    if args.strict:
+        return _strict_status(corpus.vignettes, warnings)
+    return exit_codes.OK
+
+
+def _strict_status(vignettes: Sequence[Vignette], warnings: int) -> int:
+    failed = warnings > 0
+    if warnings:
+        print(f"validate --strict: {warnings} warning(s) count as failures", file=sys.stderr)
+    result = shortcut_audit(vignettes)
+    if result is not None and not result.passed:
+        failed = True
+        print(
+            f"validate --strict: shortcut audit: surface features predict urgency with "
+            f"{100 * result.accuracy:.1f}% accuracy against a majority rate of "
+            f"{100 * result.majority_rate:.1f}% ({100 * result.gain:+.1f} points, limit "
+            f"{100 * result.limit:.0f}); see backtriage corpus stats",
+            file=sys.stderr,
+        )
+    return exit_codes.BAD_INPUT if failed else exit_codes.OK

@@ -31,6 +31,7 @@ from backtriage.harness.vocabulary import (
     REVIEW_STATUSES,
     URGENCIES,
 )
+from backtriage.scoring.corpus_profile import CorpusProfile, profile
 from backtriage.scoring.shortcuts import ShortcutAudit
 from backtriage.scoring.shortcuts import audit as shortcut_audit
 from backtriage.scoring.stats import smallest_n_for_upper_bound, zero_event_upper_bound
@@ -134,6 +135,7 @@ class Coverage:
     target: float = DEFAULT_TARGET
     roots: tuple[str, ...] = field(default=())
     shortcut_audit: ShortcutAudit | None = None
+    profile: CorpusProfile | None = None
 
     @property
     def traps(self) -> int:
@@ -158,6 +160,7 @@ class Coverage:
             "by_review_status": dict(self.by_review_status),
             "by_area": dict(self.by_area),
             "shortcut_audit": self.shortcut_audit.to_dict() if self.shortcut_audit else None,
+            "profile": self.profile.to_dict() if self.profile else None,
             "traps": {"total": self.traps, "by_urgency": dict(self.traps_by_urgency)},
             "strata": [s.to_dict() for s in self.strata],
             "warnings": [s.warning() for s in self.small_strata],
@@ -192,6 +195,7 @@ def coverage(
         target=target,
         roots=tuple(str(r) for r in root_paths),
         shortcut_audit=shortcut_audit(vignettes),
+        profile=profile(vignettes, URGENCIES),
     )
 
 

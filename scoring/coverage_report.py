@@ -53,10 +53,36 @@ def render_coverage(cov: Coverage, fmt: str = "table") -> str:
         _strata_table(cov.strata, tablefmt),
         heading(f"Warnings: {len(cov.small_strata)} strata too small"),
         _warnings(cov, markdown),
+        heading("Narratives"),
+        _profile_table(cov, tablefmt),
         heading("Shortcut audit"),
         _shortcut_text(cov),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def _profile_table(cov: Coverage, tablefmt: str) -> str:
+    p = cov.profile
+    if p is None or p.total == 0:
+        return "no vignettes"
+
+    def pct(k: int, n: int) -> str:
+        return f"{k} ({100 * k / n:.0f}%)" if n else str(k)
+
+    by_urgency = ", ".join(f"{u} {n}" for u, n in p.back_numbness_by_urgency.items())
+    rows = [
+        ("numbness, tingling or pins and needles", pct(p.numbness, p.total)),
+        ("numbness of the back itself", f"{p.back_numbness} ({by_urgency})"),
+        ("sparse lay messages (10-60 words, most negatives unstated)", str(p.sparse_lay)),
+        ("lay message length, words", f"{p.lay_words_min}-{p.lay_words_max}"),
+        ("lay: typos, fragments or lowercase", pct(p.informal_lay, p.lay)),
+        ("lay: UK idiom / US idiom", f"{p.uk_idiom} / {p.us_idiom}"),
+        ("lay: self-diagnosis or web words", str(p.self_diagnosis)),
+        ("lay: written by a partner, parent or child", str(p.written_by_relative)),
+        ("lay: several messages pasted", str(p.several_messages)),
+        ("contrast pairs (tag contrast:<pair>)", str(p.contrast_pairs)),
+    ]
+    return tabulate(rows, headers=["narratives", "count"], tablefmt=tablefmt)
 
 
 def _shortcut_text(cov: Coverage) -> str:

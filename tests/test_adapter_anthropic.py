@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import Corpus
 from backtriage.harness.systems import SpecError, resolve_system
 from tests.support.engine_corpus import engine_corpus
-from tests.support.engine_helpers import outcomes, run_all
+from tests.support.engine_helpers import ask_once, outcomes, run_all
 from tests.support.scripted_server import (
     SELF_CARE,
     Scripted,
@@ -103,8 +104,13 @@ def test_timeouts_and_connection_refused(corpus: Corpus) -> None:
         slow = run_all(resolve_system("anthropic:m", {"base_url": server.url, "timeout": 0.2}),
                        corpus, retries=0, concurrency=6)
     assert all("timed out" in (r.error or "") for r in slow)
-    refused = run_all(resolve_system("anthropic:m", {"base_url": refused_url()}), corpus)
-    assert all("connection failed" in (r.error or "") for r in refused)
+    url = refused_url()
+    system = resolve_system("anthropic:m", {"base_url": url})
+    record = ask_once(system, corpus)
+    assert record.unavailable and len(record.attempts) == 1  # refused: never retried
+    assert record.error == f"SystemUnavailable: connection refused: {url}/v1/messages"
+    with pytest.raises(NoVerdict, match="connection refused"):
+        run_all(system, corpus)
 
 
 def test_a_key_is_required_for_the_real_api_only() -> None:

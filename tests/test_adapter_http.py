@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import Corpus
 from backtriage.harness.systems import SpecError, resolve_system
 from tests.support.engine_corpus import engine_corpus
-from tests.support.engine_helpers import outcomes, run_all
+from tests.support.engine_helpers import ask_once, outcomes, run_all
 from tests.support.scripted_server import (
     SELF_CARE,
     Scripted,
@@ -90,16 +91,42 @@ def test_500_then_success(corpus: Corpus) -> None:
 
 
 def test_other_4xx_is_not_retried(corpus: Corpus) -> None:
-    with ScriptedServer(lambda r: Scripted(404, {"error": "no such route"})) as server:
+    with ScriptedServer(lambda r: Scripted(422, {"error": "bad field"})) as server:
         records = run_all(resolve_system(server.url), corpus)
-    assert all(len(r.attempts) == 1 and "HTTP 404" in (r.error or "") for r in records)
-    assert records[0].raw == '{"error": "no such route"}'
+    assert all(len(r.attempts) == 1 and "HTTP 422" in (r.error or "") for r in records)
+    assert records[0].raw == '{"error": "bad field"}' and not records[0].unavailable
 
 
-def test_connection_refused_is_retried_then_an_error(corpus: Corpus) -> None:
-    records = run_all(resolve_system(refused_url()), corpus)
-    assert outcomes(records) == ["error"] * 6
-    assert all(len(r.attempts) == 3 and "connection failed" in (r.error or "") for r in records)
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_401_403_404_mean_unavailable_and_stop_the_run(
+    corpus: Corpus, tmp_path: Path, status: int
+) -> None:
+    with ScriptedServer(lambda r: Scripted(status, {"error": "no such route"})) as server:
+        record = ask_once(resolve_system(server.url), corpus)
+        assert record.unavailable and len(record.attempts) == 1
+        assert f"HTTP {status}" in (record.error or "") and server.url in (record.error or "")
+        assert record.raw == '{"error": "no such route"}'
+        many = engine_corpus(tmp_path / "many", 40)
+        with pytest.raises(NoVerdict, match=f"HTTP {status}"):
+            run_all(resolve_system(server.url), many, concurrency=4)
+    # Stopped after 3 such answers (plus calls already in flight), not 40.
+    assert len(server.requests) <= 1 + 3 + 3
+
+
+def test_connection_refused_dns_and_tls_failures_are_not_retried(corpus: Corpus) -> None:
+    url = refused_url()
+    record = ask_once(resolve_system(url), corpus)
+    assert record.unavailable and len(record.attempts) == 1
+    assert record.error == f"SystemUnavailable: connection refused: {url}"
+    # .invalid never resolves (RFC 6761).
+    record = ask_once(resolve_system("http://backtriage-test.invalid/triage"), corpus)
+    assert record.unavailable and "DNS lookup failed" in (record.error or "")
+    with ScriptedServer(service_model) as server:  # plain HTTP: a TLS handshake fails
+        tls = server.url.replace("http://", "https://")
+        record = ask_once(resolve_system(tls), corpus)
+    assert record.unavailable and "TLS failure" in (record.error or "") and tls in record.error
+    with pytest.raises(NoVerdict, match="connection refused"):
+        run_all(resolve_system(url), corpus)
 
 
 def test_bearer_token_comes_from_the_environment(

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import Corpus
 from backtriage.harness.systems import SpecError, resolve_system
 from backtriage.harness.systems.adapters.prompt import load_template
 from backtriage.harness.vocabulary import CATEGORIES, CONDITIONS, IMAGING, URGENCIES
 from tests.support.engine_corpus import engine_corpus
-from tests.support.engine_helpers import outcomes, run_all
+from tests.support.engine_helpers import ask_once, outcomes, run_all
 from tests.support.scripted_server import (
     SELF_CARE,
     Scripted,
@@ -135,14 +136,22 @@ def test_timeouts_and_connection_refused(corpus: Corpus) -> None:
         slow = run_all(resolve_system("openai:m", {"base_url": server.url, "timeout": 0.2}),
                        corpus, retries=1, concurrency=6)
     assert all("timed out" in (r.error or "") and len(r.attempts) == 2 for r in slow)
-    refused = run_all(resolve_system("openai:m", {"base_url": refused_url()}), corpus)
-    assert all("connection failed" in (r.error or "") and len(r.attempts) == 3 for r in refused)
+    url = refused_url()
+    record = ask_once(resolve_system("openai:m", {"base_url": url}), corpus)
+    assert record.unavailable and len(record.attempts) == 1  # refused: never retried
+    assert record.error == f"SystemUnavailable: connection refused: {url}/chat/completions"
+    with pytest.raises(NoVerdict, match="connection refused"):
+        run_all(resolve_system("openai:m", {"base_url": url}), corpus)
 
 
-def test_401_is_final(corpus: Corpus) -> None:
+def test_401_is_final_and_stops_the_run(corpus: Corpus) -> None:
     with ScriptedServer(lambda r: Scripted(401, {"error": "bad key"})) as server:
-        records = run_all(resolve_system("openai:m", {"base_url": server.url}), corpus)
-    assert all("HTTP 401" in (r.error or "") and len(r.attempts) == 1 for r in records)
+        system = resolve_system("openai:m", {"base_url": server.url})
+        record = ask_once(system, corpus)
+        assert record.unavailable and len(record.attempts) == 1
+        assert "HTTP 401 Unauthorized" in (record.error or "")
+        with pytest.raises(NoVerdict, match="HTTP 401"):
+            run_all(system, corpus)
 
 
 def test_structured_output_can_be_relaxed_or_switched_off(corpus: Corpus) -> None:

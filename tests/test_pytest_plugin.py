@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ci_fixtures import CI_IDS, ci_corpus, faulty_system
+from tests.support.scripted_server import refused_url
 
 pytest_plugins = ["pytester"]
 
@@ -291,3 +292,15 @@ def test_a_shard_collects_its_slice(pytester: pytest.Pytester, corpus: Path) -> 
     )  # fmt: skip
     collected = [line for line in result.stdout.lines if line.startswith("backtriage::")]
     assert collected == [f"backtriage::{vid}" for vid in CI_IDS[1::3]]
+
+
+def test_an_unreachable_system_ends_the_session_with_no_verdict(
+    pytester: pytest.Pytester, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", refused_url())
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = pytester.runpytest("--backtriage-system", "openai:m", "--backtriage-corpus",
+                                str(corpus))
+    assert result.ret == 4
+    result.stdout.fnmatch_lines(["*system unavailable: no verdict: openai:m: connection refused*"])
+    assert "GATES" not in result.stdout.str()  # no verdict, so no gates

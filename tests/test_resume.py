@@ -119,8 +119,10 @@ def test_ctrl_c_keeps_the_answers_and_says_how_to_resume(
     _wait_for_answers(out / "journal.jsonl", 4, process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=20)
-    assert process.returncode == 3
+    assert process.returncode == 130
     assert "continue with --resume" in stderr and "Traceback" not in stderr
+    # One line, said once: no second "interrupted", no traceback, no progress noise.
+    assert len(stderr.splitlines()) == 1 and stderr.startswith("interrupted: "), stderr
     assert main(_argv(corpus, out, "--resume", "--no-progress")) == 0
     baseline = json.loads((tmp_path / "baseline" / "results.json").read_text())
     result = json.loads((out / "results.json").read_text())

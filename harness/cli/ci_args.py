@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from backtriage.harness.cli import exit_codes
 from backtriage.harness.loading import Corpus
@@ -42,7 +42,8 @@ def add_arguments(p: argparse.ArgumentParser, shard: bool = True) -> None:
     g.add_argument(
         "--markdown",
         metavar="FILE",
-        help="write a Markdown summary for a PR comment or $GITHUB_STEP_SUMMARY ('-': stdout)",
+        help="write a Markdown summary for a PR comment or $GITHUB_STEP_SUMMARY ('-': stdout, "
+        "which then holds the Markdown alone; the scorecard goes to stderr)",
     )
     if shard:
         g.add_argument(
@@ -82,21 +83,27 @@ def mark(result: RunResult, plan: ShardPlan | None) -> RunResult:
     return dataclasses.replace(result, extra=extra, gates=tuple(gates))
 
 
+def console(args: argparse.Namespace) -> TextIO:
+    """Where the scorecard and notes go: stdout, unless ``--markdown -`` claims it (stderr)."""
+    return sys.stderr if getattr(args, "markdown", None) == "-" else sys.stdout
+
+
 def write_reports(args: argparse.Namespace, document: Mapping[str, Any]) -> None:
     """Write the JUnit and Markdown reports the flags ask for, and say where."""
+    out = console(args)
     junit = getattr(args, "junit", None)
     if junit:
-        print(f"junit: {write_junit(junit, document)}")
+        print(f"junit: {write_junit(junit, document)}", file=out)
     markdown = getattr(args, "markdown", None)
     if markdown:
         text = render_markdown(document)
         if markdown == "-":
-            print(text)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
             file = Path(markdown)
             file.parent.mkdir(parents=True, exist_ok=True)
             file.write_text(text, encoding="utf-8")
-            print(f"markdown: {file}")
+            print(f"markdown: {file}", file=out)
 
 
 def exit_status(result: RunResult, plan: ShardPlan | None) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 from backtriage.harness.cli.config import setting
 from backtriage.harness.engine import EngineOptions
-from backtriage.harness.engine.journal import JOURNAL_NAME
+from backtriage.harness.engine.journal import JOURNAL_NAME, read_journal
 from backtriage.harness.engine.session import RunStorage
 from backtriage.harness.loading.problems import InputError, Problem
 
@@ -127,10 +127,21 @@ def run_storage(args: argparse.Namespace, config: Mapping[str, Any], output: Pat
     )
 
 
+def kept_answers(output: Path) -> str:
+    """Say how many answers a stopped run kept and how to go on ('' without a journal)."""
+    path = output / JOURNAL_NAME
+    if not path.exists():
+        return ""
+    try:
+        records = read_journal(path).records
+    except (OSError, InputError):
+        return f"the answers so far are in {path}"
+    # Calls that never reached the system are asked again on resume: they are not kept.
+    answers = sum(1 for r in records if not r.unavailable)
+    return f"{answers} answer(s) kept in {path}; continue with --resume"
+
+
 def note_interrupted(output: Path) -> None:
-    """Tell the user how to continue after Ctrl-C: the journal keeps what was answered."""
-    journal = output / JOURNAL_NAME
-    if journal.exists():
-        answers = max(0, sum(1 for _ in journal.open(encoding="utf-8")) - 1)
-        print(f"\ninterrupted: {answers} answer(s) kept in {journal}; continue with --resume",
-              file=sys.stderr)
+    """Tell the user, once, that the run was interrupted and how to continue."""
+    note = kept_answers(output)
+    print("interrupted" + (f": {note}" if note else ""), file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="backtriage",
         description="Benchmark back-pain triage logic against cited clinical vignettes.",
         epilog="exit status: 0 gates pass, 1 a gate failed, 2 bad input or usage, "
-        "3 harness failure",
+        "3 harness failure, 4 system unavailable: no verdict, 130 interrupted",
     )
     parser.add_argument("--version", action="version", version=f"backtriage {harness_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -41,6 +42,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    try:
+        status = _main(argv)
+        # Buffered output meets a closed pipe here, not in the interpreter's exit (where it
+        # would print "Exception ignored ... BrokenPipeError").
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as command-line tools do.
+        _discard_stdout()
+        return exit_codes.BROKEN_PIPE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so nothing more is written to the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a file (captured by a test): nothing will be flushed to a pipe
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -60,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_codes.BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return exit_codes.HARNESS_FAILED
+        return exit_codes.INTERRUPTED
+    except BrokenPipeError:
+        raise  # not a harness failure: main() ends quietly
     except Exception:
         print("backtriage: internal error (please report):", file=sys.stderr)
         traceback.print_exc()

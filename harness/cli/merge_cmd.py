@@ -38,7 +38,8 @@ def handle(args: argparse.Namespace) -> int:
     result = merge_shards(shards, policy)
     document = safe_document(results_document(result))
     path = write_results(args.output, document)
-    print(render_scorecard(document, quiet=args.quiet))
-    print(f"\nmerged {len(shards)} shard(s); results: {path}")
+    out = ci_args.console(args)
+    print(render_scorecard(document, quiet=args.quiet), file=out)
+    print(f"\nmerged {len(shards)} shard(s); results: {path}", file=out)
     ci_args.write_reports(args, document)
     return exit_codes.OK if result.passed else exit_codes.GATE_FAILED

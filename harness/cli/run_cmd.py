@@ -8,6 +8,7 @@ from pathlib import Path
 
 from backtriage.harness.cli import ci_args, engine_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
+from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import load_corpus
 from backtriage.harness.runs.evaluation import evaluate, results_document
 from backtriage.harness.runs.results_io import safe_document, write_results
@@ -65,13 +66,19 @@ def handle(args: argparse.Namespace) -> int:
         result = evaluate(system, corpus, policy, options, storage)
     except KeyboardInterrupt:
         engine_args.note_interrupted(output)
-        raise
+        return exit_codes.INTERRUPTED
+    except NoVerdict as exc:
+        note = engine_args.kept_answers(output)
+        print(f"backtriage: system unavailable: no verdict: {system.spec}: {exc}"
+              + (f"; {note}" if note else ""), file=sys.stderr)
+        return exit_codes.SYSTEM_UNAVAILABLE
     finally:
         system.close()
     result = ci_args.mark(result, shard_plan)
     document = safe_document(results_document(result))
     path = write_results(output, document)
-    print(render_scorecard(document, quiet=args.quiet))
-    print(f"\nresults: {path}")
+    out = ci_args.console(args)
+    print(render_scorecard(document, quiet=args.quiet), file=out)
+    print(f"\nresults: {path}", file=out)
     ci_args.write_reports(args, document)
     return ci_args.exit_status(result, shard_plan)

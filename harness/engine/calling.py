@@ -20,7 +20,13 @@ from backtriage.harness.engine.retry import backoff_delay, is_retryable
 from backtriage.harness.model import Decision, Presentation
 from backtriage.harness.redaction import scrub, scrub_data, scrub_optional
 from backtriage.harness.systems.decision_parsing import decision_from_obj
-from backtriage.harness.systems.protocol import Reply, SystemFailure, TransientError, TriageSystem
+from backtriage.harness.systems.protocol import (
+    Reply,
+    SystemFailure,
+    SystemUnavailable,
+    TransientError,
+    TriageSystem,
+)
 
 CAP_NOT_ATTEMPTED = "not attempted: total time cap reached"
 CAP_DURING_CALL = "total time cap reached during the call"
@@ -39,6 +45,7 @@ class _Outcome:
     retryable: bool = False
     retry_after: float | None = None
     capped: bool = False
+    unavailable: bool = False
 
 
 def grace_seconds(timeout: float) -> float:
@@ -92,6 +99,7 @@ def call_with_retries(
             return AnswerRecord(
                 vignette_id, epoch, outcome.decision, outcome.error, outcome.raw,
                 tuple(attempts), time.monotonic() - started, outcome.metadata,
+                unavailable=outcome.unavailable,
             )
         delay = backoff_delay(options, number, outcome.retry_after, rng)
         if deadline is not None and time.monotonic() + delay >= deadline:
@@ -186,4 +194,5 @@ def _failure(exc: BaseException, seconds: float) -> _Outcome:
         raw=scrub_optional(raw),
         retryable=is_retryable(exc),
         retry_after=retry_after,
+        unavailable=isinstance(exc, SystemUnavailable),
     )

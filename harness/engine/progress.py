@@ -16,8 +16,8 @@ _BAR_WIDTH = 24
 _REDRAW_SECONDS = 0.1
 _LINE_SECONDS = 15.0
 _LINE_STEP = 0.10
-# A run that ends within seconds needs no play-by-play in a log: just its final line.
-_QUIET_START_SECONDS = 2.0
+# A run that ends within seconds needs no play-by-play in a log, not even a final line.
+_QUIET_START_SECONDS = 10.0
 
 
 def interactive(stream: TextIO) -> bool:
@@ -29,9 +29,12 @@ def interactive(stream: TextIO) -> bool:
 class Progress:
     """Counts answers, misses and errors, and shows rate and ETA.
 
-    On a terminal it redraws one line in place (at most ten times a second). Elsewhere it prints
-    a plain line at every tenth of the run (none in the first two seconds) or every 15 seconds,
-    and a final line, so CI logs stay short but a long run still shows signs of life.
+    On a terminal it redraws one line in place (at most ten times a second) and erases it at
+    the end, when the scorecard takes over. Elsewhere it prints a plain line at every tenth of
+    the run (none in the first ten seconds) or every 15 seconds, and a final line, so CI logs
+    stay short but a long run still shows signs of life. A run over within those ten seconds
+    prints nothing at all: the scorecard that follows says everything (and
+    ``backtriage run ... | head`` leaves stderr clean).
     """
 
     def __init__(
@@ -54,6 +57,7 @@ class Progress:
         self._started = 0.0
         self._last_draw = float("-inf")
         self._last_step = -1
+        self._shown = False
 
     def start(self, total: int, already: int) -> None:
         """The run begins."""
@@ -83,13 +87,16 @@ class Progress:
             self._emit(self.status_text(now))
 
     def finish(self) -> None:
-        """Show the final count; on a terminal, end the live line."""
+        """Show the final count in a log; on a terminal, erase the live line."""
         if not self.total:
             return
-        self._emit(self.status_text(self.clock()))
         if self.live:
-            self.stream.write("\n")
-            self.stream.flush()
+            if self._shown:
+                self.stream.write("\r\x1b[2K")
+                self.stream.flush()
+            return
+        if self._shown or self.clock() - self._started >= _QUIET_START_SECONDS:
+            self._emit(self.status_text(self.clock()))
 
     @property
     def fraction(self) -> float:
@@ -116,6 +123,7 @@ class Progress:
 
     def _emit(self, text: str) -> None:
         self._last_draw = self.clock()
+        self._shown = True
         if self.live:
             self.stream.write("\r\x1b[2K" + text)
         else:

@@ -36,6 +36,8 @@ class AnswerRecord:
     ``decision`` is ``None`` exactly when ``error`` says what went wrong. ``final`` is False for
     a call the engine gave up on without an answer of the system's (the total time cap): such a
     record is scored as an error but never journaled, so ``--resume`` asks again.
+    ``unavailable`` is True when the call never reached the system (connection refused, 401,
+    404, ...): scored as an error too, but ``--resume`` asks it again.
     """
 
     vignette_id: str
@@ -48,6 +50,7 @@ class AnswerRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
     cached: bool = False
     final: bool = True
+    unavailable: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in results and journals."""
@@ -62,6 +65,7 @@ class AnswerRecord:
             "metadata": self.metadata,
             "cached": self.cached,
             "final": self.final,
+            "unavailable": self.unavailable,
         }
 
     @classmethod
@@ -78,4 +82,5 @@ class AnswerRecord:
             metadata=data.get("metadata", {}),
             cached=data.get("cached", False),
             final=data.get("final", True),
+            unavailable=data.get("unavailable", False),
         )

@@ -13,9 +13,9 @@ _RNG = random.Random()
 def is_retryable(exc: BaseException) -> bool:
     """True for failures worth another try: a timeout, a 429, a 5xx, a dropped connection.
 
-    An invalid answer, a 4xx other than 429 and any unexpected exception are final: retrying
-    a deterministic failure only wastes time (one 500 retried 1,149 times over 24 days is the
-    cautionary tale).
+    An invalid answer, an unreachable system (refused, DNS, TLS, 401/403/404), another 4xx
+    and any unexpected exception are final: retrying a deterministic failure only wastes time
+    (one 500 retried 1,149 times over 24 days is the cautionary tale).
     """
     return isinstance(exc, SystemFailure) and exc.retryable
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from backtriage.harness.engine.availability import AvailabilityWatch
 from backtriage.harness.engine.calling import CAP_NOT_ATTEMPTED, call_with_retries
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
@@ -81,6 +82,10 @@ def run_system(
     Returns:
         One record per (vignette, epoch), sorted by vignette id then epoch, whatever the order
         of completion. Nothing is dropped: past the time cap, unanswered jobs are error records.
+
+    Raises:
+        NoVerdict: the system could not be reached (see ``availability``); the answers that
+            came in before the run stopped have been passed to ``on_record``.
     """
     options = options or EngineOptions()
     vignettes = list(vignettes)
@@ -118,6 +123,7 @@ def _run_jobs(
         None if options.max_total_seconds is None
         else time.monotonic() + options.max_total_seconds
     )
+    watch = AvailabilityWatch(len(jobs))
 
     def work(seed: int) -> None:
         rng = random.Random(seed)
@@ -135,6 +141,8 @@ def _run_jobs(
                     )
                     if cache and record.decision is not None and record.final:
                         cache.put(vignette, record)
+                    if watch.observe(record):
+                        stop.set()  # unreachable: take no further job
                 results.put(record)
             except BaseException as exc:
                 results.put(_WorkerCrash(exc))
@@ -162,7 +170,7 @@ def _run_jobs(
             progress.update(item)
 
     try:
-        while pending:
+        while pending and not watch.tripped:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 break
@@ -183,8 +191,10 @@ def _run_jobs(
                     accept(results.get_nowait())
                 except queue.Empty:
                     break
-            for vid, epoch in sorted(pending):
-                accept(AnswerRecord(vid, epoch, None, CAP_NOT_ATTEMPTED, final=False))
+        if watch.tripped:
+            raise watch.verdict()
+        for vid, epoch in sorted(pending):
+            accept(AnswerRecord(vid, epoch, None, CAP_NOT_ATTEMPTED, final=False))
     finally:
         stop.set()
     return out

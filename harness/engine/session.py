@@ -74,6 +74,7 @@ def run_session(
 
     Raises:
         InputError: if ``--resume`` finds the journal of a different run.
+        NoVerdict: if the system could not be reached; the journal keeps what was answered.
     """
     journal: Journal | None = None
     completed: tuple[AnswerRecord, ...] = ()
@@ -84,6 +85,8 @@ def run_session(
             )
             if storage.retry_errors:
                 completed = tuple(r for r in completed if r.decision is not None)
+            # A call that never reached the system is no answer of its: ask it again.
+            completed = tuple(r for r in completed if not r.unavailable)
         else:
             journal = Journal.start(storage.output_dir, identity, options.to_dict(), started_at)
     cache = (

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from backtriage.harness.engine import AnswerRecord, EngineOptions, run_system
+from backtriage.harness.cli.exit_codes import SYSTEM_UNAVAILABLE
+from backtriage.harness.engine import AnswerRecord, EngineOptions, NoVerdict, run_system
 from backtriage.harness.loading import Corpus, InputError, load_corpus
 from backtriage.harness.model import Vignette
 from backtriage.harness.pytest_plugin.items import VignetteCollection, VignetteItem
@@ -68,8 +69,15 @@ class BacktriageSession:
     # -- asking and explaining -------------------------------------------------------------
 
     def ask(self, vignette: Vignette) -> tuple[AnswerRecord, ...]:
-        """Ask the system about one vignette, ``epochs`` times."""
-        return tuple(run_system(self.system, [vignette], self.options))
+        """Ask the system about one vignette, ``epochs`` times.
+
+        An unreachable system ends the session with status 4 (no verdict), as on the CLI.
+        """
+        try:
+            return tuple(run_system(self.system, [vignette], self.options))
+        except NoVerdict as exc:
+            pytest.exit(f"backtriage: system unavailable: no verdict: {self.system.spec}: {exc}",
+                        returncode=SYSTEM_UNAVAILABLE)
 
     def explain(
         self, vignette: Vignette, records: Sequence[AnswerRecord], score: VignetteScore

@@ -4,6 +4,7 @@ from backtriage.harness.systems.protocol import (
     InvalidAnswer,
     Reply,
     SystemFailure,
+    SystemUnavailable,
     TransientError,
     TriageSystem,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "Reply",
     "SpecError",
     "SystemFailure",
+    "SystemUnavailable",
     "TransientError",
     "TriageSystem",
     "known_kinds",

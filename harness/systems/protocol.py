@@ -52,6 +52,23 @@ class TransientError(SystemFailure):
         self.retry_after = retry_after
 
 
+class SystemUnavailable(SystemFailure):
+    """The system cannot be reached or turns us away, so it gives no answer at all.
+
+    Connection refused, a DNS or TLS failure, 401/403 (credentials), 404 (no such model or
+    route). Never retried: none of these mends itself within a run. A run whose first calls
+    (or every call in a long window) end this way stops early with exit status 4, "system
+    unavailable: no verdict", instead of scoring the failures as safety results.
+
+    Attributes:
+        endpoint: where the system was sought, credentials removed, if known.
+    """
+
+    def __init__(self, message: str, raw: str | None = None, endpoint: str | None = None):
+        super().__init__(message, raw)
+        self.endpoint = endpoint
+
+
 @runtime_checkable
 class TriageSystem(Protocol):
     """A triage implementation: sees a presentation, returns a decision.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backtriage.harness.engine import AnswerRecord, EngineOptions, run_system
+from backtriage.harness.engine.calling import call_with_retries
 from backtriage.harness.loading import Corpus
 from backtriage.harness.systems.protocol import TriageSystem
 
@@ -22,6 +23,12 @@ def run_all(system: TriageSystem, corpus: Corpus, **overrides: Any) -> list[Answ
         return run_system(system, corpus.vignettes, quick(**overrides))
     finally:
         system.close()
+
+
+def ask_once(system: TriageSystem, corpus: Corpus, **overrides: Any) -> AnswerRecord:
+    """Ask ``system`` about the first vignette, with retries as :func:`quick` sets them."""
+    vignette = corpus.vignettes[0]
+    return call_with_retries(system, vignette.presentation, vignette.id, 0, quick(**overrides))
 
 
 def outcomes(records: list[AnswerRecord]) -> list[str]:

@@ -2,28 +2,38 @@
 
 Status mapping (the engine retries only ``TransientError``):
 
-- timeouts, refused or dropped connections, 408, 429, 5xx and Anthropic's 529 are transient,
-  with the server's Retry-After when it sent one;
-- every other 4xx is final (``SystemFailure``): a bad key or a bad request will not mend itself.
+- timeouts, dropped connections, 408, 425, 429, 5xx and Anthropic's 529 are transient, with the
+  server's Retry-After when it sent one;
+- a refused connection, a DNS or TLS failure, 401, 403 and 404 mean the system is unavailable
+  (``SystemUnavailable``): never retried, and a run that meets only these stops with exit 4;
+- every other 4xx is final (``SystemFailure``): a bad request will not mend itself.
 """
 
 from __future__ import annotations
 
 import email.utils
 import json
+import socket
+import ssl
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from backtriage.harness.redaction import REDACTED, register_secret, scrub
-from backtriage.harness.systems.protocol import InvalidAnswer, SystemFailure, TransientError
+from backtriage.harness.systems.protocol import (
+    InvalidAnswer,
+    SystemFailure,
+    SystemUnavailable,
+    TransientError,
+)
 from backtriage.harness.systems.spec_errors import SpecError
 
 if TYPE_CHECKING:
     import httpx
 
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 529})
+_UNAVAILABLE_STATUSES = frozenset({401, 403, 404})
 _RAW_LIMIT = 4000
 _SECRET_QUERY_WORDS = ("key", "token", "secret", "sig", "password", "auth")
 
@@ -69,7 +79,9 @@ def post_json(
     """POST ``payload`` as JSON and return a 2xx response.
 
     Raises:
-        TransientError: on a timeout, a connection failure, 408, 425, 429, 5xx or 529.
+        SystemUnavailable: when the connection is refused, the name does not resolve, TLS
+            fails, or the status is 401, 403 or 404.
+        TransientError: on a timeout, a dropped connection, 408, 425, 429, 5xx or 529.
         SystemFailure: on any other non-2xx status.
     """
     import httpx
@@ -80,6 +92,10 @@ def post_json(
         limit = client.timeout.read
         after = f" after {limit:g} s" if limit is not None else ""
         raise TransientError(f"timed out{after} ({type(exc).__name__})") from None
+    except httpx.ConnectError as exc:
+        where = safe_url(url)
+        raise SystemUnavailable(scrub(f"{connect_failure(exc)}: {where}"),
+                                endpoint=where) from None
     except httpx.TransportError as exc:
         raise TransientError(scrub(f"connection failed: {type(exc).__name__}: {exc}")) from None
     except httpx.HTTPError as exc:
@@ -89,10 +105,29 @@ def post_json(
     status = response.status_code
     body = scrub(response.text[:_RAW_LIMIT])
     message = f"HTTP {status} {response.reason_phrase}".rstrip()
+    if status in _UNAVAILABLE_STATUSES:
+        where = safe_url(url)
+        raise SystemUnavailable(f"{message} from {where}", raw=body, endpoint=where)
     if status in _TRANSIENT_STATUSES or status >= 500:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         raise TransientError(message, raw=body, retry_after=retry_after)
     raise SystemFailure(message, raw=body)
+
+
+def connect_failure(exc: BaseException) -> str:
+    """Say why a connection could not be made, from the OS error beneath httpx's."""
+    cause: BaseException | None = exc
+    for _ in range(10):  # a chain is short; the bound only guards against a cycle
+        if cause is None:
+            break
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS failure ({cause.reason or cause})"
+        if isinstance(cause, socket.gaierror):
+            return f"DNS lookup failed ({cause.strerror or cause})"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        cause = cause.__cause__ or cause.__context__
+    return f"cannot connect ({type(exc).__name__}: {exc})"
 
 
 def json_body(response: httpx.Response) -> Any:

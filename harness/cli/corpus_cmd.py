@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from backtriage.harness.cli import exit_codes
 from backtriage.harness.loading import check_corpus, errors_only
-from backtriage.harness.loading.problems import InputError
+from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.runs.population import population
 from backtriage.scoring.coverage import coverage
 from backtriage.scoring.coverage_report import FORMATS, render_coverage
+from backtriage.scoring.item_analysis import analyse
+from backtriage.scoring.item_report import render_item_analysis
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +36,53 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--format", choices=FORMATS, default="table", help="output format (default: table)"
     )
     stats.set_defaults(handler=handle_stats)
+
+    quality = commands.add_parser(
+        "quality",
+        help="item analysis: difficulty and discrimination of each vignette over baselines, "
+        "mutants of the reference and recorded runs",
+    )
+    quality.add_argument(
+        "paths", nargs="*", help="vignette files or folders (default: the bundled corpus)"
+    )
+    quality.add_argument(
+        "--results",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a recorded run (results.json) to add to the population",
+    )
+    quality.add_argument(
+        "--no-mutants",
+        action="store_true",
+        help="leave the mutants of the reference out of the population",
+    )
+    quality.add_argument("--format", choices=("table", "json"), default="table")
+    quality.add_argument(
+        "--top",
+        type=int,
+        default=15,
+        metavar="N",
+        help="items to list in each section (default: 15)",
+    )
+    quality.set_defaults(handler=handle_quality)
+
+
+def handle_quality(args: argparse.Namespace) -> int:
+    """Print the item analysis; exit 2 for an invalid corpus or results file."""
+    if args.top < 0:
+        raise InputError([Problem("--top", "", "must be 0 or more")])
+    corpus, problems = check_corpus(args.paths or None)
+    errors = errors_only(problems)
+    if errors:
+        raise InputError(errors)
+    systems = population(corpus.vignettes, args.results, mutants=not args.no_mutants)
+    analysis = analyse(corpus.vignettes, systems)
+    if args.format == "json":
+        print(json.dumps(analysis.to_dict(), indent=2))
+    else:
+        print(render_item_analysis(analysis, args.top))
+    return exit_codes.OK
 
 
 def handle_stats(args: argparse.Namespace) -> int:

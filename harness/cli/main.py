@@ -13,6 +13,7 @@ from backtriage.harness.cli import (
     corpus_cmd,
     exit_codes,
     merge_cmd,
+    mutants_cmd,
     robustness_cmd,
     run_cmd,
     validate_cmd,
@@ -21,7 +22,15 @@ from backtriage.harness.loading.problems import InputError
 from backtriage.harness.systems.spec_errors import SpecError
 from backtriage.harness.version import harness_version
 
-COMMANDS = [run_cmd, validate_cmd, compare_cmd, merge_cmd, corpus_cmd, robustness_cmd]
+COMMANDS = [
+    run_cmd,
+    validate_cmd,
+    compare_cmd,
+    merge_cmd,
+    corpus_cmd,
+    robustness_cmd,
+    mutants_cmd,
+]
 """Command modules; each has ``add_parser(subparsers)`` and sets ``handler``."""
 
 

@@ -1,0 +1,29 @@
+"""Mutation analysis: does the corpus catch real bugs in triage logic?
+
+:mod:`~backtriage.harness.mutation.operators` makes mutants of the reference triage (a rule
+dropped, an urgency raised or lowered, imaging changed, a threshold shifted, a clause dropped,
+two rules swapped, unknowns read as negatives); :mod:`~backtriage.harness.mutation.loader`
+loads each into a private copy of the package; :mod:`~backtriage.harness.mutation.runner`
+scores the corpus on it; a mutant is killed when some vignette is scored differently.
+"""
+
+from backtriage.harness.mutation.operators import Mutant, all_mutants
+from backtriage.harness.mutation.report import MutationReport, load_equivalents, render
+from backtriage.harness.mutation.runner import (
+    MutantResult,
+    MutantTriage,
+    reference_verdicts,
+    run_mutant,
+)
+
+__all__ = [
+    "Mutant",
+    "MutantResult",
+    "MutantTriage",
+    "MutationReport",
+    "all_mutants",
+    "load_equivalents",
+    "reference_verdicts",
+    "render",
+    "run_mutant",
+]

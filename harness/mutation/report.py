@@ -1,0 +1,122 @@
+"""The mutation report: kill rate, per operator, survivors, and the vignettes that kill."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from tabulate import tabulate
+
+from backtriage.harness.loading import InputError, Problem
+from backtriage.harness.mutation.runner import MutantResult
+from backtriage.scoring.stats import rate
+
+EQUIVALENTS_FILE = Path(__file__).with_name("equivalent_mutants.yaml")
+"""Survivors judged equivalent (no vignette can tell them apart), each with its reason."""
+
+
+def load_equivalents(path: Path = EQUIVALENTS_FILE) -> dict[str, str]:
+    """Mutant id -> why it is equivalent to the reference."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()
+    ):
+        raise InputError([Problem(str(path), "", "must map each mutant id to its reason")])
+    return dict(data)
+
+
+@dataclass(frozen=True)
+class MutationReport:
+    """Every mutant's result and the documented equivalents."""
+
+    results: tuple[MutantResult, ...]
+    equivalents: Mapping[str, str]
+
+    @property
+    def scored(self) -> tuple[MutantResult, ...]:
+        """Mutants that count: loaded, and not documented as equivalent."""
+        return tuple(
+            r for r in self.results if r.stillborn is None and r.mutant.id not in self.equivalents
+        )
+
+    @property
+    def survivors(self) -> tuple[MutantResult, ...]:
+        """Counted mutants that no vignette killed: each needs a vignette or a reason."""
+        return tuple(r for r in self.scored if not r.killed)
+
+    @property
+    def kill_rate(self) -> float | None:
+        """Killed share of the counted mutants."""
+        scored = self.scored
+        return sum(r.killed for r in scored) / len(scored) if scored else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        scored = self.scored
+        killed = sum(r.killed for r in scored)
+        stale = sorted(set(self.equivalents) - {r.mutant.id for r in self.results})
+        return {
+            "mutants": len(self.results),
+            "stillborn": sum(r.stillborn is not None for r in self.results),
+            "equivalent": sum(r.mutant.id in self.equivalents for r in self.results),
+            "scored": len(scored),
+            "killed": killed,
+            "kill_rate": rate(killed, len(scored)).to_dict(),
+            "by_operator": _by_operator(scored),
+            "survivors": [r.to_dict() for r in self.survivors],
+            "equivalents_documented": [
+                {**r.to_dict(), "reason": self.equivalents[r.mutant.id]}
+                for r in self.results
+                if r.mutant.id in self.equivalents
+            ],
+            "stale_equivalents": stale,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def _by_operator(scored: Sequence[MutantResult]) -> dict[str, dict[str, int]]:
+    total = Counter(r.mutant.operator for r in scored)
+    killed = Counter(r.mutant.operator for r in scored if r.killed)
+    return {op: {"mutants": n, "killed": killed[op]} for op, n in sorted(total.items())}
+
+
+def render(report: MutationReport, show_killers: int = 0) -> str:
+    """The plain-text report."""
+    d = report.to_dict()
+    kr = d["kill_rate"]
+    lines = ["backtriage mutants — mutation analysis of the reference triage", ""]
+    if kr["value"] is None:
+        lines.append("no mutant to score")
+        return "\n".join(lines)
+    lines.append(
+        f"KILL RATE  {d['killed']}/{d['scored']} = {100 * kr['value']:.1f}% (95% CI "
+        f"{100 * kr['ci95_low']:.1f}%–{100 * kr['ci95_high']:.1f}%) of {d['mutants']} mutants "
+        f"({d['equivalent']} documented equivalent, {d['stillborn']} stillborn, left out)"
+    )
+    rows = [
+        (op, v["mutants"], v["killed"], f"{100 * v['killed'] / v['mutants']:.0f}%")
+        for op, v in d["by_operator"].items()
+    ]
+    lines += ["", tabulate(rows, headers=["operator", "mutants", "killed", "rate"])]
+    if report.survivors:
+        lines += [
+            "",
+            f"SURVIVORS ({len(report.survivors)}): no vignette tells these from the "
+            "reference; each needs a vignette or a documented reason",
+        ]
+        lines += [f"  {r.mutant.id}  ({r.mutant.description})" for r in report.survivors]
+    if d["stale_equivalents"]:
+        lines += ["", "documented equivalents that no longer exist (remove them):"]
+        lines += [f"  {m}" for m in d["stale_equivalents"]]
+    if show_killers:
+        lines += ["", "killed by (first vignettes):"]
+        lines += [
+            f"  {r.mutant.id}: {', '.join(r.killers[:show_killers])}"
+            for r in report.results
+            if r.killed
+        ]
+    return "\n".join(lines)

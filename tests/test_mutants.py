@@ -1,0 +1,109 @@
+"""Mutation analysis of the reference triage: the operators, the private copies, the report."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from backtriage.harness.cli.main import main
+from backtriage.harness.loading import load_corpus
+from backtriage.harness.model import Presentation
+from backtriage.harness.mutation import (
+    MutantTriage,
+    all_mutants,
+    load_equivalents,
+    reference_verdicts,
+    run_mutant,
+)
+from backtriage.harness.systems.reference import RULES, ReferenceTriage
+
+CORPUS = load_corpus()
+MUTANTS = {m.id: m for m in all_mutants(RULES)}
+OPERATORS = {"drop_rule", "raise_urgency", "lower_urgency", "change_imaging", "swap_rules",
+             "drop_clause", "shift_threshold", "not_stated_negative"}  # fmt: skip
+
+
+def test_every_operator_makes_mutants_with_unique_readable_ids() -> None:
+    mutants = all_mutants(RULES)
+    assert {m.operator for m in mutants} == OPERATORS
+    assert len({m.id for m in mutants}) == len(mutants)
+    assert not any(
+        ch.isdigit() and ":" + ch in m.id
+        for m in mutants
+        for ch in "0123456789"
+        if m.operator == "drop_clause"
+    )  # named by function and clause, not index
+
+
+def test_a_mutant_runs_in_a_private_copy_and_leaves_the_reference_alone() -> None:
+    first = RULES[0]
+    mutant = MutantTriage(MUTANTS[f"drop:{first.id}"])
+    assert mutant is not None
+    # the real table and the real answers are untouched
+    from backtriage.harness.systems.reference import RULES as again
+
+    assert again[0] is first
+    vignette = next(v for v in CORPUS.vignettes if v.expected.urgency == "emergency")
+    assert ReferenceTriage().triage(vignette.presentation) == ReferenceTriage().triage(
+        vignette.presentation
+    )
+
+
+def test_dropping_the_cauda_equina_rule_is_killed_by_cauda_equina_vignettes() -> None:
+    baseline = reference_verdicts(CORPUS.vignettes)
+    result = run_mutant(MUTANTS["drop:CES1"], CORPUS.vignettes, baseline)
+    assert result.killed and result.stillborn is None
+    assert any(k.startswith("ces-") for k in result.killers)
+
+
+def test_a_source_mutant_really_changes_the_code_it_names() -> None:
+    # Every source mutant must load; and shifting a threshold must change some decision of
+    # some vignette or be a true survivor. Check one clause mutant by hand: dropping the
+    # bladder condition of the CES predicate must stop a retention-only case being an emergency.
+    stillborn = [
+        m.id for m in MUTANTS.values() if m.source_edit is not None and _builds(m) is False
+    ]
+    assert stillborn == []
+    ces = next(
+        v for v in CORPUS.vignettes if v.id.startswith("ces-") and v.expected.urgency == "emergency"
+    )
+    real = ReferenceTriage().triage(ces.presentation)
+    changed = [
+        m
+        for m in MUTANTS.values()
+        if m.operator == "drop_clause" and MutantTriage(m).triage(ces.presentation) != real
+    ]
+    assert changed, "no clause mutant changed the answer on a cauda equina emergency"
+
+
+def _builds(mutant) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        MutantTriage(mutant).triage(Presentation("x", CORPUS.vignettes[0].presentation.findings))
+    except Exception:
+        return False
+    return True
+
+
+def test_the_documented_equivalents_name_existing_mutants_with_reasons() -> None:
+    equivalents = load_equivalents()
+    assert set(equivalents) <= set(MUTANTS), set(equivalents) - set(MUTANTS)
+    assert all(reason.strip() for reason in equivalents.values())
+
+
+def test_the_command_reports_the_kill_rate_and_gates_on_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "mutants.json"
+    assert main(["mutants", "--operator", "drop_rule", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "KILL RATE" in text
+    report = json.loads(out.read_text())
+    assert report["scored"] == len(RULES) and report["by_operator"]["drop_rule"]["mutants"]
+    counts = Counter(r["killed"] for r in report["results"])
+    assert counts[True] == report["killed"]
+    assert main(["mutants", "--operator", "drop_rule", "--min-kill-rate", "1.01"]) == 2
+    assert main(["mutants", "--operator", "nope"]) == 2
+    assert "--operator" in capsys.readouterr().err

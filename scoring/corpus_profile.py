@@ -44,9 +44,9 @@ SELF_DIAGNOSIS = re.compile(
     r"\bI read\b|\bgoogled\b|\bonline it says\b|\bdr google\b|\bWebMD\b",
     re.IGNORECASE,
 )
-WRITER_TAGS = ("writer:partner", "writer:parent", "writer:adult-child", "writer:relative")
-INFORMAL_TAGS = ("style:typos", "style:fragments", "style:lowercase")
-PASTE_TAG = "style:several-messages"
+WRITER_TAGS = ("writer-partner", "writer-parent", "writer-adult-child", "writer-relative")
+INFORMAL_TAGS = ("style-typos", "style-fragments", "style-lowercase")
+PASTE_TAG = "style-several-messages"
 
 
 def _unknown(value: Any) -> bool:
@@ -165,10 +165,10 @@ def profile(vignettes: Sequence[Vignette], urgencies: Sequence[str]) -> CorpusPr
 
 
 def contrast_pairs(vignettes: Sequence[Vignette]) -> dict[str, tuple[str, ...]]:
-    """Pair id -> the ids of its vignettes, from ``contrast:<pair id>`` tags (complete pairs)."""
+    """Pair id -> the ids of its vignettes, from ``contrast-<pair id>`` tags (complete pairs)."""
     members: dict[str, list[str]] = {}
     for v in vignettes:
         for tag in v.tags:
-            if tag.startswith("contrast:"):
-                members.setdefault(tag.removeprefix("contrast:"), []).append(v.id)
+            if tag.startswith("contrast-"):
+                members.setdefault(tag.removeprefix("contrast-"), []).append(v.id)
     return {k: tuple(sorted(ids)) for k, ids in sorted(members.items()) if len(ids) == 2}

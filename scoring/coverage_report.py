@@ -80,7 +80,7 @@ def _profile_table(cov: Coverage, tablefmt: str) -> str:
         ("lay: self-diagnosis or web words", str(p.self_diagnosis)),
         ("lay: written by a partner, parent or child", str(p.written_by_relative)),
         ("lay: several messages pasted", str(p.several_messages)),
-        ("contrast pairs (tag contrast:<pair>)", str(p.contrast_pairs)),
+        ("contrast pairs (tag contrast-<pair>)", str(p.contrast_pairs)),
     ]
     return tabulate(rows, headers=["narratives", "count"], tablefmt=tablefmt)
 

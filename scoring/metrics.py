@@ -7,6 +7,7 @@ from typing import Any
 
 from backtriage.harness.vocabulary import CONDITIONS, URGENCIES, urgency_rank
 from backtriage.scoring import outcomes as oc
+from backtriage.scoring.corpus_profile import contrast_pairs
 from backtriage.scoring.stats import exact_upper_bound, quadratic_weighted_kappa, rate
 from backtriage.scoring.vignette_score import VignetteScore
 
@@ -61,8 +62,10 @@ _AGREEMENT_RATES: dict[str, Callable[[VignetteScore], bool]] = {
 }
 
 
-RATE_METRICS: tuple[str, ...] = (*_OUTCOME_RATES, *_AGREEMENT_RATES)
-"""Every rate, in report order: outcome rates (safety first), then agreement rates."""
+RATE_METRICS: tuple[str, ...] = (*_OUTCOME_RATES, *_AGREEMENT_RATES, "contrast_consistency")
+"""Every rate, in report order: outcome rates (safety first), then agreement rates, then the
+share of contrast pairs (vignettes identical but for one finding that moves the expected
+urgency) with both members' urgency acceptable."""
 
 COUNT_METRICS: tuple[str, ...] = (
     "n_vignettes",
@@ -129,10 +132,25 @@ def compute_metrics(scores: Sequence[VignetteScore]) -> dict[str, Any]:
     out["errors"] = rates["error_rate"]["count"]
     out["mean_flip_rate"] = sum(s.flip_rate for s in scores) / n if n else None
     out["urgency_kappa"] = _urgency_kappa(scores)
+    pairs = _contrast_pairs(scores)
+    both = rate(sum(1 for a, b in pairs if a.combined.urgency_ok and b.combined.urgency_ok),
+                len(pairs))  # fmt: skip
+    rates["contrast_consistency"] = {**both.to_dict(), "denominator_is": "contrast pairs"}
+    out["contrast_consistency"] = both.value
     out["rates"] = rates
     out["urgency_confusion"] = _confusion(scores)
     out["per_condition"] = _per_condition(scores)
     return out
+
+
+def _contrast_pairs(scores: Sequence[VignetteScore]) -> list[tuple[VignetteScore, VignetteScore]]:
+    """The contrast pairs whose two members are both among ``scores``."""
+    by_id = {s.vignette.id: s for s in scores}
+    return [
+        (by_id[a], by_id[b])
+        for a, b in contrast_pairs([s.vignette for s in scores]).values()
+        if a in by_id and b in by_id
+    ]
 
 
 def _answer_rank(s: VignetteScore, answer_urgency: str | None) -> int:

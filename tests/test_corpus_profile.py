@@ -58,9 +58,9 @@ def test_a_sparse_message_is_short_lay_and_leaves_most_negatives_unstated() -> N
 
 def test_contrast_pairs_are_complete_tag_pairs() -> None:
     vs = [
-        vignette("p1", "x", tags=("contrast:saddle",)),
-        vignette("p2", "y", tags=("contrast:saddle",)),
-        vignette("lonely", "z", tags=("contrast:fever",)),
+        vignette("p1", "x", tags=("contrast-saddle",)),
+        vignette("p2", "y", tags=("contrast-saddle",)),
+        vignette("lonely", "z", tags=("contrast-fever",)),
     ]
     assert contrast_pairs(vs) == {"saddle": ("p1", "p2")}
 
@@ -68,7 +68,7 @@ def test_contrast_pairs_are_complete_tag_pairs() -> None:
 def test_lay_writing_features_are_counted() -> None:
     vs = [
         vignette("uk", "Should I go to A&E? It stings when I wee."),
-        vignette("us", "should i go to the ER or urgent care", tags=("writer:partner",)),
+        vignette("us", "should i go to the ER or urgent care", tags=("writer-partner",)),
         vignette("dx", "I think it's a pinched nerve, I read about sciatica."),
     ]
     p = profile(vs, URGENCIES).to_dict()

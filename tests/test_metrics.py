@@ -85,3 +85,28 @@ def test_a_quiet_scorecard_keeps_only_headlines_and_gates(small_corpus_dir: Path
     assert quiet and all(line.startswith(QUIET_PREFIXES) for line in quiet)
     assert quiet[0].startswith("SAFETY") and any(line.startswith("GATES") for line in quiet)
     assert len(render_scorecard(doc).splitlines()) > len(quiet)
+
+
+def test_contrast_consistency_counts_pairs_with_both_members_right(tmp_path: Path) -> None:
+    from tests.support.factory import make_vignette, write_corpus
+
+    pair = [
+        make_vignette("t-pair-absent", "self_care"),
+        make_vignette(
+            "t-pair-present",
+            "emergency",
+            "mri",
+            "serious_pathology",
+            ("cauda_equina_syndrome",),
+            findings={"bladder": "retention"},
+        ),
+        make_vignette("t-other", "self_care"),
+    ]
+    for v in pair[:2]:
+        v["tags"] = ["test", "contrast-saddle"]
+    folder = write_corpus(tmp_path / "c", pair)
+    right = _result(folder, {}).metrics["all"]
+    assert right["contrast_consistency"] == 1.0
+    assert right["rates"]["contrast_consistency"]["denominator"] == 1
+    one_wrong = _result(folder, {"t-pair-present": Decision("self_care", "none", "nonspecific")})
+    assert one_wrong.metrics["all"]["contrast_consistency"] == 0.0

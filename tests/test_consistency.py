@@ -116,6 +116,63 @@ def test_the_negation_scope_ends_at_a_new_clause() -> None:
     assert states("No trauma, not improving despite physiotherapy.", "trajectory", "stable")
 
 
+# The vocabulary of schema 2.0.0 (clinical audit), each value in both registers.
+NEW_VOCABULARY = [
+    ("Known 5 cm abdominal aortic aneurysm under surveillance.", "known_aneurysm", True),
+    ("They found a swollen artery in my tummy last year.", "known_aneurysm", True),
+    ("Pale, sweaty and clammy on arrival.", "shock_signs", True),
+    ("I feel really light-headed and dizzy.", "shock_signs", True),
+    ("Left leg cold and mottled to the knee.", "cold_limb", True),
+    ("My right foot has gone cold and white.", "cold_limb", True),
+    ("BP 150/90 in the right arm and 110/70 in the left, a 40 mmHg difference between arms.",
+     "arm_bp_difference", True),
+    ("Urinary urgency since yesterday.", "bladder", ["urgency"]),
+    ("Since Monday I have to rush to the toilet to pee.", "bladder", ["urgency"]),
+    ("Ankle dorsiflexion 4/5, first noticed yesterday.", "weakness", "mild_new"),
+    ("My foot feels a bit weak since yesterday.", "weakness", "mild_new"),
+    ("Positive Lhermitte's sign.", "lhermitte_sign", True),
+    ("When I bend my neck I get an electric shock down my back.", "lhermitte_sign", True),
+    ("Sustained ankle clonus and upgoing plantars.", "umn_signs", True),
+    ("Tender over the L2 spinous process.", "focal_spinal_tenderness", True),
+    ("It hurts when he presses on the bone in my spine.", "focal_spinal_tenderness", True),
+    ("The pain started with a sneeze.", "trauma", "minor_strain"),
+    ("CRP raised at 86.", "crp", "raised"),
+    ("A scan two years ago showed a disc bulge.", "prior_scan_findings", ["disc_prolapse"]),
+    ("Her back is not painful; the pain is in the abdomen.", "pain_sites", ["abdomen"]),
+    ("Ex-smoker of 40 pack-years.", "ex_smoker", True),
+    ("I used to smoke but stopped ten years ago.", "ex_smoker", True),
+    ("She is 30 weeks pregnant.", "pregnancy", "pregnant"),
+    ("I had my baby three weeks ago.", "pregnancy", "postpartum"),
+    ("Not improving despite 5 weeks of physiotherapy.", "failure_to_improve", True),
+    ("Left facial droop and weakness.", "facial_weakness", True),
+    ("My arms feel weak and I keep dropping cups.", "arm_weakness", True),
+    ("Now unable to walk without help.", "unable_to_walk", True),
+    ("I can't walk to the bathroom any more.", "unable_to_walk", True),
+    ("Weak cough and difficulty swallowing.", "bulbar_or_breathing_symptoms", True),
+    ("A numb patch on the left side of his back.", "numbness_sites", ["back_one_side"]),
+    ("There's a numb band across my back.", "numbness_sites", ["back_band"]),
+    ("Numbness over the left buttock.", "numbness_sites", ["buttock"]),
+    ("The whole leg feels numb, not in any pattern.", "numbness_sites", ["leg_non_dermatomal"]),
+    ("The numbness came and went over a few minutes.", "numbness_course", "transient"),
+    ("The numbness is gone now.", "numbness_course", "resolved"),
+    ("Endocarditis treated last month.", "bacterial_source", True),
+    ("Looks unwell, with rigors.", "systemically_unwell", True),
+]
+
+
+@pytest.mark.parametrize(("narrative", "finding", "value"), NEW_VOCABULARY)
+def test_the_new_vocabulary_is_confirmed_in_either_register(
+    narrative: str, finding: str, value: Any
+) -> None:
+    assert states(narrative, finding, value), unconfirmed(narrative, **{finding: value})
+
+
+def test_unknown_values_are_never_checked() -> None:
+    assert unconfirmed("Back pain.", bladder=["not_stated"], bowel=["not_stated"],
+                       fever="not_stated", cancer_history="not_stated", weakness="not_stated",
+                       trajectory="not_stated", trauma="not_stated") == set()
+
+
 def test_pertinent_negatives_are_not_checked() -> None:
     assert unconfirmed("Back pain.", bladder="normal", bowel="normal", trauma="none",
                        fever=False, leg_pain="none", weakness="none") == set()
@@ -271,13 +328,17 @@ def test_every_schema_finding_is_checked_or_deliberately_unchecked() -> None:
         | set(lex.unchecked) | {"conservative_care_weeks", "weakness_levels"}
     )
     assert set(properties) <= handled, set(properties) - handled
+    unknown = {"not_stated", "not_examined"}
     for name, spec in properties.items():
-        if spec.get("type") == "boolean" and name not in lex.unchecked:
+        boolean = spec.get("type") == "boolean" or spec.get("$ref") == "#/$defs/tristate"
+        if boolean and name not in lex.unchecked:
             assert "present" in lex.values[name], name
+        neutral = lex.neutral.get(name, frozenset()) | unknown
         for value in spec.get("enum", ()):
-            if value not in lex.neutral.get(name, frozenset()):
+            if value not in neutral and name not in lex.unchecked:
                 assert value in lex.values[name], (name, value)
-        for site in spec.get("items", {}).get("enum", ()):
+        items = [spec.get("items", {}), *(a.get("items", {}) for a in spec.get("anyOf", ()))]
+        for site in (v for i in items for v in i.get("enum", ())):
             assert site in lex.values[name], (name, site)
 
 

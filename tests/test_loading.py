@@ -105,6 +105,16 @@ def test_validate_names_file_and_field_for_each_breakage(
         ),
         ({**make_vignette("t-e"), "colour": "blue"}, "", "unknown field"),
         (make_vignette("t-f", label_status="contested"), "/acceptable", "other position"),
+        (
+            make_vignette("t-g", findings={"saddle_sensation": "altered"}),
+            "/presentation/findings/saddle_sensation",
+            "exactly when numbness_sites holds 'saddle_perineal'",
+        ),
+        (
+            make_vignette("t-h", findings={"bladder": ["normal", "retention"]}),
+            "/presentation/findings/bladder",
+            "",
+        ),
     ],
 )
 def test_semantic_and_schema_problems_point_at_the_field(

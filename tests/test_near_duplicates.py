@@ -69,7 +69,7 @@ def test_distinct_narratives_with_the_same_findings_are_not_flagged(tmp_path: Pa
 def test_a_minimal_pair_with_one_finding_changed_is_not_flagged(tmp_path: Path) -> None:
     pair = CES.replace("reduced feeling of urine passing", "normal feeling of urine passing")
     folder = write_corpus(
-        tmp_path / "c", [ces("t-with"), ces("t-without", pair, bladder="normal")]
+        tmp_path / "c", [ces("t-with"), ces("t-without", pair, bladder=["normal"])]
     )
     assert near_duplicate_errors(folder) == []
 

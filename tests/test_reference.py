@@ -51,6 +51,25 @@ def test_mri_contraindication_swaps_to_ct() -> None:
     from backtriage.harness.model import Presentation
     from tests.support.factory import BASE_FINDINGS
 
-    findings = {**BASE_FINDINGS, "bladder": "retention", "mri_contraindicated": True}
+    findings = {**BASE_FINDINGS, "bladder": ["retention"], "mri_contraindicated": True}
     answer = REFERENCE.triage(Presentation("n", findings))
     assert (answer.urgency, answer.imaging) == ("emergency", "ct")
+
+
+def test_an_unknown_pertinent_negative_is_never_read_as_present() -> None:
+    from backtriage.harness.model import Presentation
+    from tests.support.factory import BASE_FINDINGS
+
+    unknown = {
+        **BASE_FINDINGS,
+        "fever": "not_stated",
+        "cancer_history": "not_stated",
+        "bladder": ["not_stated"],
+        "bowel": ["not_stated"],
+        "saddle_sensation": "not_stated",
+        "weakness": "not_stated",
+    }
+    answer = REFERENCE.triage(Presentation("n", unknown))
+    assert "spinal_infection" not in answer.suspected_conditions
+    assert "malignancy" not in answer.suspected_conditions
+    assert "cauda_equina_syndrome" not in answer.suspected_conditions

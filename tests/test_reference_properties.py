@@ -31,7 +31,7 @@ def triage(findings: dict[str, Any]) -> Any:
 def test_a_new_bladder_red_flag_always_makes_it_an_emergency(
     f: dict[str, Any], bladder: str
 ) -> None:
-    changed = {**f, "bladder": bladder, "sphincter_or_saddle_symptom_days": 1}
+    changed = {**f, "bladder": [bladder], "sphincter_or_saddle_symptom_days": 1}
     changed.pop("sphincter_or_saddle_trajectory", None)
     assert triage(changed).urgency == "emergency"
 
@@ -47,6 +47,7 @@ def test_new_saddle_numbness_never_lowers_urgency(f: dict[str, Any]) -> None:
     changed = {
         **f,
         "numbness_sites": list(dict.fromkeys(sites)),
+        "saddle_sensation": "altered",
         "sphincter_or_saddle_symptom_days": 2,
     }
     changed.pop("sphincter_or_saddle_trajectory", None)

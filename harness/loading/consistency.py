@@ -2,7 +2,9 @@
 
 Contract section 2: "Every positive finding must be stated in the narrative". A finding is
 *positive* when it is a ``true`` boolean, an enum value other than the neutral ones the lexicon
-names (``bladder: normal``, ``trauma: none`` ...), a numbness site, or a number (age, durations,
+names (``bladder: normal``, ``trauma: none`` ...) and the unknowns (``not_stated``,
+``not_examined``, never positive), an item of a list finding (numbness sites, bladder and bowel
+changes, pain sites, prior scan findings), or a number (age, durations,
 vital signs, residual volume, weeks of care, weakness levels). ``sex``, ``onset`` and both
 trajectories are always checked.
 
@@ -48,7 +50,7 @@ from backtriage.harness.loading.narrative_text import FULL_STOPS, SENTENCE_BREAK
 from backtriage.harness.loading.problems import Problem
 
 ALLOWANCES_PATH = Path(__file__).with_name("consistency_allowances.yaml")
-_SPECIAL = frozenset({"conservative_care_weeks", "weakness_levels", "numbness_sites"})
+_UNKNOWN = frozenset({"not_stated", "not_examined"})
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,16 @@ def check_narrative(
     out: list[Unconfirmed] = []
     for name, value in findings.items():
         pointer = f"/presentation/findings/{name}"
-        if name == "numbness_sites":
-            for i, site in enumerate(value):
-                item = _check_words(text, lex, name, str(site), f"{pointer}/{i}")
+        if isinstance(value, list | tuple):
+            neutral = lex.neutral.get(name, frozenset()) | _UNKNOWN
+            for i, each in enumerate(value):
+                if str(each) in neutral:
+                    continue
+                item = _check_words(text, lex, name, str(each), f"{pointer}/{i}")
                 if item:
                     out.append(item)
+        elif value in _UNKNOWN:
+            continue
         elif name in lex.duration_findings:
             if not any(d.states(value) for d in stated):
                 out.append(Unconfirmed(name, value, pointer))

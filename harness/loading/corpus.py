@@ -113,7 +113,9 @@ def check_corpus(
             problems.append(problem)
             continue
         vid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
-        found = schema_problems("vignette", data, str(file), vid)
+        found = _old_schema_problem(file, data, vid) or schema_problems(
+            "vignette", data, str(file), vid
+        )
         problems.extend(found)
         if not found:
             loaded.append((file, data))
@@ -151,6 +153,18 @@ def load_corpus(paths: Iterable[str | Path] | None = None) -> Corpus:
     if errors:
         raise InputError(errors)
     return corpus
+
+
+def _old_schema_problem(file: Path, data: Any, vid: str | None) -> list[Problem]:
+    """Name the migration script when a file is in the superseded 1.0.0 vignette schema."""
+    if not isinstance(data, dict) or data.get("schema_version") != "1.0.0":
+        return []
+    message = (
+        "schema_version 1.0.0 is superseded by 2.0.0 (bladder and bowel are lists, "
+        "saddle_sensation is required); upgrade the file with "
+        "`python -m backtriage.harness.loading.migrate_findings_v2 FILE`"
+    )
+    return [Problem(str(file), "/schema_version", message, vignette_id=vid)]
 
 
 def _sha256(text: str) -> str:

@@ -49,6 +49,14 @@ def _vignette_problems(file: str, data: Mapping[str, Any], bib: Mapping[str, Any
         if cite["id"] not in bib:
             err(pointer, f"unknown source id {cite['id']!r}: not in the bibliography")
 
+    findings = data["presentation"]["findings"]
+    saddle_site = "saddle_perineal" in findings["numbness_sites"]
+    if saddle_site != (findings["saddle_sensation"] == "altered"):
+        err(
+            "/presentation/findings/saddle_sensation",
+            "saddle_sensation is 'altered' exactly when numbness_sites holds 'saddle_perineal'",
+        )
+
     expected = data["expected"]
     if expected["urgency"] == "emergency" and not expected["suspected_conditions"]:
         err(

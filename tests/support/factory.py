@@ -19,8 +19,9 @@ BASE_FINDINGS: dict[str, Any] = {
     "trauma": "none",
     "cancer_history": False,
     "fever": False,
-    "bladder": "normal",
-    "bowel": "normal",
+    "bladder": ["normal"],
+    "bowel": ["normal"],
+    "saddle_sensation": "normal",
     "numbness_sites": [],
     "leg_pain": "none",
     "weakness": "none",
@@ -60,7 +61,7 @@ def make_vignette(
 ) -> dict[str, Any]:
     """Return a schema-valid vignette dictionary with the given labels."""
     data: dict[str, Any] = {
-        "schema_version": "1.0.0",
+        "schema_version": "2.0.0",
         "id": vid,
         "version": 1,
         "title": f"Test vignette {vid}",
@@ -110,7 +111,7 @@ def emergency_vignette(vid: str, **kw: Any) -> dict[str, Any]:
         "mri",
         "serious_pathology",
         ("cauda_equina_syndrome",),
-        findings={"bladder": "retention"},
+        findings={"bladder": ["retention"]},
         **kw,
     )
 

@@ -2,7 +2,8 @@
 
 Each predicate answers one question a clinician would ask of the findings. The rule table
 (``rules.py``) combines them; keeping them here keeps each rule a single readable row.
-Absent optional findings mean "not present" (the schema's convention).
+Absent optional findings mean "not present" (the schema's convention). ``not_stated`` is never
+read as present nor as normal: :func:`flag` is true only for ``true``.
 """
 
 from __future__ import annotations
@@ -28,9 +29,31 @@ _CES_BLADDER = frozenset(
 _LEG_NUMBNESS = frozenset({"one_leg_dermatomal", "both_legs", "saddle_perineal", "feet_stocking"})
 
 
+UNKNOWN = frozenset({"not_stated", "not_examined"})
+"""Values that say a finding is unknown: neither present nor absent."""
+
+_NO_CHANGE = frozenset({"normal", *UNKNOWN})
+
+
 def flag(f: Findings, name: str) -> bool:
-    """Return a boolean finding, absent meaning false."""
-    return bool(f.get(name, False))
+    """Return a boolean finding: true only for ``true`` (absent, false, not_stated are not)."""
+    return f.get(name) is True
+
+
+def unknown(f: Findings, name: str) -> bool:
+    """Return whether a finding is explicitly unknown (``not_stated`` or ``not_examined``)."""
+    value = f.get(name)
+    if isinstance(value, list | tuple):
+        return bool(value) and all(v in UNKNOWN for v in value)
+    return isinstance(value, str) and value in UNKNOWN
+
+
+def values(f: Findings, name: str) -> frozenset[str]:
+    """Return a list finding's values (bladder, bowel ...); a single string counts as one."""
+    value = f.get(name, ())
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(str(v) for v in value)
 
 
 def numb(f: Findings, site: str) -> bool:
@@ -40,12 +63,17 @@ def numb(f: Findings, site: str) -> bool:
 
 def bladder_ces(f: Findings) -> bool:
     """New difficulty starting, reduced flow sensation, retention or incontinence."""
-    return f.get("bladder", "normal") in _CES_BLADDER
+    return bool(values(f, "bladder") & _CES_BLADDER)
 
 
 def bowel_ces(f: Findings) -> bool:
     """Reduced rectal sensation or faecal incontinence."""
-    return bool(f.get("bowel", "normal") != "normal")
+    return bool(values(f, "bowel") - _NO_CHANGE)
+
+
+def saddle_altered(f: Findings) -> bool:
+    """Perianal, perineal or genital sensation altered (reported or tested)."""
+    return numb(f, "saddle_perineal") or f.get("saddle_sensation") == "altered"
 
 
 def severe_bilateral_deficit(f: Findings) -> bool:
@@ -61,7 +89,7 @@ def severe_or_progressive_deficit(f: Findings) -> bool:
 def ces_feature(f: Findings) -> bool:
     """Any feature on the GIRFT / CKS 2018 cauda equina list (sexual dysfunction excluded)."""
     return (
-        bladder_ces(f) or bowel_ces(f) or numb(f, "saddle_perineal") or severe_bilateral_deficit(f)
+        bladder_ces(f) or bowel_ces(f) or saddle_altered(f) or severe_bilateral_deficit(f)
     )
 
 
@@ -100,7 +128,7 @@ def new_bilateral_sciatica(f: Findings) -> bool:
 def neuro_deficit(f: Findings) -> bool:
     """Any motor, sensory or sphincter deficit in the legs or saddle."""
     return (
-        f.get("weakness", "none") != "none"
+        f.get("weakness", "none") not in {"none", *UNKNOWN}
         or bladder_ces(f)
         or bowel_ces(f)
         or any(numb(f, s) for s in _LEG_NUMBNESS)
@@ -111,7 +139,7 @@ def neuro_deficit(f: Findings) -> bool:
 def aortic_dissection(f: Findings) -> bool:
     """Tearing pain, or reduced leg pulses with an acute leg deficit or retention."""
     acute_leg_signs = (
-        f.get("weakness") in {"severe", "progressive"} or f.get("bladder") == "retention"
+        f.get("weakness") in {"severe", "progressive"} or "retention" in values(f, "bladder")
     )
     return flag(f, "tearing_pain") or (flag(f, "leg_pulses_reduced") and acute_leg_signs)
 

@@ -22,3 +22,16 @@ def bundled_corpus() -> Corpus:
 def small_corpus_dir(tmp_path: Path) -> Path:
     """A five-vignette corpus folder, one per urgency plus a contested case."""
     return mixed_corpus(tmp_path / "corpus")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print where tests saved screenshots (their ``screenshot`` user property)."""
+    paths = [
+        value
+        for key in ("passed", "failed")
+        for report in terminalreporter.stats.get(key, [])
+        for name, value in getattr(report, "user_properties", ())
+        if name == "screenshot"
+    ]
+    for path in paths:
+        terminalreporter.write_line(f"screenshot: {path}")

@@ -27,6 +27,9 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path
     assert "backtriage/_bundled/vignettes/sources.json" in names
     assert "backtriage/_bundled/policies/default.yaml" in names
     assert "backtriage/harness/loading/consistency_lexicon.yaml" in names
+    # the HTML report's style and script, inlined into every report
+    assert "backtriage/scoring/reports/html/report.css" in names
+    assert "backtriage/scoring/reports/html/report.js" in names
     assert "backtriage/harness/loading/consistency_allowances.yaml" in names
     # the LLM prompt template
     assert "backtriage/harness/systems/adapters/prompts/triage-v2.txt" in names

@@ -14,6 +14,7 @@ from backtriage.harness.cli import (
     exit_codes,
     merge_cmd,
     mutants_cmd,
+    report_cmd,
     robustness_cmd,
     run_cmd,
     validate_cmd,
@@ -30,6 +31,7 @@ COMMANDS = [
     corpus_cmd,
     robustness_cmd,
     mutants_cmd,
+    report_cmd,
 ]
 """Command modules; each has ``add_parser(subparsers)`` and sets ``handler``."""
 

@@ -15,6 +15,19 @@ from backtriage.harness.safe_json import dumps_safe, recorded
 RESULTS_NAME = "results.json"
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_json_atomic(path: Path, data: Any, indent: int | None = 2) -> None:
     """Write strict JSON to ``path`` through a temporary file and an atomic rename.
 
@@ -22,17 +35,7 @@ def write_json_atomic(path: Path, data: Any, indent: int | None = 2) -> None:
     nothing a system returned can make the write fail or the file non-strict; a mapping records
     what was replaced under ``json_replacements``.
     """
-    text = dumps_safe(recorded(data), indent=indent).value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, dumps_safe(recorded(data), indent=indent).value + "\n")
 
 
 def safe_document(document: dict[str, Any]) -> dict[str, Any]:

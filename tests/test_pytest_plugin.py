@@ -13,6 +13,9 @@ from tests.support.scripted_server import refused_url
 
 pytest_plugins = ["pytester"]
 
+DEFAULT_GATES = 3
+"""The default policy's gates, each reported as a test case ``backtriage::gates::<metric>``."""
+
 LENIENT = """\
 schema_version: "1.0.0"
 name: lenient
@@ -66,7 +69,7 @@ def test_reference_passes_every_item_and_the_gates(pytester: pytest.Pytester, co
     result = pytester.runpytest(
         "--backtriage-system", "reference", "--backtriage-corpus", str(corpus)
     )
-    result.assert_outcomes(passed=len(CI_IDS))
+    result.assert_outcomes(passed=len(CI_IDS) + DEFAULT_GATES)
     result.stdout.fnmatch_lines(
         ["*SAFETY  critical misses 0 of 2 emergency vignettes*", "*GATES  policy default*PASS*"]
     )
@@ -88,12 +91,16 @@ def test_a_broken_system_fails_exactly_the_expected_items(
         f"--junitxml={junit}",
         "-rfE",
     )
-    result.assert_outcomes(passed=len(CI_IDS) - 3, failed=2, errors=1)
+    # Every default gate fails too: the miss, the error and the over-imaging.
+    result.assert_outcomes(passed=len(CI_IDS) - 3, failed=2 + DEFAULT_GATES, errors=1)
     verdicts = _verdicts(junit)
     assert {k: v for k, v in verdicts.items() if v != "passed"} == {
         "t-ces-2": "failure",
         "t-selfcare-2": "failure",
         "t-selfcare": "error",
+        "critical_misses": "failure",
+        "error_rate": "failure",
+        "over_imaging_rate": "failure",
     }
     out = result.stdout.str()
     # The failure message: outcome, expected and actual decision, rationale and cited source.
@@ -117,11 +124,12 @@ def test_exit_status_follows_the_policy(pytester: pytest.Pytester, corpus: Path)
     args = ["--backtriage-system", spec, "--backtriage-corpus", str(corpus)]
 
     strict = pytester.runpytest(*args, "--backtriage-policy", "release")
-    strict.assert_outcomes(failed=1, passed=len(CI_IDS) - 1)
+    assert strict.parseoutcomes()["failed"] > 1  # the vignette and the release gates it breaks
+    strict.stdout.fnmatch_lines(["FAILED backtriage::gates::critical_misses - *"])
     assert strict.ret == 1
 
     lenient = pytester.runpytest(*args, "--backtriage-policy", str(pytester.path / "lenient.yaml"))
-    lenient.assert_outcomes(failed=1, passed=len(CI_IDS) - 1)
+    lenient.assert_outcomes(failed=1, passed=len(CI_IDS) - 1 + 2)  # both lenient gates pass
     lenient.stdout.fnmatch_lines(
         ["*exit status 0: the gates of policy lenient pass (1 vignette item(s) failed)*"]
     )
@@ -140,7 +148,7 @@ def test_a_gate_can_fail_when_every_item_passes(pytester: pytest.Pytester, corpu
         "--backtriage-policy",
         str(pytester.path / "many.yaml"),
     )
-    result.assert_outcomes(passed=len(CI_IDS))
+    result.assert_outcomes(passed=len(CI_IDS), failed=1)  # the gate's own test case
     result.stdout.fnmatch_lines(["*FAIL n_emergency >= 30: 2 FAILS*"])
     assert result.ret == 1
 
@@ -152,7 +160,7 @@ def test_an_ordinary_failing_test_keeps_the_session_failed(
     result = pytester.runpytest(
         "--backtriage-system", "reference", "--backtriage-corpus", str(corpus)
     )
-    result.assert_outcomes(passed=len(CI_IDS), failed=1)
+    result.assert_outcomes(passed=len(CI_IDS) + DEFAULT_GATES, failed=1)
     assert result.ret == 1
 
 
@@ -185,7 +193,8 @@ def test_a_partial_selection_does_not_fail_gates_it_has_no_data_for(
         "-m",
         "emergency",
     )
-    result.assert_outcomes(passed=2)
+    # Two vignettes and two gates pass; over-imaging has no data here and is skipped.
+    result.assert_outcomes(passed=2 + 2, skipped=1)
     result.stdout.fnmatch_lines(
         ["*over_imaging_rate <= 0.1: no vignettes in this selection, not applied*"]
     )
@@ -208,6 +217,13 @@ def test_xdist_gives_the_same_verdicts_and_status(pytester: pytest.Pytester, cor
     )
     assert _verdicts(pytester.path / "serial.xml") == _verdicts(pytester.path / "parallel.xml")
     assert _verdicts(pytester.path / "parallel.xml")["t-ces-2"] == "failure"
+    # The controller reports each gate once, as its own test case.
+    names = [c.get("name") for c in ET.parse(pytester.path / "parallel.xml").iter("testcase")]
+    assert sorted(n for n in names if n not in CI_IDS) == [
+        "critical_misses",
+        "error_rate",
+        "over_imaging_rate",
+    ]
     assert serial.ret == parallel.ret == 1
     # The controller, not a worker, saw every answer: the gates read all vignettes.
     parallel.stdout.fnmatch_lines(
@@ -230,7 +246,7 @@ def test_ini_keys_switch_the_plugin_on(pytester: pytest.Pytester, corpus: Path) 
         'backtriage_policy = "gate.yaml"\n'
     )
     result = pytester.runpytest()
-    result.assert_outcomes(passed=len(CI_IDS))
+    result.assert_outcomes(passed=len(CI_IDS) + 2)
     result.stdout.fnmatch_lines(["*backtriage: system reference, 7 vignette(s)*policy lenient*"])
     assert result.ret == 0
 

@@ -23,15 +23,22 @@ class VignetteFailed(Exception):
 class VignetteCollection(pytest.Collector):
     """The corpus as a collector: one :class:`VignetteItem` per vignette."""
 
-    def __init__(self, *, plugin: BacktriageSession, **kwargs: Any) -> None:
+    def __init__(
+        self, *, plugin: BacktriageSession, only: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.plugin = plugin
+        self.only = frozenset(only)
 
     def collect(self) -> list[pytest.Item]:
-        """Return the items, in the corpus's order (sorted by vignette id)."""
+        """Return the items, in the corpus's order (sorted by vignette id).
+
+        ``only``, when not empty, holds the ids named as ``backtriage::ID`` arguments.
+        """
         return [
             VignetteItem.from_parent(self, name=v.id, vignette=v, plugin=self.plugin)
             for v in self.plugin.corpus.vignettes
+            if not self.only or v.id in self.only
         ]
 
 

@@ -9,10 +9,17 @@ from typing import Any
 
 import pytest
 
+from backtriage.harness.cli.engine_args import adapter_settings
 from backtriage.harness.cli.exit_codes import SYSTEM_UNAVAILABLE
-from backtriage.harness.engine import AnswerRecord, EngineOptions, NoVerdict, run_system
+from backtriage.harness.engine import AnswerRecord, EngineOptions, NoVerdict
 from backtriage.harness.loading import Corpus, InputError, load_corpus
 from backtriage.harness.model import Vignette
+from backtriage.harness.pytest_plugin.asking import AnswerWindow
+from backtriage.harness.pytest_plugin.gate_reports import (
+    GATE_REPORT_FLAG,
+    count_gates,
+    report_gates,
+)
 from backtriage.harness.pytest_plugin.items import VignetteCollection, VignetteItem
 from backtriage.harness.pytest_plugin.settings import NODE_PREFIX, Settings
 from backtriage.harness.runs.evaluation import (
@@ -39,6 +46,7 @@ class BacktriageSession:
         self.config = config
         self.settings = settings
         self.is_worker = hasattr(config, "workerinput")
+        self.options = _engine_options(settings)
         try:
             full = load_corpus(settings.corpus)
             self.n_total = len(full)
@@ -46,15 +54,20 @@ class BacktriageSession:
                 parse_shard(settings.shard, "--backtriage-shard") if settings.shard else None
             )
             self.corpus: Corpus = select_shard(full, self.shard) if self.shard else full
+            self._check_requested_ids()
             self.policy: Policy = load_policy(settings.policy)
-            self.system: TriageSystem = resolve_system(settings.system)
+            self.system: TriageSystem = resolve_system(
+                settings.system, adapter_settings(self.options, {}, settings.system)
+            )
         except InputError as exc:
             raise pytest.UsageError(
                 "backtriage:\n" + "\n".join(str(p) for p in exc.problems)
             ) from None
         except SpecError as exc:
             raise pytest.UsageError(f"backtriage: {exc}") from None
-        self.options = EngineOptions(epochs=settings.epochs, concurrency=min(settings.epochs, 4))
+        # On an xdist worker the next items are unknown: ask one vignette at a time there.
+        window = 1 if self.is_worker else self.options.concurrency // self.options.epochs
+        self.asker = AnswerWindow(self.system, self.options, window)
         self.started_at = now_iso()
         self.answers: dict[str, list[dict[str, Any]]] = {}
         self.failed_ids: set[str] = set()
@@ -68,16 +81,32 @@ class BacktriageSession:
 
     # -- asking and explaining -------------------------------------------------------------
 
+    @property
+    def n_gates(self) -> int:
+        """How many gates the policy has (each reported as a test after the vignettes)."""
+        return len(self.policy.thresholds) + len(self.policy.per_condition_min_sensitivity)
+
     def ask(self, vignette: Vignette) -> tuple[AnswerRecord, ...]:
-        """Ask the system about one vignette, ``epochs`` times.
+        """The answers for one vignette, ``epochs`` of them (asked ahead when possible).
 
         An unreachable system ends the session with status 4 (no verdict), as on the CLI.
         """
         try:
-            return tuple(run_system(self.system, [vignette], self.options))
+            return self.asker.ask(vignette)
         except NoVerdict as exc:
-            pytest.exit(f"backtriage: system unavailable: no verdict: {self.system.spec}: {exc}",
-                        returncode=SYSTEM_UNAVAILABLE)
+            pytest.exit(
+                f"backtriage: system unavailable: no verdict: {self.system.spec}: {exc}",
+                returncode=SYSTEM_UNAVAILABLE,
+            )
+
+    def _check_requested_ids(self) -> None:
+        known = {v.id for v in self.corpus.vignettes}
+        unknown = [vid for vid in self.settings.only_ids if vid not in known]
+        if unknown:
+            where = f"shard {self.settings.shard} of the corpus" if self.shard else "the corpus"
+            raise pytest.UsageError(
+                f"backtriage: no vignette {', '.join(map(repr, unknown))} in {where}"
+            )
 
     def explain(
         self, vignette: Vignette, records: Sequence[AnswerRecord], score: VignetteScore
@@ -110,10 +139,14 @@ class BacktriageSession:
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         """Say what is being tested."""
         shard = f", shard {self.shard}" if self.shard else ""
+        o = self.options
         return [
             f"backtriage: system {self.settings.system}, {len(self.corpus)} vignette(s){shard} "
             f"(corpus {self.corpus.content_hash[:12]}), policy {self.policy.name} "
-            f"(scope {self.policy.scope}), {self.settings.epochs} epoch(s)"
+            f"(scope {self.policy.scope}), {self.settings.epochs} epoch(s)",
+            f"backtriage: {self.n_gates} gate(s) reported after the vignettes as "
+            f"{NODE_PREFIX}::gates::<metric>; timeout {o.timeout:g} s, {o.retries} retries, "
+            f"{o.concurrency} call(s) in flight",
         ]
 
     @pytest.hookimpl(tryfirst=True)
@@ -122,7 +155,7 @@ class BacktriageSession:
     ) -> None:
         """Add the vignette items before -k, -m and --deselect filter the collection."""
         collection = VignetteCollection.from_parent(
-            session, name=NODE_PREFIX, nodeid=NODE_PREFIX, plugin=self
+            session, name=NODE_PREFIX, nodeid=NODE_PREFIX, plugin=self, only=self.settings.only_ids
         )
         # Going through the collect-report hooks lets the terminal count the items and
         # report a collection error like any other.
@@ -130,6 +163,10 @@ class BacktriageSession:
         collection.ihook.pytest_collectreport(report=report)
         if report.passed:
             items.extend(i for i in report.result if isinstance(i, pytest.Item))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Plan the asking in the order pytest will run the vignette items."""
+        self.asker.plan([i.vignette for i in session.items if isinstance(i, VignetteItem)])
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -145,7 +182,7 @@ class BacktriageSession:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Gather answers and failures where the session verdict is made (not on workers)."""
-        if self.is_worker:
+        if self.is_worker or getattr(report, GATE_REPORT_FLAG, False):
             return
         vid = getattr(report, "backtriage_vignette", None)
         answers = getattr(report, "backtriage_answers", None)
@@ -157,12 +194,29 @@ class BacktriageSession:
             else:
                 self.other_failures += 1
 
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        """Once every item has run, score the answers and report each gate as a test."""
+        # Under xdist the controller collects nothing (its workers report their own count).
+        counted = any(isinstance(i, VignetteItem) for i in session.items)
+        if counted:
+            count_gates(session, self.n_gates)
+        outcome = yield
+        stopped = session.shouldstop or session.shouldfail
+        if not self.is_worker and self.answers and not stopped:
+            self.result = self._result()
+            report_gates(
+                session, self.result.gates, self.policy.name, self.policy.scope, counted=counted
+            )
+        return outcome
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        """Score every answer, apply the gates, and let them decide the exit status."""
+        """Let the gates decide the exit status, and write the outputs."""
         if self.is_worker or not self.answers:
             return
-        self.result = self._result()
+        if self.result is None:  # the loop was cut short: score what there is
+            self.result = self._result()
         self._junit_properties()
         self._write_outputs(self.result)
         # Vignette items that failed without shipping answers failed inside the harness.
@@ -262,6 +316,17 @@ class BacktriageSession:
             return
         for name, value in _properties(self.result).items():
             xml.add_global_property(name, value)
+
+
+def _engine_options(settings: Settings) -> EngineOptions:
+    """The engine's options: what was set, the engine's defaults for the rest."""
+    defaults = EngineOptions()
+    return EngineOptions(
+        epochs=settings.epochs,
+        timeout=defaults.timeout if settings.timeout is None else settings.timeout,
+        retries=defaults.retries if settings.retries is None else settings.retries,
+        concurrency=defaults.concurrency if settings.concurrency is None else settings.concurrency,
+    )
 
 
 def _shorten(text: str, limit: int) -> str:

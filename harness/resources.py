@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,8 @@ def default_policy_path() -> Path:
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """Load ``schemas/<name>.schema.json``."""
-    path = schemas_dir() / f"{name}.schema.json"
-    with path.open(encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
+    # Imported here: the loading package itself imports this module.
+    from backtriage.harness.loading.jsonfile import load_json
+
+    data: dict[str, Any] = load_json(schemas_dir() / f"{name}.schema.json", "schema")
     return data

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from backtriage.harness.loading.numbers import Range, number_problem
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.schema_check import schema_problems
+from backtriage.harness.loading.yamlfile import load_yaml
 from backtriage.harness.resources import default_policy_path, policies_dir
 from backtriage.scoring.metrics import FLAT_METRICS
+
+_ANY_BOUND = Range(0, 1e9)
+"""No metric (a count of vignettes, a rate, seconds) comes near 1e9; a larger bound is a typo."""
 
 GATEABLE_METRICS = frozenset(FLAT_METRICS)
 """Metric keys a threshold may name (the flat keys of results.json ``metrics``)."""
@@ -90,16 +93,10 @@ def load_policy(path: str | Path | None = None) -> Policy:
         InputError: naming the file and field of every problem.
     """
     file = resolve_policy_path(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
+    if not file.exists():
         hint = f" (bundled policies: {', '.join(bundled_policy_names())})"
-        raise InputError(
-            [Problem(str(file), "", f"cannot read policy: {exc.strerror or exc}{hint}")]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(str(file), "", f"not valid YAML: {exc}")]) from None
-    return policy_from_dict(data, str(file))
+        raise InputError([Problem(str(file), "", f"cannot read policy: no such file{hint}")])
+    return policy_from_dict(load_yaml(file, "policy"), str(file))
 
 
 def policy_from_dict(data: Any, source: str = "<policy>") -> Policy:
@@ -125,8 +122,10 @@ def policy_from_dict(data: Any, source: str = "<policy>") -> Policy:
 
 
 def _semantic_problems(data: dict[str, Any], source: str) -> list[Problem]:
-    """Checks a schema cannot express: known metric names and coherent bounds."""
-    problems = []
+    """Checks a schema cannot express: finite numbers, known metric names, coherent bounds."""
+    problems = _number_problems(data, source)
+    if problems:
+        return problems
     for name, bound in data["thresholds"].items():
         where = f"/thresholds/{name}"
         if name not in GATEABLE_METRICS:
@@ -155,6 +154,27 @@ def _semantic_problems(data: dict[str, Any], source: str) -> list[Problem]:
                             f"(write {value / 100:g} for {value:g}%)",
                         )
                     )
+    return problems
+
+
+def _number_problems(data: dict[str, Any], source: str) -> list[Problem]:
+    """Every number finite and of a sane size (a schema's ``minimum`` lets NaN through)."""
+    numbers: list[tuple[str, Any, Range]] = [
+        (f"/thresholds/{name}/{key}", bound.get(key), _ANY_BOUND)
+        for name, bound in data["thresholds"].items()
+        for key in ("min", "max")
+    ]
+    numbers += [
+        (f"/per_condition_min_sensitivity/{name}", value, Range(0, 1))
+        for name, value in data.get("per_condition_min_sensitivity", {}).items()
+    ]
+    numbers.append(("/compare/max_over_imaging_rise_points",
+                    data.get("compare", {}).get("max_over_imaging_rise_points"), Range(0, 100)))
+    problems = []
+    for pointer, value, allowed in numbers:
+        message = None if value is None else number_problem(value, allowed)
+        if message:
+            problems.append(Problem(source, pointer, message))
     return problems
 
 

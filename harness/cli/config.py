@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from backtriage.harness.cli.setting_ranges import RANGES
+from backtriage.harness.loading.numbers import Range, number_problem
 from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.loading.yamlfile import load_yaml
 
 CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "system": str,
@@ -41,14 +42,7 @@ def load_config(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
     file = Path(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise InputError(
-            [Problem(str(file), "", f"cannot read config: {exc.strerror or exc}")]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(str(file), "", f"not valid YAML: {exc}")]) from None
+    data = load_yaml(file, "config") or {}
     if not isinstance(data, dict):
         raise InputError([Problem(str(file), "", "a config file is a mapping of settings")])
     problems = []
@@ -64,6 +58,9 @@ def load_config(path: str | None) -> dict[str, Any]:
             problems.append(Problem(str(file), f"/{key}", f"wrong type {type(value).__name__}"))
     if problems:
         raise InputError(problems)
+    problems = _value_problems(data, str(file))
+    if problems:
+        raise InputError(problems)
     base = file.parent
     # Paths in a config file are relative to the file, not to wherever the command runs.
     for key in ("policy", "output", "cache"):
@@ -76,6 +73,28 @@ def load_config(path: str | None) -> dict[str, Any]:
         if isinstance(adapter.get(key), str) and not Path(adapter[key]).is_absolute():
             adapter[key] = str(base / adapter[key])
     return data
+
+
+def _value_problems(data: Mapping[str, Any], file: str) -> list[Problem]:
+    """Checks beyond the type: numbers finite and in range, corpus entries text."""
+    checks: list[tuple[str, Any, Range]] = [
+        (f"/{key}", data.get(key), allowed) for key, allowed in RANGES.items()
+    ]
+    # The adapter's timeout stands in for --timeout when neither flag nor setting gives one.
+    checks.append(("/adapter/timeout", data.get("adapter", {}).get("timeout"), RANGES["timeout"]))
+    problems = []
+    for pointer, value, allowed in checks:
+        message = None if value is None else number_problem(value, allowed)
+        if message:
+            problems.append(Problem(file, pointer, message))
+    for i, entry in enumerate(data.get("corpus", [])):
+        if not isinstance(entry, str) or not entry:
+            problems.append(Problem(file, f"/corpus/{i}", "a corpus entry is a folder or file "
+                                    f"path (text), got {type(entry).__name__}"))
+    for key in ("system", "policy", "output", "cache"):
+        if key in data and not data[key]:
+            problems.append(Problem(file, f"/{key}", "must not be empty"))
+    return problems
 
 
 def setting(name: str, cli_value: Any, config: Mapping[str, Any], default: Any) -> Any:

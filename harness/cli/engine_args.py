@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from backtriage.harness.cli.config import setting
+from backtriage.harness.cli.setting_ranges import RANGES, flag_name
 from backtriage.harness.engine import EngineOptions
 from backtriage.harness.engine.journal import JOURNAL_NAME, read_journal
 from backtriage.harness.engine.session import RunStorage
+from backtriage.harness.loading.numbers import check_numbers
 from backtriage.harness.loading.problems import InputError, Problem
 
 DEFAULT_TIMEOUT = 60.0
@@ -64,22 +66,14 @@ def engine_options(args: argparse.Namespace, config: Mapping[str, Any]) -> Engin
     retries = setting("retries", args.retries, config, DEFAULT_RETRIES)
     backoff = setting("retry_backoff", args.retry_backoff, config, DEFAULT_BACKOFF)
     cap = setting("max_total_seconds", args.max_total_seconds, config, None)
-    checks: list[tuple[str, Any, float, bool]] = [
-        ("concurrency", concurrency, 1, False),
-        ("epochs", epochs, 1, False),
-        ("timeout", timeout, 0, True),
-        ("retries", retries, 0, False),
-        ("retry-backoff", backoff, 0, False),
-        ("max-total-seconds", cap, 0, True),
-    ]
-    problems = [
-        Problem("--" + name, "", f"must be {'above' if strict else 'at least'} {low:g}, "
-                                 f"got {value}")
-        for name, value, low, strict in checks
-        if value is not None and (value <= low if strict else value < low)
-    ]
-    if problems:
-        raise InputError(problems)
+    # Values from the config file were checked (naming the file) when it was loaded.
+    check_numbers([
+        (flag_name(key), value, RANGES[key])
+        for key, value in (
+            ("concurrency", concurrency), ("epochs", epochs), ("timeout", timeout),
+            ("retries", retries), ("retry_backoff", backoff), ("max_total_seconds", cap),
+        )
+    ])
     return EngineOptions(
         concurrency=concurrency,
         epochs=epochs,

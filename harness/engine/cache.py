@@ -10,7 +10,6 @@ asked again. Entries hold no API key: ``describe()`` never includes one and text
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Mapping
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.loading.jsonfile import load_json
+from backtriage.harness.loading.problems import InputError
 from backtriage.harness.model import Vignette, canonical_json
 from backtriage.harness.redaction import scrub_data
 from backtriage.harness.safe_json import dumps_safe, recorded
@@ -57,15 +58,20 @@ class ResponseCache:
     def get(self, vignette: Vignette, epoch: int) -> AnswerRecord | None:
         """Return the cached answer, or ``None`` on a miss or an unreadable entry."""
         path = self._path(self.key(vignette, epoch))
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            decision = decision_from_obj(entry["decision"])
-        except (OSError, ValueError, KeyError, TypeError, SystemFailure):
+        if not path.exists():
             return None
+        try:
+            entry = load_json(path, "cache entry")
+            if not isinstance(entry, dict):
+                return None
+            decision = decision_from_obj(entry["decision"])
+        except (InputError, ValueError, KeyError, TypeError, SystemFailure):
+            return None  # a damaged or foreign entry is a miss: the system is asked again
+        raw, metadata = entry.get("raw"), entry.get("metadata")
         self.hits += 1
         return AnswerRecord(
-            vignette.id, epoch, decision, None, entry.get("raw"), (), 0.0,
-            dict(entry.get("metadata") or {}), cached=True,
+            vignette.id, epoch, decision, None, raw if isinstance(raw, str) else None, (), 0.0,
+            dict(metadata) if isinstance(metadata, dict) else {}, cached=True,
         )
 
     def put(self, vignette: Vignette, record: AnswerRecord) -> None:

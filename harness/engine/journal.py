@@ -8,7 +8,6 @@ journal back, refuses one from a different run, and asks only what is missing.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Mapping
@@ -16,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from backtriage.harness.engine.record_reading import checked_record
 from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.loading.jsonfile import parse_json
 from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.loading.textfile import read_bytes
 from backtriage.harness.model import canonical_json
 from backtriage.harness.redaction import scrub_data
 from backtriage.harness.safe_json import dumps_safe, recorded
@@ -50,7 +52,7 @@ def read_journal(path: Path) -> JournalContents:
     Raises:
         InputError: if the file is not a journal or a line other than the last is damaged.
     """
-    data = path.read_bytes()
+    data = read_bytes(path, "journal")
     lines = data.split(b"\n")
     header: dict[str, Any] | None = None
     records: dict[tuple[str, int], AnswerRecord] = {}
@@ -65,7 +67,7 @@ def read_journal(path: Path) -> JournalContents:
                 good = end
             continue
         try:
-            item = json.loads(line)
+            item = _parse_line(line, f"{path}: line {number}")
             if not complete:
                 raise ValueError("no newline: cut short")
             if header is None:
@@ -73,7 +75,7 @@ def read_journal(path: Path) -> JournalContents:
                     raise InputError([Problem(str(path), "", "not a backtriage journal")])
                 header = item
             else:
-                record = AnswerRecord.from_dict(item)
+                record = checked_record(item)
                 records[(record.vignette_id, record.epoch)] = record
         except InputError:
             raise
@@ -133,7 +135,7 @@ class Journal:
             InputError: if the journal belongs to a different run, or is damaged.
         """
         path = folder / JOURNAL_NAME
-        if not path.exists() or b"\n" not in path.read_bytes()[:1_000_000]:
+        if not path.exists() or b"\n" not in read_bytes(path, "journal")[:1_000_000]:
             # No journal, or one killed before its header line was complete.
             return cls.start(folder, identity, options, started_at), ()
         contents = read_journal(path)
@@ -166,6 +168,14 @@ class Journal:
             self._handle.write(line + "\n")
             self._handle.flush()
             os.fsync(self._handle.fileno())
+
+
+def _parse_line(line: bytes, source: str) -> Any:
+    """Parse one journal line with the strict JSON reader; ``ValueError`` if it is damaged."""
+    try:
+        return parse_json(line.decode("utf-8"), source)
+    except InputError as exc:
+        raise ValueError(exc.problems[0].message) from None
 
 
 def _sync_folder(folder: Path) -> None:

@@ -36,8 +36,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from backtriage.harness.loading.durations import Duration, durations
 from backtriage.harness.loading.lexicon import (
     Lexicon,
@@ -48,6 +46,7 @@ from backtriage.harness.loading.lexicon import (
 )
 from backtriage.harness.loading.narrative_text import FULL_STOPS, SENTENCE_BREAKS, Narrative
 from backtriage.harness.loading.problems import Problem
+from backtriage.harness.loading.yamlfile import load_yaml
 
 ALLOWANCES_PATH = Path(__file__).with_name("consistency_allowances.yaml")
 _UNKNOWN = frozenset({"not_stated", "not_examined"})
@@ -199,8 +198,7 @@ def load_allowances(path: Path = ALLOWANCES_PATH) -> tuple[Allowance, ...]:
     Raises:
         ValueError: if an entry lacks ``vignette``, ``finding`` or a non-empty ``reason``.
     """
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    data = load_yaml(path, "allowance file") or {}
     entries = data.get("allowances") or []
     out = []
     for i, entry in enumerate(entries):

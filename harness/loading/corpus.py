@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from backtriage.harness.loading.consistency import consistency_problems
-from backtriage.harness.loading.jsonfile import read_json
+from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.near_duplicates import near_duplicate_problems
 from backtriage.harness.loading.problems import InputError, Problem, errors_only
 from backtriage.harness.loading.schema_check import schema_problems
@@ -73,9 +73,10 @@ def find_bibliography(paths: Sequence[Path]) -> Path:
 
 def load_bibliography(path: Path) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
     """Load and validate a bibliography file; return entries by id and problems."""
-    data, problem = read_json(path)
-    if problem:
-        return {}, [problem]
+    try:
+        data = load_json(path, "bibliography")
+    except InputError as exc:
+        return {}, list(exc.problems)
     problems = schema_problems("bibliography", data, str(path))
     entries: dict[str, Mapping[str, Any]] = {}
     for i, source in enumerate(data.get("sources", []) if isinstance(data, dict) else []):
@@ -108,9 +109,10 @@ def check_corpus(
 
     loaded: list[tuple[Path, dict[str, Any]]] = []
     for file in vignette_files(roots):
-        data, problem = read_json(file)
-        if problem:
-            problems.append(problem)
+        try:
+            data = load_json(file, "vignette file")
+        except InputError as exc:
+            problems.extend(exc.problems)
             continue
         vid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
         found = _old_schema_problem(file, data, vid) or schema_problems(

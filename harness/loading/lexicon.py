@@ -28,9 +28,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from backtriage.harness.loading.narrative_text import Narrative, NegationRules
+from backtriage.harness.loading.yamlfile import load_yaml
 
 LEXICON_PATH = Path(__file__).with_name("consistency_lexicon.yaml")
 DEFAULT_GAP = 4
@@ -171,8 +170,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     Raises:
         ValueError: if the file does not have the documented shape.
     """
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = load_yaml(path, "lexicon")
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a lexicon is a mapping")
     terms = {

@@ -26,7 +26,12 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.pointer}" if self.pointer else self.file
         who = f" [{self.vignette_id}]" if self.vignette_id else ""
-        return f"{self.severity}: {where}{who}: {self.message}"
+        # Bounded whatever the input: a 10 MB key or value never becomes a 10 MB line.
+        return f"{self.severity}: {_cap(where)}{_cap(who)}: {_cap(self.message, 1000)}"
+
+
+def _cap(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class InputError(Exception):

@@ -1,12 +1,19 @@
-"""JSON Schema validation with errors named by file and JSON pointer."""
+r"""JSON Schema validation with errors named by file and JSON pointer.
+
+Two departures from stock ``jsonschema``, both to fail closed: a ``pattern`` ending in ``$``
+matches only at the very end of the text (Python's ``$`` also matches before a final newline,
+so ``"some-id\n"`` passed an id pattern), and messages are bounded (stock messages echo the
+whole offending value: a wrongly typed 10 MB file gave a 10 MB error line).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
@@ -14,6 +21,42 @@ from backtriage.harness.loading.problems import Problem
 from backtriage.harness.resources import load_schema
 
 _SCHEMA_NAMES = ("vignette", "decision", "bibliography", "results", "policy")
+MAX_MESSAGE = 300
+"""Longest schema message reported; the value itself is never echoed whole."""
+MAX_ERRORS = 50
+"""Schema errors reported per file; beyond that the file is wrong throughout."""
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+               (list, "array"), (dict, "object"), (type(None), "null"))
+
+
+@cache
+def _end_anchored(pattern: str) -> re.Pattern[str]:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
+        yield ValidationError(f"{short(instance)} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
+def short(value: Any, limit: int = 80) -> str:
+    """A bounded ``repr`` of ``value`` for messages."""
+    if isinstance(value, dict | list) and len(value) > 10:
+        return f"<{json_type(value)} of {len(value)} items>"
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**50 else "<huge integer>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a parsed value."""
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), "value")
 
 
 @cache
@@ -31,7 +74,8 @@ def _registry() -> Registry:
 @cache
 def validator(name: str) -> Draft202012Validator:
     """Return a validator for ``schemas/<name>.schema.json`` with cross-schema refs resolved."""
-    return Draft202012Validator(load_schema(name), registry=_registry())
+    checker: Draft202012Validator = _Validator(load_schema(name), registry=_registry())
+    return checker
 
 
 def pointer_of(path: Iterable[Any]) -> str:
@@ -47,8 +91,15 @@ def _describe(error: ValidationError) -> tuple[str, str]:
         missing = error.message.split("'")[1] if "'" in error.message else ""
         return f"{pointer}/{missing}", "required field is missing"
     if error.validator == "additionalProperties":
-        return pointer, f"unknown field(s): {error.message}"
-    return pointer, error.message
+        return pointer, _cap(f"unknown field(s): {error.message}")
+    if error.validator == "type":
+        # Stock wording, but the value shown bounded (a whole list or mapping is not echoed).
+        return pointer, f"{short(error.instance)} is not of type {error.validator_value!r}"
+    return pointer, _cap(error.message)
+
+
+def _cap(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
 
 
 def schema_problems(
@@ -56,7 +107,12 @@ def schema_problems(
 ) -> list[Problem]:
     """Validate ``data`` against schema ``name``; return one problem per violation."""
     problems = []
-    for error in sorted(validator(name).iter_errors(data), key=lambda e: list(e.absolute_path)):
+    errors = []
+    for error in validator(name).iter_errors(data):
+        errors.append(error)
+        if len(errors) >= MAX_ERRORS:
+            break
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         pointer, message = _describe(error)
         problems.append(Problem(file, pointer, message, "error", vignette_id))
     return problems

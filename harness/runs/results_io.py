@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from backtriage.harness.loading.jsonfile import read_json
+from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.problems import InputError
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.safe_json import dumps_safe, recorded
@@ -71,9 +71,7 @@ def read_results(path: str | Path) -> dict[str, Any]:
     file = Path(path)
     if file.is_dir():
         file = file / RESULTS_NAME
-    data, problem = read_json(file)
-    if problem:
-        raise InputError([problem])
+    data = load_json(file, "results file")
     problems = schema_problems("results", data, str(file))
     if problems:
         raise InputError(problems)

@@ -70,7 +70,8 @@ class OpenAIChatSystem:
         self._headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.temperature = number_setting(spec, settings, "temperature", 0.0)
         self.max_tokens = number_setting(spec, settings, "max_tokens", 1024, 1, integer=True)
-        self.seed = number_setting(spec, settings, "seed", None, integer=True)
+        self.seed = number_setting(spec, settings, "seed", None, integer=True,
+                                   maximum=2**63 - 1)
         self.params = mapping_setting(spec, settings, "params")
         self.structured = choice_setting(spec, settings, "structured_output", STRUCTURED_MODES,
                                          "json_schema")

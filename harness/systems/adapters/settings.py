@@ -10,6 +10,7 @@ import os
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from backtriage.harness.loading.numbers import Range, number_problem
 from backtriage.harness.redaction import register_secret
 from backtriage.harness.systems.spec_errors import SpecError
 
@@ -57,21 +58,19 @@ def text_setting(
 
 def number_setting(
     spec: str, settings: Mapping[str, Any], key: str, default: float | None,
-    minimum: float = 0.0, integer: bool = False,
+    minimum: float = 0.0, integer: bool = False, maximum: float = 1e9,
 ) -> Any:
-    """Return a numeric setting, checked against ``minimum``.
+    """Return a numeric setting, finite and within ``minimum`` to ``maximum``.
 
     Raises:
-        SpecError: if the value is not a number or is below ``minimum``.
+        SpecError: if the value is not a finite number in range.
     """
     value = settings.get(key, default)
     if value is None:
         return None
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
-        kind = "a whole number" if integer else "a number"
-        raise SpecError(spec, f"adapter.{key} must be {kind} of at least {minimum:g}, "
-                              f"got {value!r}")
+    message = number_problem(value, Range(minimum, maximum, integer=integer))
+    if message:
+        raise SpecError(spec, f"adapter.{key} {message}")
     return value
 
 

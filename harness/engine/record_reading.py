@@ -7,6 +7,7 @@ flipped urgency is a clear error, not a traceback deep in scoring.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,8 @@ from backtriage.harness.engine.records import AnswerRecord, Attempt
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import SystemFailure
 
-_ATTEMPT_KEYS = frozenset({"number", "ok", "seconds", "error", "retry_after"})
+_ATTEMPT_KEYS = frozenset(f.name for f in dataclasses.fields(Attempt))
+_FLAGS = tuple(f.name for f in dataclasses.fields(AnswerRecord) if f.type == "bool")
 
 
 class RecordShapeError(ValueError):
@@ -30,12 +32,12 @@ def checked_record(data: Any) -> AnswerRecord:
     """
     if not isinstance(data, Mapping):
         raise RecordShapeError("an answer record is a JSON object")
-    vid = _field(data, "vignette_id", str)
+    _field(data, "vignette_id", str)
     epoch = _field(data, "epoch", int)
     if epoch < 0:
         raise RecordShapeError(f"epoch must be at least 0, got {epoch}")
     error = _optional(data, "error", str)
-    raw = _optional(data, "raw", str)
+    _optional(data, "raw", str)
     decision = None
     if data.get("decision") is not None:
         try:
@@ -44,43 +46,32 @@ def checked_record(data: Any) -> AnswerRecord:
             raise RecordShapeError(f"decision: {str(exc)[:200]}") from None
     if (decision is None) == (error is None):
         raise RecordShapeError("a record holds either a decision or an error")
-    seconds = _number(data.get("seconds", 0.0), "seconds")
-    metadata = data.get("metadata", {})
-    if not isinstance(metadata, Mapping):
+    _number(data.get("seconds", 0.0), "seconds")
+    if not isinstance(data.get("metadata", {}), Mapping):
         raise RecordShapeError("metadata must be an object")
-    attempts_data = data.get("attempts", [])
-    if not isinstance(attempts_data, list):
+    attempts = data.get("attempts", [])
+    if not isinstance(attempts, list):
         raise RecordShapeError("attempts must be a list")
-    return AnswerRecord(
-        vignette_id=vid,
-        epoch=epoch,
-        decision=decision,
-        error=error,
-        raw=raw,
-        attempts=tuple(_attempt(a, i) for i, a in enumerate(attempts_data)),
-        seconds=seconds,
-        metadata=dict(metadata),
-        cached=_flag(data, "cached", False),
-        final=_flag(data, "final", True),
-    )
+    for i, attempt in enumerate(attempts):
+        _check_attempt(attempt, i)
+    for flag in _FLAGS:  # every true/false field of a record, whatever fields are added
+        if not isinstance(data.get(flag, False), bool):
+            raise RecordShapeError(f"{flag} must be true or false, got {_kind(data[flag])}")
+    checked = {**data, "decision": decision.to_dict() if decision else None}
+    return AnswerRecord.from_dict(checked)
 
 
-def _attempt(data: Any, index: int) -> Attempt:
+def _check_attempt(data: Any, index: int) -> None:
     where = f"attempts/{index}"
     if not isinstance(data, Mapping) or not set(data) <= _ATTEMPT_KEYS:
         raise RecordShapeError(f"{where} must be an object with {', '.join(sorted(_ATTEMPT_KEYS))}")
-    number = _field(data, "number", int, where)
-    ok = data.get("ok")
-    if not isinstance(ok, bool):
+    _field(data, "number", int, where)
+    if not isinstance(data.get("ok"), bool):
         raise RecordShapeError(f"{where}/ok must be true or false")
-    retry_after = data.get("retry_after")
-    return Attempt(
-        number=number,
-        ok=ok,
-        seconds=_number(data.get("seconds", 0.0), f"{where}/seconds"),
-        error=_optional(data, "error", str, where),
-        retry_after=None if retry_after is None else _number(retry_after, f"{where}/retry_after"),
-    )
+    _number(data.get("seconds", 0.0), f"{where}/seconds")
+    _optional(data, "error", str, where)
+    if data.get("retry_after") is not None:
+        _number(data["retry_after"], f"{where}/retry_after")
 
 
 def _field(data: Mapping[str, Any], key: str, kind: type, where: str = "") -> Any:
@@ -100,13 +91,6 @@ def _number(value: Any, name: str) -> float:
             or value < 0:
         raise RecordShapeError(f"{name} must be a number of at least 0, got {_kind(value)}")
     return float(value)
-
-
-def _flag(data: Mapping[str, Any], key: str, default: bool) -> bool:
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        raise RecordShapeError(f"{key} must be true or false, got {_kind(value)}")
-    return value
 
 
 def _kind(value: Any) -> str:

@@ -176,6 +176,27 @@ def test_a_vignette_changed_since_the_run_shows_no_narrative(
     assert "(t-emergency)" in page  # unchanged vignettes keep their narrative
 
 
+def test_a_run_whose_corpus_no_longer_loads_still_gets_its_report(
+    runs: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, reference, _ = runs
+    broken = tmp_path / "moved-on"
+    broken.mkdir()
+    (broken / "t-routine.json").write_text("{not json", encoding="utf-8")
+    doc = read(reference)
+    doc["corpus"]["roots"] = [str(broken)]
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "r.html"
+    # The recorded corpus fails to load, the bundled one lacks these test vignettes: the page
+    # is written without narratives and says why.
+    assert main(["report", str(results), "--html", str(out)]) == 0
+    assert "has no vignette with this id" in out.read_text(encoding="utf-8")
+    # Asked for explicitly, a corpus with errors is bad input.
+    assert main(["report", str(results), "--corpus", str(broken), "--html", str(out)]) == 2
+    assert f"{broken / 't-routine.json'}" in capsys.readouterr().err
+
+
 def test_safety_net_coverage_says_not_recorded_when_no_answer_carries_it(
     doc: dict[str, Any],
 ) -> None:
@@ -199,14 +220,41 @@ def test_safety_net_coverage_counts_the_answers_that_record_the_fields(doc: dict
     assert "bladder (1)" in table
 
 
-def test_evidence_fields_of_an_answer_are_shown(doc: dict[str, Any]) -> None:
-    doc["vignettes"][0]["answers"][0]["evidence"] = {
-        "urgency": {"value": "emergency", "sentence": "Go to A&E <now>."},
-        "imaging": {"value": "mri", "sentence": "You need an MRI scan today."},
+def test_the_deciding_sentence_of_each_extracted_field_is_shown(doc: dict[str, Any]) -> None:
+    # The form the prose extractor stores with each answer (metadata.extraction).
+    answer = doc["vignettes"][0]["answers"][0]
+    answer["metadata"] = {
+        "extraction": {
+            "extractor": "rules-v1",
+            "evidence": {
+                "urgency": "Go to A&E <now> if you cannot pee.",
+                "imaging": None,
+                "safety_net": "If your legs get weaker, call 999.",
+            },
+        },
+        "model": "m-1",
     }
     page = render_html(build_runs([("a.json", doc)]))
-    assert 'class="evidence" data-field="evidence"' in page
-    assert "Deciding sentences" in page and "Go to A&amp;E &lt;now&gt;." in page
+    block = page[page.index('data-field="extraction"') :]
+    block = block[: block.index("</table>")]
+    assert "Deciding sentences (extractor rules-v1)" in block
+    assert "<q>Go to A&amp;E &lt;now&gt; if you cannot pee.</q>" in block
+    assert "no sentence: the extractor's default" in block
+    assert "If your legs get weaker, call 999." in block
+    # Read as: the answer's own value of the field.
+    urgency = answer["decision"]["urgency"].replace("_", " ")
+    assert f'<th scope="row">urgency</th><td>{urgency}</td>' in block
+    # Other metadata stays under "metadata"; the extraction is not shown twice.
+    assert page.count("rules-v1") == 1 and "m-1" in page
+
+
+def test_other_answer_fields_are_shown_as_they_are(doc: dict[str, Any]) -> None:
+    answer = doc["vignettes"][0]["answers"][0]
+    answer["traceback"] = "Traceback: <boom>"
+    answer["unavailable"] = False
+    page = render_html(build_runs([("a.json", doc)]))
+    assert 'class="extra" data-field="traceback"' in page and "Traceback: &lt;boom&gt;" in page
+    assert 'data-field="unavailable"' not in page  # an unset flag says nothing
 
 
 def test_runs_that_share_a_label_are_told_apart_by_file(doc: dict[str, Any]) -> None:
@@ -219,6 +267,9 @@ def test_narratives_come_from_the_case_texts(doc: dict[str, Any]) -> None:
     texts = CaseTexts(narratives={vid: "She cannot feel the toilet paper."}, corpus="c")
     page = render_html(build_runs([("a.json", doc)], [texts]))
     assert "She cannot feel the toilet paper." in page
+    unreadable = CaseTexts(unreadable="c could not be read: broken")
+    page = render_html(build_runs([("a.json", doc)], [unreadable]))
+    assert "not shown: c could not be read: broken" in page
 
 
 @given(largest=st.floats(min_value=0.0, max_value=1.0))

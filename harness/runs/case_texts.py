@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from backtriage.harness.loading import Corpus, load_corpus
+from backtriage.harness.loading.problems import InputError
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class CaseTexts:
         corpus: where the texts were read from.
         changed: ids whose vignette in that corpus differs from the one the run saw.
         absent: ids the corpus does not hold at all.
+        unreadable: why no corpus could be read for the run (then no narrative is shown).
     """
 
     narratives: Mapping[str, str] = field(default_factory=dict)
@@ -33,20 +35,20 @@ class CaseTexts:
     corpus: str = ""
     changed: frozenset[str] = frozenset()
     absent: frozenset[str] = frozenset()
+    unreadable: str = ""
 
 
-def corpus_paths(document: Mapping[str, Any], override: Sequence[str] | None) -> list[str] | None:
-    """Where to read a run's cases: ``override``, else the run's roots if all exist, else bundled.
+def corpus_candidates(document: Mapping[str, Any]) -> list[list[str] | None]:
+    """Where a run's cases may be: its recorded roots if they all exist, then the bundled corpus.
 
-    Returns:
-        The paths, or ``None`` for the bundled corpus.
+    ``None`` stands for the bundled corpus.
     """
-    if override:
-        return list(override)
     roots = document.get("corpus", {}).get("roots") or []
+    candidates: list[list[str] | None] = []
     if roots and all(Path(r).exists() for r in roots):
-        return list(roots)
-    return None
+        candidates.append(list(roots))
+    candidates.append(None)
+    return candidates
 
 
 def case_texts(document: Mapping[str, Any], corpus: Corpus) -> CaseTexts:
@@ -81,15 +83,41 @@ def load_case_texts(
 ) -> list[CaseTexts]:
     """Read the cases of each run, loading each distinct corpus once.
 
+    With ``override`` every run reads that corpus, and a corpus with errors is bad input. Without
+    it a run reads its recorded corpus, else the bundled one; one that no longer loads (moved on
+    to a newer schema, say) is skipped, and a run with no readable corpus gets no narratives and
+    the reason, never a failed report.
+
     Raises:
-        InputError: if a corpus to read has errors (naming file and field).
+        InputError: if the ``override`` corpus has errors (naming file and field).
     """
-    loaded: dict[tuple[str, ...] | None, Corpus] = {}
+    if override:
+        corpus = load_corpus(list(override))
+        return [case_texts(doc, corpus) for doc in documents]
+    cache: dict[tuple[str, ...] | None, Corpus | str] = {}
     out = []
     for doc in documents:
-        paths = corpus_paths(doc, override)
-        key = tuple(paths) if paths is not None else None
-        if key not in loaded:
-            loaded[key] = load_corpus(paths)
-        out.append(case_texts(doc, loaded[key]))
+        reasons = []
+        for paths in corpus_candidates(doc):
+            key = tuple(paths) if paths is not None else None
+            if key not in cache:
+                cache[key] = _try_load(paths)
+            loaded = cache[key]
+            if isinstance(loaded, Corpus):
+                out.append(case_texts(doc, loaded))
+                break
+            reasons.append(loaded)
+        else:
+            out.append(CaseTexts(unreadable="; ".join(reasons)))
     return out
+
+
+def _try_load(paths: list[str] | None) -> Corpus | str:
+    """The corpus at ``paths`` (``None``: bundled), or why it cannot be read."""
+    try:
+        return load_corpus(paths)
+    except InputError as exc:
+        where = ", ".join(paths) if paths else "the bundled corpus"
+        first = str(exc.problems[0]) if exc.problems else "unreadable"
+        more = f" (and {len(exc.problems) - 1} more problems)" if len(exc.problems) > 1 else ""
+        return f"{where} could not be read: {first}{more}"

@@ -156,6 +156,8 @@ def _narrative(run: RunView, vid: str) -> str:
         )
     elif vid in run.texts.absent:
         why = f"not shown: {run.texts.corpus} has no vignette with this id"
+    elif run.texts.unreadable:
+        why = f"not shown: {run.texts.unreadable}"
     else:
         why = "not shown: no corpus was read for this run"
     return el("p", esc(why), class_="muted")
@@ -227,8 +229,14 @@ def _answer(answer: Mapping[str, Any], n_answers: int) -> str:
     decision = answer.get("decision") or {}
     if decision.get("rationale"):
         parts.append(el("p", el("strong", "System's rationale: ") + esc(decision["rationale"])))
+    metadata = dict(answer.get("metadata") or {})
+    extraction = metadata.get("extraction")
+    if isinstance(extraction, Mapping) and isinstance(extraction.get("evidence"), Mapping):
+        parts.append(deciding_sentences(extraction, decision))
+        del metadata["extraction"]
     for key in sorted(k for k in answer if k not in KNOWN_ANSWER_KEYS):
-        parts.append(_extra(key, answer[key]))
+        if answer[key] not in (None, False, "", [], {}):  # an unset flag says nothing
+            parts.append(_extra(key, answer[key]))
     raw = answer.get("raw")
     parts.append(el("p", el("strong", "Raw answer")))
     parts.append(
@@ -236,15 +244,55 @@ def _answer(answer: Mapping[str, Any], n_answers: int) -> str:
         if raw is not None
         else el("p", "the system returned no raw text", class_="muted")
     )
-    if answer.get("metadata"):
+    if metadata:
         parts.append(
-            el(
-                "details",
-                el("summary", "metadata") + render_value(answer["metadata"]),
-                class_="metadata",
-            )
+            el("details", el("summary", "metadata") + render_value(metadata), class_="metadata")
         )
     return el("section", join(parts), class_="answer", data_epoch=answer.get("epoch"))
+
+
+def deciding_sentences(extraction: Mapping[str, Any], decision: Mapping[str, Any]) -> str:
+    """The sentence of the answer that decided each extracted field (``metadata.extraction``).
+
+    A field without a sentence took the extractor's default (imaging never mentioned is
+    ``none``; no warning sign named is an empty list), which the table says.
+    """
+    evidence: Mapping[str, Any] = extraction["evidence"]
+    names = [f for f in DECISION_FIELDS if f in evidence] + [
+        f for f in evidence if f not in DECISION_FIELDS
+    ]
+    rows = [
+        el(
+            "tr",
+            el("th", esc(words(name)), scope="row")
+            + el("td", esc(_value_text(decision.get(name))) if decision else "—")
+            + _sentence_cell(evidence[name]),
+            data_field=name,
+        )
+        for name in names
+    ]
+    head = el(
+        "tr", join(el("th", t, scope="col") for t in ("field", "read as", "deciding sentence"))
+    )
+    extractor = extraction.get("extractor")
+    title = "Deciding sentences" + (f" (extractor {extractor})" if extractor else "")
+    if not rows:
+        return el("p", el("strong", esc(title)) + ": none recorded", class_="muted")
+    return el(
+        "div",
+        el("p", el("strong", esc(title)))
+        + el("table", el("thead", head) + el("tbody", join(rows)), class_="deciding"),
+        class_="evidence",
+        data_field="extraction",
+    )
+
+
+def _sentence_cell(sentence: Any) -> str:
+    if not sentence:
+        return el("td", "no sentence: the extractor's default", class_="muted")
+    if isinstance(sentence, str):
+        return el("td", el("q", esc(sentence)), class_="sentence")
+    return el("td", render_value(sentence), class_="sentence")
 
 
 def _extra(key: str, value: Any) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from backtriage.harness.open_questions import open_questions
 from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
 
 
@@ -140,6 +141,11 @@ class Vignette:
     def is_red_flag(self) -> bool:
         """True when the expected urgency is emergency or urgent (never scored as over-imaging)."""
         return self.expected.urgency in RED_FLAG_URGENCIES
+
+    @property
+    def open_questions(self) -> tuple[str, ...]:
+        """Must-not-miss questions the findings leave open (see ``harness/open_questions.py``)."""
+        return open_questions(self.presentation.findings)
 
     @property
     def imaging_indicated(self) -> bool:

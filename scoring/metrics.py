@@ -50,6 +50,11 @@ _OUTCOME_RATES: dict[str, tuple[str, Selector, str]] = {
         lambda s: s.vignette.expected.urgency != "emergency",
         "non-emergency vignettes",
     ),
+    "missing_safety_net_rate": (
+        oc.MISSING_SAFETY_NET,
+        lambda s: bool(s.vignette.open_questions),
+        "vignettes leaving a must-not-miss question open",
+    ),
     "error_rate": (oc.ERROR, lambda s: True, "all vignettes"),
 }
 
@@ -80,6 +85,7 @@ COUNT_METRICS: tuple[str, ...] = (
     "minor_under_triage",
     "missed_imaging",
     "over_imaging",
+    "missing_safety_net",
     "errors",
 )
 """Counts among the flat metrics."""
@@ -129,6 +135,7 @@ def compute_metrics(scores: Sequence[VignetteScore]) -> dict[str, Any]:
     out["minor_under_triage"] = rates["minor_under_triage_rate"]["count"]
     out["missed_imaging"] = rates["missed_imaging_rate"]["count"]
     out["over_imaging"] = rates["over_imaging_rate"]["count"]
+    out["missing_safety_net"] = rates["missing_safety_net_rate"]["count"]
     out["errors"] = rates["error_rate"]["count"]
     out["mean_flip_rate"] = sum(s.flip_rate for s in scores) / n if n else None
     out["urgency_kappa"] = _urgency_kappa(scores)

@@ -14,6 +14,7 @@ MISSED_IMAGING = "missed_imaging"
 WRONG_MODALITY = "wrong_modality"
 OVER_IMAGING = "over_imaging"
 OVER_TRIAGE = "over_triage"
+MISSING_SAFETY_NET = "missing_safety_net"
 ERROR = "error"
 
 OUTCOMES = (
@@ -24,6 +25,7 @@ OUTCOMES = (
     WRONG_MODALITY,
     OVER_IMAGING,
     OVER_TRIAGE,
+    MISSING_SAFETY_NET,
     ERROR,
 )
 """Every outcome, most serious first."""
@@ -98,6 +100,11 @@ def score_answer(vignette: Vignette, answer: Decision | None) -> Score:
     if rank > highest_ok:
         outcomes.append(OVER_TRIAGE)
 
+    open_questions = set(vignette.open_questions)
+    if open_questions - set(answer.safety_net or ()) - set(answer.questions or ()):
+        # Reported and gateable, never an urgency miss (contract section 3).
+        outcomes.append(MISSING_SAFETY_NET)
+
     return Score(
         outcomes=tuple(outcomes),
         urgency_ok=answer.urgency in vignette.urgencies_accepted,
@@ -126,6 +133,8 @@ def _score_error(vignette: Vignette) -> Score:
         outcomes.append(WRONG_MODALITY)
     if max(urgency_rank(u) for u in vignette.urgencies_accepted) < urgency_rank("emergency"):
         outcomes.append(OVER_TRIAGE)
+    if vignette.open_questions:
+        outcomes.append(MISSING_SAFETY_NET)
     return Score(
         outcomes=tuple(sorted(outcomes, key=OUTCOMES.index)),
         urgency_ok=False,

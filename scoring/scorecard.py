@@ -143,6 +143,7 @@ def render_scorecard(doc: Mapping[str, Any], worst: int = 10, quiet: bool = Fals
         "minor_under_triage",
         "over_imaging",
         "over_triage",
+        "missing_safety_net",
     ]
     bad.sort(key=lambda v: min(order.index(o) for o in v["outcomes"]))
     if bad:

@@ -6,6 +6,8 @@ import dataclasses
 from typing import Any
 
 from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.open_questions import SOURCES as OPEN_SOURCES
+from backtriage.harness.open_questions import open_questions
 from backtriage.harness.systems.reference.rules import (
     MRI_CONTRAINDICATED_SOURCES,
     RULES,
@@ -44,9 +46,13 @@ class ReferenceTriage:
         if decision.imaging == "mri" and findings.get("mri_contraindicated", False):
             decision = dataclasses.replace(decision, imaging="ct")
             sources = sources + MRI_CONTRAINDICATED_SOURCES
-        return dataclasses.replace(
-            decision, rationale=f"rule {rule.id}: {rule.summary} [{', '.join(sources)}]"
-        )
+        # An unknown is not a negative: the reference decides on what is known and asks the
+        # must-not-miss questions the findings leave open (labeling guide, "Open questions").
+        asks = open_questions(findings)
+        rationale = f"rule {rule.id}: {rule.summary} [{', '.join(sources)}]"
+        if asks:
+            rationale += f"; would ask about: {', '.join(asks)} [{', '.join(OPEN_SOURCES)}]"
+        return dataclasses.replace(decision, rationale=rationale, questions=asks)
 
     def describe(self) -> dict[str, Any]:
         """Identify the system."""

@@ -1,4 +1,4 @@
-"""Checks a schema cannot express: unique ids, known sources, coherent labels."""
+"""Checks a schema cannot express: unique ids, known sources, coherent labels, the safety floor."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from backtriage.harness.loading.problems import Problem
+from backtriage.harness.loading.safety_floor import contested_problems, floor_problems
 
 _NO_CONDITION_CATEGORIES = frozenset({"nonspecific", "radiculopathy", "spinal_stenosis"})
 
@@ -72,10 +73,8 @@ def _vignette_problems(file: str, data: Mapping[str, Any], bib: Mapping[str, Any
         if expected[field] in values:
             err(f"/acceptable/{field}", f"repeats the expected value {expected[field]!r}")
 
-    if data["label_status"] == "consensus" and data.get("positions"):
-        err("/positions", "only a contested vignette lists positions")
-    if data["label_status"] == "contested" and not any(data.get("acceptable", {}).values()):
-        err("/acceptable", "a contested vignette lists the other position's values as acceptable")
+    floor_problems(data, err)
+    contested_problems(data, err)
     return out
 
 

@@ -93,11 +93,23 @@ def make_vignette(
         },
     }
     if label_status == "contested":
+        acc = acceptable or {}
+        other = {
+            "urgency": (acc.get("urgency") or [urgency])[0],
+            "imaging": (acc.get("imaging") or [imaging])[0],
+        }
+        if other == {"urgency": urgency, "imaging": imaging}:
+            other = {"urgency": "routine" if urgency != "routine" else "urgent"}
         data["positions"] = [
-            {"summary": "One position held by a source.", "sources": [{"id": "acp-2007"}]},
+            {
+                "summary": "One position held by a source.",
+                "sources": [{"id": "acp-2007"}],
+                "recommends": {"urgency": urgency, "imaging": imaging},
+            },
             {
                 "summary": "The other position held by a source.",
                 "sources": [{"id": "acr-lbp-2021"}],
+                "recommends": other,
             },
         ]
     return data

@@ -212,6 +212,15 @@ def osteoporotic_fracture_risk(f: Findings) -> bool:
     )
 
 
+OLDER_AGE = 70
+"""Over 70: the older ACR rating and Henschke's fracture rule (digest (c)9)."""
+
+
+def older_age_acute(f: Findings) -> bool:
+    """Over 70 with pain of under 4 weeks (ACR V6 "elderly individual")."""
+    return bool(f.get("age", 0) > OLDER_AGE and f.get("pain_duration_days", ACUTE_DAYS) < ACUTE_DAYS)
+
+
 def weak_cancer_flags_persisting(f: Findings) -> bool:
     """Unexplained weight loss with pain that has lasted a month or more."""
     return flag(f, "unexplained_weight_loss") and f.get("pain_duration_days", 0) >= ACUTE_DAYS

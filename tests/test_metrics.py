@@ -98,7 +98,7 @@ def test_contrast_consistency_counts_pairs_with_both_members_right(tmp_path: Pat
             "mri",
             "serious_pathology",
             ("cauda_equina_syndrome",),
-            findings={"bladder": "retention"},
+            findings={"bladder": ["retention"]},
         ),
         make_vignette("t-other", "self_care"),
     ]

@@ -218,7 +218,8 @@ OLDER_AGE = 70
 
 def older_age_acute(f: Findings) -> bool:
     """Over 70 with pain of under 4 weeks (ACR V6 "elderly individual")."""
-    return bool(f.get("age", 0) > OLDER_AGE and f.get("pain_duration_days", ACUTE_DAYS) < ACUTE_DAYS)
+    acute = f.get("pain_duration_days", ACUTE_DAYS) < ACUTE_DAYS
+    return bool(f.get("age", 0) > OLDER_AGE and acute)
 
 
 def weak_cancer_flags_persisting(f: Findings) -> bool:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from tabulate import tabulate
 
 from backtriage.harness.loading import InputError, Problem
+from backtriage.harness.loading.yamlfile import load_yaml
 from backtriage.harness.mutation.runner import MutantResult
 from backtriage.scoring.stats import rate
 
@@ -21,7 +21,7 @@ EQUIVALENTS_FILE = Path(__file__).with_name("equivalent_mutants.yaml")
 
 def load_equivalents(path: Path = EQUIVALENTS_FILE) -> dict[str, str]:
     """Mutant id -> why it is equivalent to the reference."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path, "equivalent mutants file") or {}
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()
     ):

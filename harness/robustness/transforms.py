@@ -137,6 +137,8 @@ def _add_cauda_equina_feature(v: Vignette) -> tuple[str, dict[str, Any]] | None:
     sites = [s for s in findings.get("numbness_sites", []) if s != "none"]
     findings["numbness_sites"] = sorted({*sites, "saddle_perineal"})
     findings["bladder"] = _with_bladder_symptom(findings.get("bladder"))
+    if "saddle_sensation" in findings:  # vocabulary 2.0: kept equal to the saddle site
+        findings["saddle_sensation"] = "altered"
     # The feature is new since this morning, so sphincter and saddle symptoms are acute now,
     # whatever older, stable ones the case had (those are what made it non-urgent).
     findings["sphincter_or_saddle_symptom_days"] = 0

@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from backtriage.harness.atomic_files import write_text_atomic
 from backtriage.harness.cli import exit_codes
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.runs.case_texts import load_case_texts
-from backtriage.harness.runs.results_io import read_results, write_text_atomic
+from backtriage.harness.runs.results_io import read_results
 from backtriage.scoring.reports.html import build_runs, render_html
 
 

@@ -10,12 +10,11 @@ asked again. Entries hold no API key: ``describe()`` never includes one and text
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from backtriage.harness.atomic_files import write_text_atomic
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.problems import InputError
@@ -91,16 +90,7 @@ class ResponseCache:
             "raw": record.raw,
             "metadata": record.metadata,
         }
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(dumps_safe(recorded(scrub_data(entry))).value)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self._path(key), dumps_safe(recorded(scrub_data(entry))).value)
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"

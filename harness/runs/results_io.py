@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from backtriage.harness.atomic_files import write_text_atomic
 from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.problems import InputError
 from backtriage.harness.loading.schema_check import schema_problems
@@ -15,21 +14,8 @@ from backtriage.harness.safe_json import dumps_safe, recorded
 RESULTS_NAME = "results.json"
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_json_atomic(path: Path, data: Any, indent: int | None = 2) -> None:
-    """Write strict JSON to ``path`` through a temporary file and an atomic rename.
+    """Write strict JSON to ``path`` atomically, with the permissions the umask grants.
 
     The text comes from the one JSON-safe serialiser (:mod:`backtriage.harness.safe_json`), so
     nothing a system returned can make the write fail or the file non-strict; a mapping records

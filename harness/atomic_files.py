@@ -1,0 +1,41 @@
+"""The one safe way the harness writes a file: whole or not at all, with the user's umask.
+
+A temporary file beside the target, then an atomic rename, so a crash or Ctrl-C never leaves
+half a file. The temporary file is created with mode 0666 and the kernel applies the umask, so
+the result has the permissions any other file the user writes has (``tempfile.mkstemp`` would
+make it 0600 whatever the umask says, and a CI artifact or a shared results folder would then be
+unreadable to the rest of the team).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+_FILE_MODE = 0o666
+"""Permissions asked for; the process umask removes what the user does not grant."""
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and an atomic rename.
+
+    Folders above ``path`` are created as needed. Returns ``path``.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+        except FileExistsError:  # pragma: no cover - a 48-bit name collision
+            continue
+        break
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target

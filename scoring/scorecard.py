@@ -1,4 +1,9 @@
-"""The console scorecard: the safety line first, then over-imaging, then everything else."""
+"""The console scorecard: the safety line first, then over-imaging, then everything else.
+
+Every table fits 100 columns (long cells wrap); colour is the caller's choice (a
+:class:`~backtriage.scoring.reports.colour.Paint`); the headlines name the vignettes they read
+(all of them), as the gate lines name theirs (the policy's scope).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,34 @@ from typing import Any
 from tabulate import tabulate
 
 from backtriage.harness.vocabulary import URGENCIES
+from backtriage.scoring.formatting import pct
 from backtriage.scoring.metrics import RATE_METRICS
+from backtriage.scoring.reports.colour import PLAIN, Paint
+from backtriage.scoring.reports.common import first_answer_text, worst_vignettes
+from backtriage.scoring.reports.text_table import fit_table
 
+__all__ = ["QUIET_PREFIXES", "over_imaging_line", "pct", "render_scorecard", "safety_line"]
 
-def pct(value: float | None) -> str:
-    """Format a proportion as a percentage, or an em dash when there is no data."""
-    return "—" if value is None else f"{100 * value:.1f}%"
+HEADLINE_SCOPE = "all vignettes"
+"""The headlines read every vignette, consensus and contested alike."""
+
+DEFAULT_WORST = 10
+"""How many of the worst vignettes the scorecard lists unless told otherwise."""
+
+SHORT_DENOMINATORS = {
+    "critical_miss_rate": "emergency",
+    "major_miss_rate": "urgent",
+    "minor_under_triage_rate": "routine",
+    "missed_imaging_rate": "imaging indicated",
+    "wrong_modality_rate": "imaging expected",
+    "over_imaging_rate": "not indicated*",
+    "over_triage_rate": "non-emergency",
+}
+"""The denominator column's short names (the rest read all vignettes); the footnote says more."""
+
+DENOMINATOR_NOTE = (
+    "of: the vignettes each rate counts over. * imaging not indicated, red-flag vignettes excluded"
+)
 
 
 def _rate_text(r: Mapping[str, Any]) -> str:
@@ -23,25 +50,28 @@ def _rate_text(r: Mapping[str, Any]) -> str:
     return f"{r['count']}/{r['denominator']} = {pct(r['value'])} ({interval})"
 
 
-def safety_line(m: Mapping[str, Any]) -> str:
+def safety_line(m: Mapping[str, Any], scope: str = HEADLINE_SCOPE, paint: Paint = PLAIN) -> str:
     """The headline: critical misses with their upper bound, and major misses."""
     crit = m["rates"]["critical_miss_rate"]
     major = m["rates"]["major_miss_rate"]
     bound = pct(m["critical_miss_upper95"])
+    critical = f"critical misses {m['critical_misses']}"
+    majors = f"major misses {m['major_misses']}"
     return (
-        f"SAFETY  critical misses {m['critical_misses']} of {crit['denominator']} "
-        "emergency vignettes "
+        f"SAFETY  {paint.bad(critical) if m['critical_misses'] else critical} "
+        f"of {crit['denominator']} emergency vignettes "
         f"(true rate below {bound} with 95% confidence); "
-        f"major misses {m['major_misses']} of {major['denominator']} urgent vignettes"
+        f"{paint.warn(majors) if m['major_misses'] else majors} "
+        f"of {major['denominator']} urgent vignettes — {scope}"
     )
 
 
-def over_imaging_line(m: Mapping[str, Any]) -> str:
+def over_imaging_line(m: Mapping[str, Any], scope: str = HEADLINE_SCOPE) -> str:
     """The second headline: over-imaging with its interval."""
     r = m["rates"]["over_imaging_rate"]
     if not r["denominator"]:
-        return f"OVER-IMAGING  not measurable: no {r['denominator_is']}"
-    return f"OVER-IMAGING  {_rate_text(r)} of {r['denominator_is']}"
+        return f"OVER-IMAGING  not measurable: no {r['denominator_is']} — {scope}"
+    return f"OVER-IMAGING  {_rate_text(r)} of {r['denominator_is']} — {scope}"
 
 
 def epochs_lines(doc: Mapping[str, Any]) -> list[str]:
@@ -63,53 +93,54 @@ QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL")
 """Lines a quiet scorecard keeps: the headlines and the gates."""
 
 
-def render_scorecard(doc: Mapping[str, Any], worst: int = 10, quiet: bool = False) -> str:
-    """Render a results document (results.json) as the console scorecard.
-
-    Args:
-        doc: the results document.
-        worst: how many of the worst vignettes to list.
-        quiet: keep only the safety, over-imaging and error lines and the gates.
-    """
+def headline_lines(doc: Mapping[str, Any], paint: Paint = PLAIN) -> list[str]:
+    """Safety, over-imaging and errors: what a quiet scorecard still prints."""
     m = doc["metrics"]
-    by = doc["metrics_by_status"]
-    lines = [
-        f"backtriage scorecard — system {doc['system']['spec']} — {m['n_vignettes']} vignettes "
-        f"(corpus {doc['corpus']['content_hash'][:12]}, {m['n_epochs']} epoch(s))",
-        "",
-        safety_line(m),
+    return [
+        safety_line(m, paint=paint),
         over_imaging_line(m),
         f"ERRORS  {m['errors']} ({pct(m['error_rate'])} of all vignettes; "
         "each counted as a failure)",
-        *epochs_lines(doc),
-        "",
-    ]
-    rows = []
-    for name in RATE_METRICS:
-        row = [name.replace("_", " ")]
-        for scope in ("all", "consensus", "contested"):
-            r = by[scope]["rates"][name]
-            row.append(
-                f"{r['count']}/{r['denominator']} {pct(r['value'])}" if r["denominator"] else "—"
-            )
-        row.append(
-            f"{pct(by['all']['rates'][name]['ci95_low'])}–{pct(by['all']['rates'][name]['ci95_high'])}"
-        )
-        row.append(by["all"]["rates"][name]["denominator_is"])
-        rows.append(row)
-    lines.append(
-        tabulate(
-            rows, headers=["metric", "all", "consensus", "contested", "95% CI (all)", "denominator"]
-        )
-    )
-    kappa = m.get("urgency_kappa")
-    lines += [
-        "",
-        f"urgency agreement: quadratic-weighted kappa {'—' if kappa is None else f'{kappa:.3f}'}",
-        "",
     ]
 
-    cond_rows = [
+
+def gate_lines(doc: Mapping[str, Any], paint: Paint = PLAIN) -> list[str]:
+    """The verdict and one line per gate."""
+    policy = doc["policy"]
+    passed = doc["gates_passed"]
+    lines = [
+        f"GATES  policy {policy['name']} (scope: {policy['scope']}): "
+        + paint.verdict(passed, "PASS" if passed else "FAIL")
+    ]
+    for g in doc["gates"]:
+        mark = paint.good("ok  ") if g["passed"] else paint.bad("FAIL")
+        lines.append(f"  {mark} {paint.gate_detail(g['passed'], g['detail'])}")
+    return lines
+
+
+def rates_table(doc: Mapping[str, Any]) -> str:
+    """Every rate for all, consensus and contested vignettes, with the interval for all."""
+    by = doc["metrics_by_status"]
+    rows = []
+    for name in RATE_METRICS:
+        r_all = by["all"]["rates"][name]
+        row = [name.removesuffix("_rate").replace("_", " ")]
+        for scope in ("all", "consensus", "contested"):
+            r = by[scope]["rates"][name]
+            row.append(f"{r['count']}/{r['denominator']} {pct(r['value'])}" if r["denominator"]
+                       else "—")
+        row.append(f"{pct(r_all['ci95_low'])}–{pct(r_all['ci95_high'])}")
+        row.append(SHORT_DENOMINATORS.get(name, "all"))
+        rows.append(row)
+    table = fit_table(
+        rows, ["rate", "all", "consensus", "contested", "95% CI (all)", "of"], wrap=[5, 0]
+    )
+    return f"{table}\n{DENOMINATOR_NOTE}"
+
+
+def condition_table(m: Mapping[str, Any]) -> str:
+    """Sensitivity per expected condition: share of its vignettes not under-triaged."""
+    rows = [
         [
             c,
             f"{v['sensitivity']['count']}/{v['sensitivity']['denominator']}",
@@ -119,63 +150,74 @@ def render_scorecard(doc: Mapping[str, Any], worst: int = 10, quiet: bool = Fals
         ]
         for c, v in m["per_condition"].items()
     ]
-    lines.append(
-        tabulate(
-            cond_rows, headers=["condition", "not under-triaged", "sensitivity", "95% CI", "named"]
-        )
+    return fit_table(
+        rows, ["condition", "not under-triaged", "sensitivity", "95% CI", "named"], wrap=[0]
     )
-    lines.append("")
+
+
+def confusion_table(m: Mapping[str, Any]) -> str:
+    """Rows: expected urgency; columns: answered urgency (every epoch), plus errors."""
     confusion = m["urgency_confusion"]
     cols = [*URGENCIES, "error"]
-    lines.append("urgency confusion (rows: expected, columns: answered)")
-    lines.append(
-        tabulate([[u, *(confusion[u][c] for c in cols)] for u in URGENCIES], headers=["", *cols])
+    table = tabulate(
+        [[u, *(confusion[u][c] for c in cols)] for u in URGENCIES], headers=["", *cols]
     )
-    lines.append("")
+    return f"urgency confusion (rows: expected, columns: answered)\n{table}"
 
-    bad = [v for v in doc["vignettes"] if v["outcomes"]]
-    order = [
-        "error",
-        "critical_miss",
-        "major_miss",
-        "missed_imaging",
-        "wrong_modality",
-        "minor_under_triage",
-        "over_imaging",
-        "over_triage",
-        "missing_safety_net",
+
+def worst_table(doc: Mapping[str, Any], worst: int | None, paint: Paint = PLAIN) -> list[str]:
+    """The vignettes with an outcome, worst first: ``worst`` of them, or all for ``None``."""
+    bad = worst_vignettes(doc["vignettes"])
+    if not bad:
+        return []
+    shown = bad if worst is None else bad[:worst]
+    rows = [
+        [v["id"], v["label_status"], paint.outcomes(v["outcomes"]), first_answer_text(v, 60)]
+        for v in shown
     ]
-    bad.sort(key=lambda v: min(order.index(o) for o in v["outcomes"]))
-    if bad:
-        lines.append(f"worst vignettes ({min(worst, len(bad))} of {len(bad)} with an outcome)")
-        lines.append(
-            tabulate(
-                [
-                    [v["id"], v["label_status"], ", ".join(v["outcomes"]), _answer_text(v)]
-                    for v in bad[:worst]
-                ],
-                headers=["vignette", "status", "outcomes", "answer (first epoch)"],
-            )
-        )
-        lines.append("")
+    return [
+        f"worst vignettes ({len(shown)} of {len(bad)} with an outcome"
+        + ("" if len(shown) == len(bad) else "; --top N or --all for more")
+        + ")",
+        fit_table(rows, ["vignette", "status", "outcomes", "answer (first epoch)"], wrap=[2, 3, 0]),
+        "",
+    ]
 
-    policy = doc["policy"]
-    verdict = "PASS" if doc["gates_passed"] else "FAIL"
-    lines.append(f"GATES  policy {policy['name']} (scope: {policy['scope']}): {verdict}")
-    lines += [f"  {'ok  ' if g['passed'] else 'FAIL'} {g['detail']}" for g in doc["gates"]]
+
+def render_scorecard(
+    doc: Mapping[str, Any],
+    worst: int | None = DEFAULT_WORST,
+    quiet: bool = False,
+    paint: Paint = PLAIN,
+) -> str:
+    """Render a results document (results.json) as the console scorecard.
+
+    Args:
+        doc: the results document.
+        worst: how many of the worst vignettes to list (``None``: all of them).
+        quiet: keep only the safety, over-imaging and error lines and the gates.
+        paint: colour for the verdicts and misses (default: none).
+    """
     if quiet:
-        lines = [
-            line
-            for block in lines
-            for line in block.splitlines()
-            if line.startswith(QUIET_PREFIXES)
-        ]
+        return "\n".join([*headline_lines(doc, paint), *gate_lines(doc, paint)])
+    m = doc["metrics"]
+    kappa = m.get("urgency_kappa")
+    lines = [
+        f"backtriage scorecard — system {doc['system']['spec']} — {m['n_vignettes']} vignettes "
+        f"(corpus {doc['corpus']['content_hash'][:12]}, {m['n_epochs']} epoch(s))",
+        "",
+        *headline_lines(doc, paint),
+        *epochs_lines(doc),
+        "",
+        rates_table(doc),
+        "",
+        f"urgency agreement: quadratic-weighted kappa {'—' if kappa is None else f'{kappa:.3f}'}",
+        "",
+        condition_table(m),
+        "",
+        confusion_table(m),
+        "",
+        *worst_table(doc, worst, paint),
+        *gate_lines(doc, paint),
+    ]
     return "\n".join(lines)
-
-
-def _answer_text(v: Mapping[str, Any]) -> str:
-    a = v["answers"][0]
-    if a["decision"] is None:
-        return f"error: {(a['error'] or '')[:60]}"
-    d = a["decision"]
-    return f"{d['urgency']} / {d['imaging']} / {d['category']}"

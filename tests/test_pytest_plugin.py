@@ -114,7 +114,7 @@ def test_a_broken_system_fails_exactly_the_expected_items(
     assert "system error on 1 of 1 answer(s)" in out and "deliberate crash" in out
     assert "Traceback" not in out
     # The default policy fails on the critical miss, the error and the over-imaging.
-    assert "FAIL critical_misses <= 0: 1 FAILS" in out
+    assert "FAIL critical_misses 1/2 = 50.0% (consensus) > 0 FAILS" in out
     assert result.ret == 1
 
 
@@ -149,7 +149,7 @@ def test_a_gate_can_fail_when_every_item_passes(pytester: pytest.Pytester, corpu
         str(pytester.path / "many.yaml"),
     )
     result.assert_outcomes(passed=len(CI_IDS), failed=1)  # the gate's own test case
-    result.stdout.fnmatch_lines(["*FAIL n_emergency >= 30: 2 FAILS*"])
+    result.stdout.fnmatch_lines(["*FAIL n_emergency 2 (consensus) < 30 FAILS*"])
     assert result.ret == 1
 
 

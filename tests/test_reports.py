@@ -130,7 +130,7 @@ def test_markdown_summary(faulty_run: tuple[int, Path]) -> None:
     assert "- **Safety:** critical misses 1 of 2 emergency vignettes" in md
     assert "- **Over-imaging:** 2/3 = 66.7%" in md
     assert "- **Errors:** 1 (14.3% of all vignettes" in md
-    assert "| ❌ | critical_misses <= 0 | 1 |" in md
+    assert "| ❌ | critical_misses <= 0 | 1/2 = 50.0% |" in md
     worst = md.split("### Worst vignettes")[1]
     # Errors first, then critical misses, then over-imaging.
     assert worst.index("`t-selfcare`") < worst.index("`t-ces-2`") < worst.index("`t-selfcare-2`")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from backtriage.harness.cli import exit_codes
+from backtriage.harness.cli import console_args, exit_codes
 from backtriage.harness.loading import Corpus
 from backtriage.harness.runs.evaluation import RunResult
 from backtriage.harness.runs.sharding import Shard, parse_shard, select_shard
@@ -96,7 +96,7 @@ def write_reports(args: argparse.Namespace, document: Mapping[str, Any]) -> None
         print(f"junit: {write_junit(junit, document)}", file=out)
     markdown = getattr(args, "markdown", None)
     if markdown:
-        text = render_markdown(document)
+        text = render_markdown(document, console_args.worst_count(args))
         if markdown == "-":
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:

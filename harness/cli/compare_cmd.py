@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from backtriage.harness.cli import exit_codes
+from backtriage.harness.cli import console_args, exit_codes
 from backtriage.harness.runs.merge import recorded_policy
 from backtriage.harness.runs.results_io import read_results
 from backtriage.scoring.compare import compare_runs
@@ -44,7 +44,7 @@ def handle(args: argparse.Namespace) -> int:
     comparison = compare_runs(
         base, new, policy, base_label=_label(args.base, base), new_label=_label(args.new, new)
     )
-    print(render_comparison(comparison, args.format))
+    print(render_comparison(comparison, args.format, console_args.paint()))
     for fmt, target in (("markdown", args.markdown), ("json", args.json)):
         if target:
             file = Path(target)

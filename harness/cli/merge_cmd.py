@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from backtriage.harness.cli import ci_args, exit_codes
+from backtriage.harness.cli import ci_args, console_args, exit_codes
 from backtriage.harness.runs.evaluation import results_document
 from backtriage.harness.runs.merge import merge_shards, read_shard_results
 from backtriage.harness.runs.results_io import safe_document, write_results
@@ -27,19 +27,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--output", required=True, help="folder for the merged results.json")
     p.add_argument("--policy", help="gate with this policy instead of the one the shards recorded")
     p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
+    console_args.add_arguments(p)
     ci_args.add_arguments(p, shard=False)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Merge, print the scorecard, write results and reports, and return the gate status."""
+    worst = console_args.worst_count(args)
     shards = read_shard_results(args.results)
     policy = load_policy(args.policy) if args.policy else None
     result = merge_shards(shards, policy)
     document = safe_document(results_document(result))
     path = write_results(args.output, document)
     out = ci_args.console(args)
-    print(render_scorecard(document, quiet=args.quiet), file=out)
+    print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
     print(f"\nmerged {len(shards)} shard(s); results: {path}", file=out)
     ci_args.write_reports(args, document)
     return exit_codes.OK if result.passed else exit_codes.GATE_FAILED

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from backtriage.harness.cli import ci_args, engine_args, exit_codes
+from backtriage.harness.cli import ci_args, console_args, engine_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
 from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import load_corpus
@@ -42,12 +42,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--config", help="YAML config file; CLI flags override it")
     p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
     engine_args.add_arguments(p)
+    console_args.add_arguments(p)
     ci_args.add_arguments(p)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run, print the scorecard, write results, and return the gate status."""
+    worst = console_args.worst_count(args)
     config = load_config(args.config)
     spec = setting("system", args.system, config, None)
     if not spec:
@@ -78,7 +80,7 @@ def handle(args: argparse.Namespace) -> int:
     document = safe_document(results_document(result))
     path = write_results(output, document)
     out = ci_args.console(args)
-    print(render_scorecard(document, quiet=args.quiet), file=out)
+    print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
     print(f"\nresults: {path}", file=out)
     ci_args.write_reports(args, document)
     return ci_args.exit_status(result, shard_plan)

@@ -16,6 +16,7 @@ WORST_ORDER = (
     oc.MINOR_UNDER_TRIAGE,
     oc.OVER_IMAGING,
     oc.OVER_TRIAGE,
+    oc.MISSING_SAFETY_NET,
 )
 """Outcomes from the one a reader must see first to the least pressing."""
 

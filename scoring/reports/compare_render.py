@@ -6,14 +6,25 @@ import json
 
 from tabulate import tabulate
 
-from backtriage.scoring.compare import CHANGE_ORDER, Comparison, MetricDelta, VignetteChange
+from backtriage.scoring.compare import (
+    CHANGE_ORDER,
+    NEW_CRITICAL_MISS,
+    NEW_MAJOR_MISS,
+    Comparison,
+    MetricDelta,
+    VignetteChange,
+)
+from backtriage.scoring.reports.colour import PLAIN, Paint
 from backtriage.scoring.reports.common import md_table
+from backtriage.scoring.reports.text_table import fit_table
 
 FORMATS = ("table", "json", "markdown")
 
 
-def render_comparison(comparison: Comparison, fmt: str = "table") -> str:
+def render_comparison(comparison: Comparison, fmt: str = "table", paint: Paint = PLAIN) -> str:
     """Render ``comparison`` in ``fmt`` (``table``, ``json`` or ``markdown``).
+
+    ``paint`` colours the console table's verdicts (the other formats are never coloured).
 
     Raises:
         ValueError: for an unknown format.
@@ -23,7 +34,7 @@ def render_comparison(comparison: Comparison, fmt: str = "table") -> str:
     if fmt == "markdown":
         return _markdown(comparison)
     if fmt == "table":
-        return _table(comparison)
+        return _table(comparison, paint)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -73,13 +84,46 @@ _CHANGE_HEADERS = [
 ]
 
 
+_GROUP_HEADERS = ["vignette", "expected", "answer base → new", "outcomes base → new"]
+
+
+def _change_groups(comparison: Comparison, paint: Paint) -> list[str]:
+    """The changed vignettes under one heading per kind of change, each table 100 columns wide.
+
+    A vignette is listed once, under its most important change; its other changes show in
+    its outcome columns.
+    """
+    lines: list[str] = []
+    for kind in CHANGE_ORDER:
+        group = [c for c in comparison.changes if c.kind == kind]
+        if not group:
+            continue
+        heading = f"{kind} ({len(group)})"
+        if kind in (NEW_CRITICAL_MISS, NEW_MAJOR_MISS):
+            heading = paint.bad(heading) if kind == NEW_CRITICAL_MISS else paint.warn(heading)
+        rows = []
+        for c in group:
+            note = [] if c.in_scope else ["outside gate scope"]
+            if c.relabelled:
+                note.append("label changed")
+            status = c.label_status + (f", {', '.join(note)}" if note else "")
+            rows.append([
+                f"{c.id} ({status})",
+                c.expected,
+                f"{c.base_answer} → {c.new_answer}",
+                f"{_outcomes(c.base_outcomes)} → {_outcomes(c.new_outcomes)}",
+            ])
+        lines += [heading, fit_table(rows, _GROUP_HEADERS, wrap=[3, 2, 0, 1]), ""]
+    return lines
+
+
 def _summary_counts(comparison: Comparison) -> str:
     parts = [f"{comparison.count(k)} {k}" for k in CHANGE_ORDER if comparison.count(k)]
     return ", ".join(parts) if parts else "no vignette changed outcome"
 
 
-def _table(comparison: Comparison) -> str:
-    verdict = "PASS" if comparison.passed else "FAIL"
+def _table(comparison: Comparison, paint: Paint) -> str:
+    verdict = paint.verdict(comparison.passed, "PASS" if comparison.passed else "FAIL")
     lines = [
         f"backtriage compare — base {comparison.base_label} → new {comparison.new_label} "
         f"(policy {comparison.policy_name}, scope {comparison.scope})",
@@ -89,9 +133,7 @@ def _table(comparison: Comparison) -> str:
     lines += [f"warning: {w}" for w in comparison.warnings]
     lines.append("")
     if comparison.changes:
-        lines.append(
-            tabulate([_change_row(c) for c in comparison.changes], headers=_CHANGE_HEADERS)
-        )
+        lines += _change_groups(comparison, paint)
         lines.append("")
     lines.append(f"metric deltas ({comparison.scope} vignettes)")
     lines.append(
@@ -106,7 +148,11 @@ def _table(comparison: Comparison) -> str:
     lines += ["", comparison.mcnemar.sentence(), ""]
     lines.append(f"GATES  compare gates of policy {comparison.policy_name}: {verdict}")
     if comparison.gates:
-        lines += [f"  {'ok  ' if g.passed else 'FAIL'} {g.detail}" for g in comparison.gates]
+        lines += [
+            f"  {paint.good('ok  ') if g.passed else paint.bad('FAIL')} "
+            f"{paint.gate_detail(g.passed, g.detail)}"
+            for g in comparison.gates
+        ]
     else:
         lines.append("  (the policy sets no compare gate)")
     return "\n".join(lines)

@@ -14,12 +14,12 @@ from backtriage.scoring.reports.common import (
 from backtriage.scoring.scorecard import over_imaging_line, pct, safety_line
 
 
-def render_markdown(doc: Mapping[str, Any], worst: int = 10) -> str:
+def render_markdown(doc: Mapping[str, Any], worst: int | None = 10) -> str:
     """Render a results document: verdict, safety, over-imaging, errors, gates, worst vignettes.
 
     Args:
         doc: a results document (``results.json``).
-        worst: how many of the worst vignettes to list.
+        worst: how many of the worst vignettes to list (``None``: all).
     """
     m = doc["metrics"]
     policy = doc["policy"]
@@ -64,7 +64,8 @@ def render_markdown(doc: Mapping[str, Any], worst: int = 10) -> str:
             md_table(
                 ["", "gate", "value", "detail"],
                 [
-                    ["✅" if g["passed"] else "❌", g["name"], _value(g["value"]), g["detail"]]
+                    ["✅" if g["passed"] else "❌", g["name"], g.get("shown") or _value(g["value"]),
+                     g["detail"]]
                     for g in doc["gates"]
                 ],
             )
@@ -73,8 +74,9 @@ def render_markdown(doc: Mapping[str, Any], worst: int = 10) -> str:
         lines.append("The policy sets no gate.")
     lines.append("")
     bad = worst_vignettes(doc["vignettes"])
+    shown = bad if worst is None else bad[:worst]
     if bad:
-        lines.append(f"### Worst vignettes ({min(worst, len(bad))} of {len(bad)} with an outcome)")
+        lines.append(f"### Worst vignettes ({len(shown)} of {len(bad)} with an outcome)")
         lines.append("")
         lines.append(
             md_table(
@@ -87,7 +89,7 @@ def render_markdown(doc: Mapping[str, Any], worst: int = 10) -> str:
                         f"{v['expected']['urgency']} / {v['expected']['imaging']}",
                         first_answer_text(v, 60),
                     ]
-                    for v in bad[:worst]
+                    for v in shown
                 ],
             )
         )

@@ -10,7 +10,9 @@ from types import MappingProxyType
 from typing import Any
 
 from backtriage.harness.loading.consistency import consistency_problems
+from backtriage.harness.loading.contrast_check import contrast_problems
 from backtriage.harness.loading.jsonfile import load_json
+from backtriage.harness.loading.lay_exam_check import lay_exam_problems
 from backtriage.harness.loading.near_duplicates import near_duplicate_problems
 from backtriage.harness.loading.problems import InputError, Problem, errors_only
 from backtriage.harness.loading.schema_check import schema_problems
@@ -125,6 +127,8 @@ def check_corpus(
     problems.extend(semantic_problems(loaded, bibliography))
     problems.extend(near_duplicate_problems(loaded))
     problems.extend(consistency_problems(loaded))
+    problems.extend(lay_exam_problems(loaded))
+    problems.extend(contrast_problems(loaded))
     vignettes = sorted(
         (Vignette.from_dict(d, str(f), _sha256(canonical_json(d))) for f, d in loaded),
         key=lambda v: v.id,

@@ -11,7 +11,7 @@ says what a sound triage system does with the variant:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -73,15 +73,8 @@ def variants_of(vignette: Vignette, transformations: tuple[Transformation, ...])
 
 
 def _findings(v: Vignette) -> dict[str, Any]:
-    return {k: _thaw(x) for k, x in v.presentation.findings.items()}
-
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thaw(x) for k, x in value.items()}
-    if isinstance(value, tuple | list):
-        return [_thaw(x) for x in value]
-    return value
+    findings: dict[str, Any] = v.presentation.to_dict()["findings"]  # a thawed, mutable copy
+    return findings
 
 
 def _text_only(change: Callable[[Vignette], str | None]) -> Edit:

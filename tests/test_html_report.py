@@ -229,7 +229,7 @@ def test_the_deciding_sentence_of_each_extracted_field_is_shown(doc: dict[str, A
             "evidence": {
                 "urgency": "Go to A&E <now> if you cannot pee.",
                 "imaging": None,
-                "safety_net": "If your legs get weaker, call 999.",
+                "safety_net": "If your legs get weaker, call 999. | Watch for a fever.",
             },
         },
         "model": "m-1",
@@ -240,7 +240,7 @@ def test_the_deciding_sentence_of_each_extracted_field_is_shown(doc: dict[str, A
     assert "Deciding sentences (extractor rules-v1)" in block
     assert "<q>Go to A&amp;E &lt;now&gt; if you cannot pee.</q>" in block
     assert "no sentence: the extractor's default" in block
-    assert "If your legs get weaker, call 999." in block
+    assert "<q>If your legs get weaker, call 999.</q><br><q>Watch for a fever.</q>" in block
     # Read as: the answer's own value of the field.
     urgency = answer["decision"]["urgency"].replace("_", " ")
     assert f'<th scope="row">urgency</th><td>{urgency}</td>' in block

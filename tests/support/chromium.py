@@ -79,6 +79,8 @@ class Browser:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            # Chromium wants a home folder for its caches; CI may run without HOME.
+            env={**os.environ, "HOME": os.environ.get("HOME") or self._profile},
             preexec_fn=wire,
             close_fds=False,
         )

@@ -291,7 +291,9 @@ def _sentence_cell(sentence: Any) -> str:
     if not sentence:
         return el("td", "no sentence: the extractor's default", class_="muted")
     if isinstance(sentence, str):
-        return el("td", el("q", esc(sentence)), class_="sentence")
+        # The extractor joins the sentences of several topics with " | ": one quote each.
+        quotes = [el("q", esc(part.strip())) for part in sentence.split(" | ") if part.strip()]
+        return el("td", "<br>".join(quotes), class_="sentence")
     return el("td", render_value(sentence), class_="sentence")
 
 

@@ -43,6 +43,11 @@ def doc(runs: tuple[Path, Path, Path]) -> dict[str, Any]:
     """The reference run's results, cut to three vignettes (a fresh copy for each test)."""
     document = read(runs[1])
     document["vignettes"] = [v for v in document["vignettes"] if v["id"] != HOSTILE_ID][:3]
+    # Without the optional safety-net fields, as a system that does not report them answers.
+    for v in document["vignettes"]:
+        for a in v["answers"]:
+            for field in ("safety_net", "questions"):
+                (a["decision"] or {}).pop(field, None)
     return copy.deepcopy(document)
 
 

@@ -338,6 +338,10 @@ def _warnings(
             "change of corpus (per-vignette changes are paired by id)"
         )
     for label, doc in (("base", base), ("new", new)):
+        selection = doc["corpus"].get("selection")
+        if isinstance(selection, Mapping):
+            out.append(f"the {label} run is a {selection['description']}; vignettes only in "
+                       "the other run are listed as added or removed")
         if doc["corpus"].get("shard"):
             out.append(
                 f"the {label} run is shard {doc['corpus']['shard']} only; merge the shards first"

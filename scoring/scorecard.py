@@ -93,6 +93,35 @@ QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL")
 """Lines a quiet scorecard keeps: the headlines and the gates."""
 
 
+def part_note(doc: Mapping[str, Any]) -> str:
+    """What part of the corpus the run holds (``selection of 12 of 374 vignettes``), or ``""``.
+
+    Reads a ``run --select/--limit`` selection, a pytest selection and a shard alike.
+    """
+    corpus = doc["corpus"]
+    selection = corpus.get("selection")
+    text = selection.get("description", "") if isinstance(selection, Mapping) else selection
+    if corpus.get("shard"):
+        shard = f"shard {corpus['shard']}"
+        return f"{text}, {shard}" if text else (
+            f"{shard} of a {corpus.get('n_vignettes_total', '?')}-vignette corpus"
+        )
+    return str(text or "")
+
+
+def usage_line(doc: Mapping[str, Any]) -> list[str]:
+    """Token totals the adapters reported (empty when none did)."""
+    usage = doc.get("usage")
+    if not usage:
+        return []
+    cached = usage.get("cached", {}).get("answers_reporting", 0)
+    return [
+        f"TOKENS  {usage['input_tokens']:,} in, {usage['output_tokens']:,} out over "
+        f"{usage['answers_reporting']} answer(s)"
+        + (f" ({cached} more served from the cache)" if cached else "")
+    ]
+
+
 def headline_lines(doc: Mapping[str, Any], paint: Paint = PLAIN) -> list[str]:
     """Safety, over-imaging and errors: what a quiet scorecard still prints."""
     m = doc["metrics"]
@@ -108,8 +137,11 @@ def gate_lines(doc: Mapping[str, Any], paint: Paint = PLAIN) -> list[str]:
     """The verdict and one line per gate."""
     policy = doc["policy"]
     passed = doc["gates_passed"]
+    note = part_note(doc)
     lines = [
-        f"GATES  policy {policy['name']} (scope: {policy['scope']}): "
+        f"GATES  policy {policy['name']} (scope: {policy['scope']})"
+        + (f" on a {note}" if note else "")
+        + ": "
         + paint.verdict(passed, "PASS" if passed else "FAIL")
     ]
     for g in doc["gates"]:
@@ -202,12 +234,15 @@ def render_scorecard(
         return "\n".join([*headline_lines(doc, paint), *gate_lines(doc, paint)])
     m = doc["metrics"]
     kappa = m.get("urgency_kappa")
+    label = f" — label {doc['label']}" if doc.get("label") else ""
+    held = part_note(doc) or f"{m['n_vignettes']} vignettes"
     lines = [
-        f"backtriage scorecard — system {doc['system']['spec']} — {m['n_vignettes']} vignettes "
+        f"backtriage scorecard — system {doc['system']['spec']}{label} — {held} "
         f"(corpus {doc['corpus']['content_hash'][:12]}, {m['n_epochs']} epoch(s))",
         "",
         *headline_lines(doc, paint),
         *epochs_lines(doc),
+        *usage_line(doc),
         "",
         rates_table(doc),
         "",

@@ -54,6 +54,8 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _label(path: str, document: dict[str, object]) -> str:
+    """``LABEL (SPEC, PATH)`` for a labelled run, else ``SPEC (PATH)``."""
     system = document["system"]
     spec = system.get("spec", "?") if isinstance(system, dict) else "?"
-    return f"{spec} ({path})"
+    label = document.get("label")
+    return f"{label} ({spec}, {path})" if label else f"{spec} ({path})"

@@ -26,6 +26,9 @@ CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "resume": bool,
     "progress": bool,
     "adapter": dict,
+    "select": list,
+    "limit": int,
+    "label": str,
 }
 """Keys a config file may hold, with their types; ``adapter`` holds adapter settings."""
 
@@ -51,7 +54,7 @@ def load_config(path: str | None) -> dict[str, Any]:
             known = ", ".join(sorted(CONFIG_KEYS))
             problems.append(Problem(str(file), f"/{key}", f"unknown setting; known: {known}"))
             continue
-        if key == "corpus" and isinstance(value, str):
+        if key in ("corpus", "select") and isinstance(value, str):
             data[key] = value = [value]
         expected = CONFIG_KEYS[key]
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
-from backtriage.harness.cli import ci_args, console_args, engine_args, exit_codes
+from backtriage.harness.cli import ci_args, console_args, engine_args, evaluator_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
 from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import load_corpus
 from backtriage.harness.runs.evaluation import evaluate, results_document
 from backtriage.harness.runs.results_io import safe_document, write_results
+from backtriage.harness.runs.selection import mark_selection, select_vignettes
 from backtriage.harness.systems import resolve_system
 from backtriage.scoring.policy import load_policy
 from backtriage.scoring.scorecard import render_scorecard
@@ -42,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--config", help="YAML config file; CLI flags override it")
     p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
     engine_args.add_arguments(p)
+    evaluator_args.add_arguments(p)
     console_args.add_arguments(p)
     ci_args.add_arguments(p)
     p.set_defaults(handler=handle)
@@ -58,12 +61,16 @@ def handle(args: argparse.Namespace) -> int:
         )
         return exit_codes.BAD_INPUT
     options = engine_args.engine_options(args, config)
+    model_settings = evaluator_args.model_settings(args, spec)
+    label = evaluator_args.run_label(args, config)
     corpus = load_corpus(setting("corpus", args.corpus, config, None))
+    corpus, selection = select_vignettes(corpus, *evaluator_args.selection_request(args, config))
     corpus, shard_plan = ci_args.select(args, corpus)
     policy = load_policy(setting("policy", args.policy, config, None))
     output = Path(setting("output", args.output, config, DEFAULT_OUTPUT))
     storage = engine_args.run_storage(args, config, output)
-    system = resolve_system(spec, engine_args.adapter_settings(options, config, spec))
+    settings = engine_args.adapter_settings(options, config, spec)
+    system = resolve_system(spec, evaluator_args.merge_settings(settings, model_settings))
     try:
         result = evaluate(system, corpus, policy, options, storage)
     except KeyboardInterrupt:
@@ -76,7 +83,10 @@ def handle(args: argparse.Namespace) -> int:
         return exit_codes.SYSTEM_UNAVAILABLE
     finally:
         system.close()
-    result = ci_args.mark(result, shard_plan)
+    shard_note = f"shard {shard_plan.shard}" if shard_plan else ""
+    result = ci_args.mark(mark_selection(result, selection, shard_note), shard_plan)
+    if label:
+        result = dataclasses.replace(result, extra={**result.extra, "label": label})
     document = safe_document(results_document(result))
     path = write_results(output, document)
     out = ci_args.console(args)

@@ -11,6 +11,7 @@ from typing import Any
 from backtriage.harness.engine import AnswerRecord, EngineOptions
 from backtriage.harness.engine.session import RunStorage, run_session
 from backtriage.harness.loading import Corpus
+from backtriage.harness.runs.llm_facts import prompt_facts, token_totals
 from backtriage.harness.runs.run_identity import miss_detector, run_identity
 from backtriage.harness.systems.protocol import TriageSystem
 from backtriage.harness.version import harness_version
@@ -103,7 +104,11 @@ def evaluate(
         session.records,
         session.started_at,
     )
-    return replace(result, extra={**result.extra, "run": session.stats})
+    extra: dict[str, Any] = {**result.extra, "run": session.stats}
+    prompt = prompt_facts(system, corpus.vignettes)
+    if prompt is not None:
+        extra["prompt"] = prompt
+    return replace(result, extra=extra)
 
 
 def result_from_records(
@@ -163,9 +168,11 @@ def results_document(result: RunResult) -> dict[str, Any]:
                 "answers": [r.to_dict() for r in records_by_id[v.id]],
             }
         )
+    usage = token_totals(result.records)
     return {
         "schema_version": "1.0.0",
         "harness_version": harness_version(),
+        **({"label": result.extra["label"]} if result.extra.get("label") else {}),
         "started_at": result.started_at,
         "finished_at": result.finished_at,
         "system": {**result.system_info, "spec": result.system_spec},
@@ -191,5 +198,7 @@ def results_document(result: RunResult) -> dict[str, Any]:
         "gates": [g.to_dict() for g in result.gates],
         "gates_passed": result.passed,
         **({"run": result.extra["run"]} if "run" in result.extra else {}),
+        **({"prompt": result.extra["prompt"]} if "prompt" in result.extra else {}),
+        **({"usage": usage} if usage is not None else {}),
         "vignettes": vignettes,
     }

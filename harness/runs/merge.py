@@ -22,6 +22,7 @@ from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.model import Acceptable, Citation, Decision, Presentation, Vignette
 from backtriage.harness.runs.evaluation import RunResult, result_from_records
 from backtriage.harness.runs.results_io import read_results
+from backtriage.harness.runs.selection import Selection, mark_selection
 from backtriage.harness.runs.sharding import Shard, parse_shard, shard_ids
 from backtriage.scoring.policy import Policy, policy_from_dict
 
@@ -111,6 +112,7 @@ def merge_problems(shards: Sequence[ShardResult]) -> list[Problem]:
     same("/system/spec", lambda d: d["system"]["spec"], "system")
     same("/policy", _policy_key, "policy")
     same("/options/epochs", lambda d: d["options"].get("epochs"), "epochs")
+    same("/corpus/selection", _selection_key, "selection")
 
     totals = {s.shard.total for s in shards}
     if len(totals) > 1:
@@ -229,7 +231,21 @@ def merge_shards(shards: Sequence[ShardResult], policy: Policy | None = None) ->
     stats = _summed_run_stats(ordered)
     if stats is not None:
         extra["run"] = stats
-    return dataclasses.replace(result, extra=extra)
+    for key in ("label", "prompt"):
+        if key in first:
+            extra[key] = first[key]
+    merged = dataclasses.replace(result, extra=extra)
+    selection = first["corpus"].get("selection")
+    if isinstance(selection, Mapping):
+        merged = mark_selection(merged, Selection.from_dict(selection))
+    return merged
+
+
+def _selection_key(document: Mapping[str, Any]) -> Any:
+    selection = document["corpus"].get("selection")
+    if not isinstance(selection, Mapping):
+        return selection
+    return {k: v for k, v in selection.items() if k != "description"}
 
 
 def _summed_run_stats(shards: Sequence[ShardResult]) -> dict[str, int] | None:

@@ -32,6 +32,10 @@ def _properties(doc: Mapping[str, Any]) -> dict[str, str]:
         "started_at": doc["started_at"],
         "finished_at": doc["finished_at"],
     }
+    if doc.get("label"):
+        props["label"] = doc["label"]
+    if isinstance(corpus.get("selection"), Mapping):
+        props["selection"] = corpus["selection"]["description"]
     if corpus.get("shard"):
         props["shard"] = corpus["shard"]
         props["n_vignettes_total"] = str(corpus.get("n_vignettes_total", ""))

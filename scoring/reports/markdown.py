@@ -26,6 +26,7 @@ def render_markdown(doc: Mapping[str, Any], worst: int | None = 10) -> str:
     corpus = doc["corpus"]
     verdict = "PASS ✅" if doc["gates_passed"] else "FAIL ❌"
     facts = [
+        *([f"label `{md_escape(doc['label'])}`"] if doc.get("label") else []),
         f"system `{md_escape(doc['system']['spec'])}`",
         f"{m['n_vignettes']} vignettes",
         f"corpus `{corpus['content_hash'][:12]}`",
@@ -35,6 +36,8 @@ def render_markdown(doc: Mapping[str, Any], worst: int | None = 10) -> str:
         facts.append(
             f"shard {corpus['shard']} of a {corpus.get('n_vignettes_total', '?')}-vignette corpus"
         )
+    if isinstance(corpus.get("selection"), Mapping):
+        facts.append(md_escape(corpus["selection"]["description"]))
     if corpus.get("merged_from"):
         facts.append(f"merged from {len(corpus['merged_from'])} shards")
     facts.append(f"backtriage {doc['harness_version']}")

@@ -5,7 +5,7 @@ Settings (config ``adapter:`` mapping, then environment, then default):
 - ``base_url``: ``ANTHROPIC_BASE_URL``, else ``https://api.anthropic.com``;
 - API key: the environment variable ``ANTHROPIC_API_KEY`` (or the one ``api_key_env`` names),
   sent as ``x-api-key``; required only for api.anthropic.com;
-- ``temperature`` (0), ``max_tokens`` (1024), ``params`` (extra body fields);
+- ``temperature`` (0), ``max_tokens`` (1024), ``top_p`` (unset), ``params`` (extra body fields);
 - ``structured_output``: ``tool`` (default: the decision is the input of a forced tool call
   whose input schema is the decision) or ``none`` (the JSON object as text);
 - ``prompt_template``, ``timeout``, ``max_connections``, ``anthropic_version``.
@@ -40,6 +40,7 @@ from backtriage.harness.systems.adapters.settings import (
     number_setting,
     text_setting,
     timeout_setting,
+    top_p_setting,
 )
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import InvalidAnswer, Reply
@@ -49,7 +50,8 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 TOOL_NAME = "record_triage_decision"
 STRUCTURED_MODES = ("tool", "none")
-_KEYS = {"base_url", "api_key_env", "temperature", "max_tokens", "params", "structured_output",
+_KEYS = {"base_url", "api_key_env", "temperature", "max_tokens", "top_p", "params",
+         "structured_output",
          "prompt_template", "max_connections", "anthropic_version"}
 
 
@@ -74,6 +76,7 @@ class AnthropicMessagesSystem:
             self._headers["x-api-key"] = key
         self.temperature = number_setting(spec, settings, "temperature", 0.0)
         self.max_tokens = number_setting(spec, settings, "max_tokens", 1024, 1, integer=True)
+        self.top_p = top_p_setting(spec, settings)
         self.params = mapping_setting(spec, settings, "params")
         self.structured = choice_setting(spec, settings, "structured_output", STRUCTURED_MODES,
                                          "tool")
@@ -103,6 +106,8 @@ class AnthropicMessagesSystem:
                 "input_schema": decision_json_schema(),
             }]
             body["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
+        if self.top_p is not None:
+            body["top_p"] = self.top_p
         return {**body, **self.params}
 
     def triage(self, presentation: Presentation) -> Reply:
@@ -142,6 +147,8 @@ class AnthropicMessagesSystem:
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "params": self.params,
+            # Only when set, so caches keyed before top_p existed still match.
+            **({"top_p": self.top_p} if self.top_p is not None else {}),
         }
 
     def close(self) -> None:

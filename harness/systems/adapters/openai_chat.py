@@ -7,7 +7,8 @@ Settings (config ``adapter:`` mapping, then environment, then default):
 - ``base_url``: ``OPENAI_BASE_URL``, else ``https://api.openai.com/v1``;
 - API key: the environment variable ``OPENAI_API_KEY`` (or the one ``api_key_env`` names); sent
   as a Bearer token when set; required only for api.openai.com;
-- ``temperature`` (0), ``max_tokens`` (1024), ``seed`` (unset), ``params`` (extra body fields);
+- ``temperature`` (0), ``max_tokens`` (1024), ``seed`` (unset), ``top_p`` (unset), ``params``
+  (extra body fields);
 - ``structured_output``: ``json_schema`` (default; strict schema), ``json_object``, or ``none``
   for servers that support neither;
 - ``prompt_template``: a template file replacing the bundled ``triage-v2``;
@@ -42,13 +43,14 @@ from backtriage.harness.systems.adapters.settings import (
     number_setting,
     text_setting,
     timeout_setting,
+    top_p_setting,
 )
 from backtriage.harness.systems.protocol import InvalidAnswer, Reply
 from backtriage.harness.systems.spec_errors import SpecError
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 STRUCTURED_MODES = ("json_schema", "json_object", "none")
-_KEYS = {"base_url", "api_key_env", "temperature", "max_tokens", "seed", "params",
+_KEYS = {"base_url", "api_key_env", "temperature", "max_tokens", "seed", "top_p", "params",
          "structured_output", "prompt_template", "max_connections"}
 
 
@@ -72,6 +74,7 @@ class OpenAIChatSystem:
         self.max_tokens = number_setting(spec, settings, "max_tokens", 1024, 1, integer=True)
         self.seed = number_setting(spec, settings, "seed", None, integer=True,
                                    maximum=2**63 - 1)
+        self.top_p = top_p_setting(spec, settings)
         self.params = mapping_setting(spec, settings, "params")
         self.structured = choice_setting(spec, settings, "structured_output", STRUCTURED_MODES,
                                          "json_schema")
@@ -105,6 +108,8 @@ class OpenAIChatSystem:
             }
         elif self.structured == "json_object":
             body["response_format"] = {"type": "json_object"}
+        if self.top_p is not None:
+            body["top_p"] = self.top_p
         return {**body, **self.params}
 
     def triage(self, presentation: Presentation) -> Reply:
@@ -146,6 +151,8 @@ class OpenAIChatSystem:
             "max_tokens": self.max_tokens,
             "seed": self.seed,
             "params": self.params,
+            # Only when set, so caches keyed before top_p existed still match.
+            **({"top_p": self.top_p} if self.top_p is not None else {}),
         }
 
     def close(self) -> None:

@@ -80,6 +80,21 @@ def timeout_setting(spec: str, settings: Mapping[str, Any]) -> float:
     return float(value)
 
 
+def top_p_setting(spec: str, settings: Mapping[str, Any]) -> float | None:
+    """Nucleus sampling ``top_p``: unset, or a number above 0 and at most 1.
+
+    Raises:
+        SpecError: for anything else.
+    """
+    value = settings.get("top_p")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise SpecError(spec, f"adapter.top_p must be a number above 0 and at most 1, "
+                              f"got {value!r}")
+    return float(value)
+
+
 def api_key(spec: str, settings: Mapping[str, Any], default_env: str) -> str | None:
     """Read the API key from the environment variable the settings name (or the default one).
 

@@ -86,10 +86,23 @@ def severe_or_progressive_deficit(f: Findings) -> bool:
     return f.get("weakness") in {"severe", "progressive"} or f.get("weakness_levels", 0) >= 2
 
 
+def sexual_dysfunction_with_leg_pain(f: Findings) -> bool:
+    """New sexual dysfunction with radicular leg pain: on GIRFT's list, unlike dysfunction alone."""
+    return flag(f, "new_sexual_dysfunction") and f.get("leg_pain", "none") in {"one_side", "both"}
+
+
 def ces_feature(f: Findings) -> bool:
-    """Any feature on the GIRFT / CKS 2018 cauda equina list (sexual dysfunction excluded)."""
+    """Any feature on the GIRFT / CKS 2018 cauda equina list.
+
+    New sexual dysfunction counts with radicular leg pain; as the only other feature it does not
+    (GIRFT's note), which is row X1.
+    """
     return (
-        bladder_ces(f) or bowel_ces(f) or saddle_altered(f) or severe_bilateral_deficit(f)
+        bladder_ces(f)
+        or bowel_ces(f)
+        or saddle_altered(f)
+        or severe_bilateral_deficit(f)
+        or sexual_dysfunction_with_leg_pain(f)
     )
 
 
@@ -136,18 +149,56 @@ def neuro_deficit(f: Findings) -> bool:
     )
 
 
-def aortic_dissection(f: Findings) -> bool:
-    """Tearing pain, or reduced leg pulses with an acute leg deficit or retention."""
-    acute_leg_signs = (
-        f.get("weakness") in {"severe", "progressive"} or "retention" in values(f, "bladder")
+def limb_ischaemia(f: Findings) -> bool:
+    """Reduced leg pulses, or a cold, pale or mottled leg."""
+    return flag(f, "leg_pulses_reduced") or flag(f, "cold_limb")
+
+
+def shocked(f: Findings) -> bool:
+    """Systolic pressure under 90, collapse, or feeling faint, pale or clammy (no BP needed)."""
+    return (
+        f.get("systolic_bp", 120) < 90
+        or flag(f, "collapse_or_syncope")
+        or flag(f, "shock_signs")
     )
-    return flag(f, "tearing_pain") or (flag(f, "leg_pulses_reduced") and acute_leg_signs)
+
+
+def aortic_dissection(f: Findings) -> bool:
+    """Tearing pain; limb ischaemia with an acute leg deficit or retention; or an arm BP gap.
+
+    The digest (row 26) names acute paraplegia or leg numbness, urinary retention and absent
+    pulses, and notes that some dissections are painless: the pain is not required.
+    """
+    acute_leg_signs = (
+        f.get("weakness") in {"severe", "progressive", "mild_new"}
+        or "retention" in values(f, "bladder")
+        or numb(f, "both_legs")
+        or numb(f, "leg_non_dermatomal")
+        or (numb(f, "one_leg_dermatomal") and f.get("onset") == "sudden")
+        or flag(f, "unable_to_walk")
+    )
+    sudden_pain = f.get("onset") == "sudden"
+    return (
+        flag(f, "tearing_pain")
+        or (limb_ischaemia(f) and acute_leg_signs)
+        or (flag(f, "cold_limb") and sudden_pain)
+        or (flag(f, "arm_bp_difference") and sudden_pain)
+    )
 
 
 def ruptured_aaa(f: Findings) -> bool:
-    """Pulsatile abdominal mass, or sudden pain with hypotension or collapse."""
-    shocked = f.get("systolic_bp", 120) < 90 or flag(f, "collapse_or_syncope")
-    return flag(f, "pulsatile_abdominal_mass") or (f.get("onset") == "sudden" and shocked)
+    """A pulsatile mass; sudden pain with shock; or new pain with a known aneurysm.
+
+    The classic triad (pain, hypotension, pulsatile mass) is present in only 25-50% of ruptures
+    (Assar & Zarins), so neither a mass nor a measured pressure is required.
+    """
+    new_pain = f.get("pain_duration_days", ACUTE_DAYS) < ACUTE_DAYS
+    known = flag(f, "known_aneurysm") or "aneurysm" in values(f, "prior_scan_findings")
+    return (
+        flag(f, "pulsatile_abdominal_mass")
+        or (f.get("onset") == "sudden" and shocked(f))
+        or (known and (new_pain or f.get("onset") == "sudden" or shocked(f)))
+    )
 
 
 def high_energy_trauma(f: Findings) -> bool:
@@ -155,20 +206,79 @@ def high_energy_trauma(f: Findings) -> bool:
     return f.get("trauma") == "high_energy"
 
 
+def _cord_signs_present(f: Findings) -> bool:
+    return (
+        f.get("reflexes") == "brisk"
+        or flag(f, "umn_signs")
+        or flag(f, "sensory_level")
+    )
+
+
 def guillain_barre(f: Findings) -> bool:
-    """Numbness or weakness ascending over days with reduced or absent reflexes."""
-    return flag(f, "ascending_symptoms") and f.get("reflexes") == "reduced_absent"
+    """Ascending numbness with any weakness, imbalance or lost reflexes, without cord signs.
+
+    NG127 refers immediately on "rapidly progressive symmetrical numbness and weakness or
+    imbalance"; areflexia supports the diagnosis but is not required, and a history alone
+    (reflexes not examined) is enough.
+    """
+    motor_or_gait = (
+        f.get("weakness", "none") not in {"none", *UNKNOWN}
+        or flag(f, "gait_disturbance")
+        or flag(f, "unable_to_walk")
+        or flag(f, "bulbar_or_breathing_symptoms")
+        or f.get("reflexes") == "reduced_absent"
+    )
+    return flag(f, "ascending_symptoms") and motor_or_gait and not _cord_signs_present(f)
+
+
+def ascending_sensory_only(f: Findings) -> bool:
+    """Ascending numbness with no weakness, imbalance or reflex change stated (row G2)."""
+    return flag(f, "ascending_symptoms") and not _cord_signs_present(f)
 
 
 def myelopathy(f: Findings) -> bool:
     """A sensory level or truncal band with upper-motor-neuron or gait signs."""
-    level = flag(f, "sensory_level") or (numb(f, "truncal_band") and not flag(f, "dermatomal_rash"))
+    band = numb(f, "truncal_band") or numb(f, "back_band")
+    level = flag(f, "sensory_level") or (band and not flag(f, "dermatomal_rash"))
     cord_signs = (
         f.get("reflexes") == "brisk"
+        or flag(f, "umn_signs")
         or flag(f, "gait_disturbance")
-        or f.get("weakness") in {"severe", "progressive"}
+        or flag(f, "unable_to_walk")
+        or f.get("weakness") in {"severe", "progressive", "mild_new"}
     )
     return level and cord_signs
+
+
+def cancer_with_severe_thoracic_pain(f: Findings) -> bool:
+    """Known cancer with thoracic pain that is worsening or wakes at night (an MSCC trigger)."""
+    thoracic = "thoracic_back" in values(f, "pain_sites")
+    severe = f.get("trajectory") == "worsening" or flag(f, "night_or_rest_pain")
+    return flag(f, "cancer_history") and thoracic and severe
+
+
+def fracture_with_deficit(f: Findings) -> bool:
+    """A fracture risk with a new leg, saddle or sphincter deficit (digest row 15: emergency).
+
+    Distal stocking numbness alone is left out: it is the length-dependent pattern of a
+    neuropathy, not compression at a fractured level.
+    """
+    deficit = (
+        f.get("weakness", "none") in {"mild_new", "mild_stable", "severe", "progressive"}
+        or any(numb(f, s) for s in ("one_leg_dermatomal", "leg_non_dermatomal", "both_legs"))
+        or saddle_altered(f)
+        or bladder_ces(f)
+        or bowel_ces(f)
+        or flag(f, "gait_disturbance")
+        or flag(f, "unable_to_walk")
+    )
+    return osteoporotic_fracture_risk(f) and deficit
+
+
+def mild_new_weakness_with_leg_pain(f: Findings) -> bool:
+    """New mild weakness with radicular pain: the digest's "new motor weakness -> prompt MRI"."""
+    leg = f.get("leg_pain", "none") in {"one_side", "both"} or numb(f, "one_leg_dermatomal")
+    return f.get("weakness") == "mild_new" and leg
 
 
 def cancer_with_neuro(f: Findings) -> bool:
@@ -177,17 +287,32 @@ def cancer_with_neuro(f: Findings) -> bool:
     return flag(f, "cancer_history") and (neuro_deficit(f) or radicular)
 
 
+def febrile(f: Findings) -> bool:
+    """Fever reported, or a measured temperature of 38 or more."""
+    return flag(f, "fever") or f.get("temperature_c", 37.0) >= 38.0
+
+
 def infection_risk(f: Findings) -> bool:
-    """IV drug use, recent infection, immunosuppression or a recent spinal procedure."""
+    """A route for bacteria to reach the spine, or a host that cannot fight them.
+
+    IV drug use, a bacterial source (bacteraemia, abscess, endocarditis, infected line or wound),
+    immunosuppression or a recent spinal procedure. A recent cold or viral illness is not one
+    (ACP 2011 pairs "recent infection" with fever).
+    """
     return any(
         flag(f, k)
-        for k in ("iv_drug_use", "recent_infection", "immunosuppression", "recent_spinal_procedure")
+        for k in ("iv_drug_use", "bacterial_source", "immunosuppression", "recent_spinal_procedure")
     )
 
 
 def infection_suspected(f: Findings) -> bool:
-    """Fever, or an infection risk with escalating pain (the classic triad is often incomplete)."""
-    return flag(f, "fever") or (infection_risk(f) and f.get("trajectory") == "worsening")
+    """Fever, or an infection risk with escalating pain or a raised CRP.
+
+    Fever is absent in about half of epidural abscesses (digest section b), so a risk with
+    escalating pain is enough; a recent infection of any kind with fever is ACP 2011's wording.
+    """
+    escalating = f.get("trajectory") == "worsening" or f.get("crp") == "raised"
+    return febrile(f) or (infection_risk(f) and escalating)
 
 
 def zoster_pattern(f: Findings) -> bool:
@@ -203,12 +328,15 @@ def zoster_pattern(f: Findings) -> bool:
 
 
 def osteoporotic_fracture_risk(f: Findings) -> bool:
-    """Osteoporosis, prolonged corticosteroids, or low-energy trauma at an older age."""
+    """Osteoporosis, prolonged corticosteroids, or minor trauma or strain at an older age.
+
+    AHCPR: "minor trauma or strenuous lifting in an older or possibly osteoporotic patient".
+    """
     older = f.get("age", 0) >= 65
     return (
         flag(f, "osteoporosis")
         or flag(f, "prolonged_corticosteroids")
-        or (f.get("trauma") == "low_energy" and older)
+        or (f.get("trauma") in {"low_energy", "minor_strain"} and older)
     )
 
 
@@ -222,9 +350,27 @@ def older_age_acute(f: Findings) -> bool:
     return bool(f.get("age", 0) > OLDER_AGE and acute)
 
 
+CANCER_AGE = 50
+"""ACP's weaker cancer flag: age over 50."""
+
+
 def weak_cancer_flags_persisting(f: Findings) -> bool:
     """Unexplained weight loss with pain that has lasted a month or more."""
     return flag(f, "unexplained_weight_loss") and f.get("pain_duration_days", 0) >= ACUTE_DAYS
+
+
+def several_cancer_flags(f: Findings) -> bool:
+    """Weight loss for a month or more with a second flag: age over 50 or failure to improve.
+
+    ACP 2011 puts "multiple risk factors" in the immediate-imaging group.
+    """
+    second = f.get("age", 0) > CANCER_AGE or flag(f, "failure_to_improve")
+    return weak_cancer_flags_persisting(f) and second
+
+
+def weight_loss_acute(f: Findings) -> bool:
+    """Unexplained weight loss with pain of under a month: ACP 2011 defers after a trial."""
+    return flag(f, "unexplained_weight_loss")
 
 
 def ms_pattern(f: Findings) -> bool:
@@ -280,7 +426,7 @@ def claudication(f: Findings) -> bool:
 
 
 def sexual_dysfunction_only(f: Findings) -> bool:
-    """New sexual dysfunction without another CES feature."""
+    """New sexual dysfunction without another CES feature (earlier rows take the others)."""
     return flag(f, "new_sexual_dysfunction")
 
 

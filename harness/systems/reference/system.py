@@ -8,9 +8,13 @@ from typing import Any
 from backtriage.harness.model import Decision, Presentation
 from backtriage.harness.open_questions import SOURCES as OPEN_SOURCES
 from backtriage.harness.open_questions import open_questions
+from backtriage.harness.systems.reference import findings as p
+from backtriage.harness.systems.reference.abnormal import abnormal_signs
 from backtriage.harness.systems.reference.rules import (
+    FALLTHROUGH_RULES,
     MRI_CONTRAINDICATED_SOURCES,
     RULES,
+    Rule,
     first_match,
 )
 from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
@@ -26,30 +30,28 @@ class ReferenceTriage:
 
         The first matching row decides urgency, imaging and category. Every other red-flag row of
         the same category that also matches adds its suspected conditions, so an osteoporotic
-        fracture with a cauda equina picture names both.
+        fracture with a cauda equina picture names both; clear cord signs (a sensory level,
+        upper-motor-neurone signs) name cord compression and not cauda equina, and suspected
+        cancer (weight loss, a suspicious lesion on a scan) names malignancy.
         """
         findings = presentation.findings
         rule = first_match(findings)
-        decision = rule.decision
+        decision = dataclasses.replace(
+            rule.decision, suspected_conditions=_conditions(rule, findings)
+        )
         sources = rule.sources
-        also = [
-            c
-            for other in RULES
-            if other is not rule
-            and other.decision.urgency in RED_FLAG_URGENCIES
-            and other.decision.category == decision.category
-            and other.when(findings)
-            for c in other.decision.suspected_conditions
-        ]
-        conditions = tuple(dict.fromkeys((*decision.suspected_conditions, *also)))
-        decision = dataclasses.replace(decision, suspected_conditions=conditions)
-        if decision.imaging == "mri" and findings.get("mri_contraindicated", False):
+        if decision.imaging == "mri" and p.flag(findings, "mri_contraindicated"):
             decision = dataclasses.replace(decision, imaging="ct")
             sources = sources + MRI_CONTRAINDICATED_SOURCES
+        rationale = f"rule {rule.id}: {rule.summary} [{', '.join(sources)}]"
+        if rule.id in FALLTHROUGH_RULES:
+            rationale += (
+                "; the presentation matched no specific row; abnormal: "
+                + ", ".join(abnormal_signs(findings))
+            )
         # An unknown is not a negative: the reference decides on what is known and asks the
         # must-not-miss questions the findings leave open (labeling guide, "Open questions").
         asks = open_questions(findings)
-        rationale = f"rule {rule.id}: {rule.summary} [{', '.join(sources)}]"
         if asks:
             rationale += f"; would ask about: {', '.join(asks)} [{', '.join(OPEN_SOURCES)}]"
         return dataclasses.replace(decision, rationale=rationale, questions=asks)
@@ -60,3 +62,27 @@ class ReferenceTriage:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _conditions(rule: Rule, findings: p.Findings) -> tuple[str, ...]:
+    """The matched row's conditions, those of other matching red-flag rows, and two corrections."""
+    decision = rule.decision
+    also = [
+        c
+        for other in RULES
+        if other is not rule
+        and other.decision.urgency in RED_FLAG_URGENCIES
+        and other.decision.category == decision.category
+        and other.when(findings)
+        for c in other.decision.suspected_conditions
+    ]
+    names = list(dict.fromkeys((*decision.suspected_conditions, *also)))
+    cord_signs = p.flag(findings, "sensory_level") or p.flag(findings, "umn_signs")
+    if cord_signs and "spinal_cord_compression" in names and "cauda_equina_syndrome" in names:
+        names.remove("cauda_equina_syndrome")
+    suspected_cancer = p.flag(findings, "unexplained_weight_loss") or (
+        "suspicious_lesion" in p.values(findings, "prior_scan_findings")
+    )
+    if decision.category == "serious_pathology" and suspected_cancer and names:
+        names.append("malignancy")
+    return tuple(dict.fromkeys(names))

@@ -71,6 +71,7 @@ def _conditions(rule: Rule, findings: p.Findings) -> tuple[str, ...]:
         c
         for other in RULES
         if other is not rule
+        and other.id not in FALLTHROUGH_RULES
         and other.decision.urgency in RED_FLAG_URGENCIES
         and other.decision.category == decision.category
         and other.when(findings)

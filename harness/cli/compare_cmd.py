@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 
 from backtriage.harness.cli import console_args, exit_codes
+from backtriage.harness.loading.problems import InputError
 from backtriage.harness.runs.merge import recorded_policy
+from backtriage.harness.runs.output_paths import file_problem
 from backtriage.harness.runs.results_io import read_results
 from backtriage.scoring.compare import compare_runs
 from backtriage.scoring.policy import Policy, load_policy
@@ -38,6 +40,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Compare, print, write the requested files, and return the compare-gate status."""
+    problems = [p for flag, target in (("--markdown", args.markdown), ("--json", args.json))
+                if target for p in [file_problem(Path(target), flag)] if p]
+    if problems:
+        raise InputError(problems)
     base = read_results(args.base)
     new = read_results(args.new)
     policy: Policy = load_policy(args.policy) if args.policy else recorded_policy(new, args.new)

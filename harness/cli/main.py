@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import traceback
@@ -75,6 +76,27 @@ def _discard_stdout() -> None:
         pass  # stdout is not a file (captured by a test): nothing will be flushed to a pipe
 
 
+_WRITE_FAILURES = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EFBIG: "file too large",
+    errno.EIO: "input/output error",
+}
+
+
+def write_failure(exc: OSError) -> str | None:
+    """The one line saying why a file could not be written, or ``None`` for another error."""
+    what = _WRITE_FAILURES.get(exc.errno or 0)
+    if what is None:
+        return None
+    where = f" {exc.filename}" if exc.filename else ""
+    return (f"backtriage: cannot write{where}: {what}; answers already journaled are kept "
+            "(free the space or fix the folder, then run again with --resume)")
+
+
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
@@ -98,6 +120,14 @@ def _main(argv: Sequence[str] | None) -> int:
         return exit_codes.INTERRUPTED
     except BrokenPipeError:
         raise  # not a harness failure: main() ends quietly
+    except OSError as exc:
+        note = write_failure(exc)
+        if note is None:
+            print("backtriage: internal error (please report):", file=sys.stderr)
+            traceback.print_exc()
+        else:
+            print(note, file=sys.stderr)  # the machine's fault, not ours: one line, no report
+        return exit_codes.HARNESS_FAILED
     except Exception:
         print("backtriage: internal error (please report):", file=sys.stderr)
         traceback.print_exc()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from backtriage.harness.cli import ci_args, console_args, exit_codes
 from backtriage.harness.runs.evaluation import results_document
 from backtriage.harness.runs.merge import merge_shards, read_shard_results
+from backtriage.harness.runs.output_paths import claim_outputs
 from backtriage.harness.runs.results_io import safe_document, write_results
 from backtriage.scoring.policy import load_policy
 from backtriage.scoring.scorecard import render_scorecard
@@ -38,10 +40,15 @@ def handle(args: argparse.Namespace) -> int:
     shards = read_shard_results(args.results)
     policy = load_policy(args.policy) if args.policy else None
     result = merge_shards(shards, policy)
-    document = safe_document(results_document(result))
-    path = write_results(args.output, document)
-    out = ci_args.console(args)
-    print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
-    print(f"\nmerged {len(shards)} shard(s); results: {path}", file=out)
-    ci_args.write_reports(args, document)
+    claim = claim_outputs(Path(args.output), {}, {"--junit": args.junit,
+                                                   "--markdown": args.markdown})
+    try:
+        document = safe_document(results_document(result))
+        path = write_results(args.output, document)
+        out = ci_args.console(args)
+        print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
+        print(f"\nmerged {len(shards)} shard(s); results: {path}", file=out)
+        ci_args.write_reports(args, document)
+    finally:
+        claim.release()
     return exit_codes.OK if result.passed else exit_codes.GATE_FAILED

@@ -12,6 +12,7 @@ from backtriage.harness.cli.config import load_config, setting
 from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import load_corpus
 from backtriage.harness.runs.evaluation import evaluate, results_document
+from backtriage.harness.runs.output_paths import claim_outputs
 from backtriage.harness.runs.results_io import safe_document, write_results
 from backtriage.harness.runs.selection import mark_selection, select_vignettes
 from backtriage.harness.systems import resolve_system
@@ -69,28 +70,36 @@ def handle(args: argparse.Namespace) -> int:
     policy = load_policy(setting("policy", args.policy, config, None))
     output = Path(setting("output", args.output, config, DEFAULT_OUTPUT))
     storage = engine_args.run_storage(args, config, output)
-    settings = engine_args.adapter_settings(options, config, spec)
-    system = resolve_system(spec, evaluator_args.merge_settings(settings, model_settings))
+    # Every path checked and --output locked before the first call, not after hours of them.
+    claim = claim_outputs(
+        output, {"--cache": storage.cache_dir},
+        {"--junit": getattr(args, "junit", None), "--markdown": getattr(args, "markdown", None)},
+    )
     try:
-        result = evaluate(system, corpus, policy, options, storage)
-    except KeyboardInterrupt:
-        engine_args.note_interrupted(output)
-        return exit_codes.INTERRUPTED
-    except NoVerdict as exc:
-        note = engine_args.kept_answers(output)
-        print(f"backtriage: system unavailable: no verdict: {system.spec}: {exc}"
-              + (f"; {note}" if note else ""), file=sys.stderr)
-        return exit_codes.SYSTEM_UNAVAILABLE
+        settings = engine_args.adapter_settings(options, config, spec)
+        system = resolve_system(spec, evaluator_args.merge_settings(settings, model_settings))
+        try:
+            result = evaluate(system, corpus, policy, options, storage)
+        except KeyboardInterrupt:
+            engine_args.note_interrupted(output)
+            return exit_codes.INTERRUPTED
+        except NoVerdict as exc:
+            note = engine_args.kept_answers(output)
+            print(f"backtriage: system unavailable: no verdict: {system.spec}: {exc}"
+                  + (f"; {note}" if note else ""), file=sys.stderr)
+            return exit_codes.SYSTEM_UNAVAILABLE
+        finally:
+            system.close()
+        shard_note = f"shard {shard_plan.shard}" if shard_plan else ""
+        result = ci_args.mark(mark_selection(result, selection, shard_note), shard_plan)
+        if label:
+            result = dataclasses.replace(result, extra={**result.extra, "label": label})
+        document = safe_document(results_document(result))
+        path = write_results(output, document)
+        out = ci_args.console(args)
+        print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
+        print(f"\nresults: {path}", file=out)
+        ci_args.write_reports(args, document)
+        return ci_args.exit_status(result, shard_plan)
     finally:
-        system.close()
-    shard_note = f"shard {shard_plan.shard}" if shard_plan else ""
-    result = ci_args.mark(mark_selection(result, selection, shard_note), shard_plan)
-    if label:
-        result = dataclasses.replace(result, extra={**result.extra, "label": label})
-    document = safe_document(results_document(result))
-    path = write_results(output, document)
-    out = ci_args.console(args)
-    print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
-    print(f"\nresults: {path}", file=out)
-    ci_args.write_reports(args, document)
-    return ci_args.exit_status(result, shard_plan)
+        claim.release()

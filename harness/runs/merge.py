@@ -85,9 +85,10 @@ def read_shard_results(paths: Sequence[str | Path]) -> list[ShardResult]:
 def merge_problems(shards: Sequence[ShardResult]) -> list[Problem]:
     """Return every reason these shards cannot be merged (empty when they can).
 
-    All shards must come from one corpus (same content hash), one system spec, one policy and
-    the same epochs; every shard 1..N must be present exactly once; no vignette may appear
-    twice; and each shard must hold exactly the slice ``--shard I/N`` assigns.
+    All shards must come from one harness version, one corpus (same content hash), one system
+    (spec and every setting it describes, such as temperature), one policy and the same epochs;
+    every shard 1..N must be present exactly once; no vignette may appear twice; and each
+    shard must hold exactly the slice ``--shard I/N`` assigns.
     """
     if not shards:
         return [Problem("merge", "", "no shard results given")]
@@ -109,7 +110,12 @@ def merge_problems(shards: Sequence[ShardResult]) -> list[Problem]:
 
     same("/corpus/content_hash", lambda d: d["corpus"]["content_hash"], "corpus")
     same("/corpus/n_vignettes_total", lambda d: d["corpus"].get("n_vignettes_total"), "corpus size")
+    same("/harness_version", lambda d: d["harness_version"], "harness version")
     same("/system/spec", lambda d: d["system"]["spec"], "system")
+    # The whole identity a journal must share to be resumed (run_identity): every setting the
+    # system reports (model, temperature, prompt hash, ...), not only the spec string.
+    for key in sorted({k for s in shards for k in s.document["system"]} - {"spec"}):
+        same(f"/system/{key}", lambda d, key=key: d["system"].get(key), f"system {key}")
     same("/policy", _policy_key, "policy")
     same("/options/epochs", lambda d: d["options"].get("epochs"), "epochs")
     same("/corpus/selection", _selection_key, "selection")

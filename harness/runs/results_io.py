@@ -7,7 +7,7 @@ from typing import Any
 
 from backtriage.harness.atomic_files import write_text_atomic
 from backtriage.harness.loading.jsonfile import load_json
-from backtriage.harness.loading.problems import InputError
+from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.safe_json import dumps_safe, recorded
 
@@ -48,6 +48,19 @@ def write_results(output_dir: str | Path, document: dict[str, Any]) -> Path:
     return path
 
 
+def _duplicate_ids(document: dict[str, Any], file: str) -> list[Problem]:
+    """A vignette listed twice would count twice in every comparison and merge."""
+    first: dict[str, int] = {}
+    problems = []
+    for i, vignette in enumerate(document["vignettes"]):
+        vid = vignette["id"]
+        if vid in first:
+            problems.append(Problem(file, f"/vignettes/{i}/id", f"vignette {vid!r} appears "
+                                    f"twice (also at /vignettes/{first[vid]})"))
+        first.setdefault(vid, i)
+    return problems
+
+
 def read_results(path: str | Path) -> dict[str, Any]:
     """Read a results file (or the ``results.json`` in a folder) and validate it.
 
@@ -58,7 +71,7 @@ def read_results(path: str | Path) -> dict[str, Any]:
     if file.is_dir():
         file = file / RESULTS_NAME
     data = load_json(file, "results file")
-    problems = schema_problems("results", data, str(file))
+    problems = schema_problems("results", data, str(file)) or _duplicate_ids(data, str(file))
     if problems:
         raise InputError(problems)
     result: dict[str, Any] = data

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backtriage.scoring import outcomes as oc
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile("\r\n|[\r\n\u0085\u2028\u2029]")
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY_START = re.compile(r"&(?=[A-Za-z#])")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 WORST_ORDER = (
     oc.ERROR,
@@ -54,8 +61,26 @@ def sources_text(vignette: Mapping[str, Any]) -> str:
 
 
 def md_escape(text: str) -> str:
-    """Make text safe inside a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    r"""Make text safe inside a Markdown line or table cell.
+
+    Every line break (``\r`` too: a bare one broke a table row) becomes a space, control
+    characters go, and a ``<`` that could open a tag (``<script``, ``</``, ``<!``) or an ``&``
+    that could start an entity becomes an entity, so text from a system (a rationale, an error)
+    can never become raw HTML; ``<=`` in a gate name stays as written.
+    """
+    text = _LINE_BREAKS.sub(" ", _CONTROL.sub("", text))
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return _TAG_OPEN.sub("&lt;", _ENTITY_START.sub("&amp;", text))
+
+
+def md_code(text: str) -> str:
+    """Quote text as a Markdown code span (raw HTML is never read inside one)."""
+    return "`" + _LINE_BREAKS.sub(" ", _CONTROL.sub("", text)).replace("`", "'") + "`"
+
+
+def xml_text(text: str) -> str:
+    r"""Make text legal XML 1.0 character data: each forbidden character becomes ``\xNN``."""
+    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

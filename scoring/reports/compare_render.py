@@ -15,7 +15,7 @@ from backtriage.scoring.compare import (
     VignetteChange,
 )
 from backtriage.scoring.reports.colour import PLAIN, Paint
-from backtriage.scoring.reports.common import md_table
+from backtriage.scoring.reports.common import md_code, md_escape, md_table
 from backtriage.scoring.reports.text_table import fit_table
 
 FORMATS = ("table", "json", "markdown")
@@ -163,11 +163,12 @@ def _markdown(comparison: Comparison) -> str:
     lines = [
         f"## backtriage compare: {verdict}",
         "",
-        f"Base `{comparison.base_label}` → new `{comparison.new_label}` · policy "
-        f"`{comparison.policy_name}` (scope {comparison.scope}) · {_summary_counts(comparison)}",
+        f"Base {md_code(comparison.base_label)} → new {md_code(comparison.new_label)} · policy "
+        f"{md_code(comparison.policy_name)} (scope {comparison.scope}) · "
+        f"{_summary_counts(comparison)}",
         "",
     ]
-    lines += [f"> ⚠️ {w}" for w in comparison.warnings]
+    lines += [f"> ⚠️ {md_escape(w)}" for w in comparison.warnings]
     if comparison.warnings:
         lines.append("")
     lines += ["### Compare gates", ""]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from backtriage.scoring.reports.common import decision_text, failure_text
+from backtriage.scoring.reports.common import decision_text, failure_text, xml_text
 
 SUITE_VIGNETTES = "backtriage.vignettes"
 SUITE_GATES = "backtriage.gates"
@@ -141,6 +141,12 @@ def junit_xml(doc: Mapping[str, Any]) -> ET.Element:
             "time": f"{total_time:.6f}",
         }
     )
+    # Rationales and errors come from systems: a control character in them (an ANSI escape,
+    # a NUL) is not legal XML 1.0, and CI's JUnit readers reject the whole file.
+    for element in root.iter():
+        element.attrib = {key: xml_text(value) for key, value in element.attrib.items()}
+        if element.text:
+            element.text = xml_text(element.text)
     return root
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from backtriage.scoring.reports.common import (
     first_answer_text,
+    md_code,
     md_escape,
     md_table,
     worst_vignettes,
@@ -26,8 +27,8 @@ def render_markdown(doc: Mapping[str, Any], worst: int | None = 10) -> str:
     corpus = doc["corpus"]
     verdict = "PASS ✅" if doc["gates_passed"] else "FAIL ❌"
     facts = [
-        *([f"label `{md_escape(doc['label'])}`"] if doc.get("label") else []),
-        f"system `{md_escape(doc['system']['spec'])}`",
+        *([f"label {md_code(doc['label'])}"] if doc.get("label") else []),
+        f"system {md_code(doc['system']['spec'])}",
         f"{m['n_vignettes']} vignettes",
         f"corpus `{corpus['content_hash'][:12]}`",
         f"{m['n_epochs']} epoch(s)",
@@ -44,7 +45,7 @@ def render_markdown(doc: Mapping[str, Any], worst: int | None = 10) -> str:
     lines = [
         f"## backtriage: {verdict}",
         "",
-        f"Policy `{md_escape(policy['name'])}` (gates read {policy['scope']} vignettes) · "
+        f"Policy {md_code(policy['name'])} (gates read {policy['scope']} vignettes) · "
         + " · ".join(facts),
         "",
         f"- **Safety:** {md_escape(safety_line(m).removeprefix('SAFETY').strip())}",

@@ -120,7 +120,7 @@ def test_a_full_or_read_only_disk_is_one_line_and_exit_3(
     def refuse(src: object, dst: object) -> None:
         raise OSError(code, os.strerror(code), str(dst))
 
-    monkeypatch.setattr("backtriage.harness.runs.results_io.os.replace", refuse)
+    monkeypatch.setattr("backtriage.harness.atomic_files.os.replace", refuse)
     status, err = _run(capsys, small_corpus_dir, tmp_path / "out")
     assert status == 3
     lines = err.strip().splitlines()

@@ -17,7 +17,7 @@ import pytest
 
 from backtriage.harness.cli.main import main
 from tests.support.chromium import Browser, find_chromium
-from tests.support.report_runs import HOSTILE_ID, make_runs, misses, read
+from tests.support.report_runs import FAULTY_LABEL, HOSTILE_ID, make_runs, misses, read
 
 SKIP_ENV = "BACKTRIAGE_SKIP_BROWSER"
 
@@ -68,6 +68,7 @@ _POINTS = """(() => {
     count: document.querySelectorAll('svg.chart circle').length,
     points: Array.from(document.querySelectorAll('svg.chart .run-point')).map((g) => ({
       label: g.querySelector('.point-label').textContent,
+      full: g.getAttribute('data-label'),
       centre: centre(g.querySelector('circle.point')),
     })),
     x: ticks('x'),
@@ -88,11 +89,12 @@ def test_the_chart_shows_one_point_per_run_where_its_rates_say(
     seen = browser.evaluate(_POINTS)
     docs = [read(p) for p in report["runs"]]
     assert seen["count"] == len(docs) == len(seen["points"])
-    for point, doc in zip(seen["points"], docs, strict=True):
-        # A label too long for the chart is shortened with an ellipsis; it keeps its start.
+    # Each point is labelled with the run's --label, else its system spec, as written; a label
+    # too long for its side of the chart is cut with an ellipsis (its tooltip has it whole).
+    assert [p["full"] for p in seen["points"]] == ["reference", FAULTY_LABEL]
+    for point in seen["points"]:
         shown = point["label"].removesuffix("…")
-        spec = doc["system"]["spec"]
-        assert spec.startswith(shown) and len(shown) >= min(len(spec), 20), point["label"]
+        assert point["full"].startswith(shown) and len(shown) >= min(len(point["full"]), 20)
     for point, doc in zip(seen["points"], docs, strict=True):
         rates = doc["metrics"]["rates"]
         x = _screen(seen["x"], rates["over_imaging_rate"]["value"])

@@ -25,6 +25,9 @@ INJECT = (
 
 HOSTILE_ID = "t-hostile-narrative"
 
+FAULTY_LABEL = "faulty <img src=x onerror=\"window.__pwned = 'label'\">"
+"""The faulty run's ``--label``: markup again, this time where attributes hold it too."""
+
 _SYSTEM = '''"""A faulty triage that answers in markup, for the HTML report tests."""
 from backtriage.harness.model import Decision, Presentation
 from backtriage.harness.systems.protocol import Reply
@@ -68,11 +71,14 @@ def make_runs(folder: Path) -> tuple[Path, Path, Path]:
     system = folder / "hostile_system.py"
     system.write_text(_SYSTEM.format(inject=INJECT), encoding="utf-8")
     runs = []
-    for name, spec in (("reference", "reference"), ("faulty", f"python:{system}:triage")):
+    runs_to_make = (
+        ("reference", "reference", []),
+        ("faulty", f"python:{system}:triage", ["--label", FAULTY_LABEL]),
+    )
+    for name, spec, label in runs_to_make:
         out = folder / name
-        status = main(
-            ["run", "--system", spec, "--corpus", str(corpus), "--output", str(out), "--quiet"]
-        )
+        args = ["run", "--system", spec, "--corpus", str(corpus), "--output", str(out)]
+        status = main([*args, "--quiet", *label])
         assert status in (0, 1), f"run of {spec} ended with {status}"
         runs.append(out / "results.json")
     return corpus, runs[0], runs[1]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
+from typing import Any
 
 from backtriage.harness.version import harness_version
 from backtriage.scoring.reports.html.chart import safety_chart
@@ -148,17 +149,28 @@ def _runs_table(runs: Sequence[RunView]) -> str:
             el("td", el("code", esc(run.source))),
             el("td", str(m["n_vignettes"]), class_="num"),
             el("td", str(m.get("n_epochs", "—")), class_="num"),
-            el(
-                "td",
-                el("code", esc(corpus["content_hash"][:12]))
-                + (esc(f" shard {corpus['shard']}") if corpus.get("shard") else ""),
-            ),
+            el("td", el("code", esc(corpus["content_hash"][:12])) + esc(_part_of(corpus))),
             el("td", esc(f"{policy['name']} (gates read {policy['scope']})")),
             el("td", gates),
         ]
         rows.append(el("tr", join(cells), data_run=run.index))
     head = el("tr", join(el("th", h, scope="col") for h in heads))
     return el("table", el("thead", head) + el("tbody", join(rows)), class_="runs")
+
+
+def _part_of(corpus: Mapping[str, Any]) -> str:
+    """Say when a run holds only part of its corpus: a shard, a selection, a graded subset."""
+    notes = []
+    if corpus.get("shard"):
+        notes.append(f"shard {corpus['shard']}")
+    selection = corpus.get("selection")
+    if isinstance(selection, Mapping):
+        notes.append(str(selection.get("description") or "a selection"))
+    elif selection:
+        notes.append(str(selection))
+    if corpus.get("subset"):
+        notes.append("answered subset")
+    return "".join(f"; {n}" for n in notes)
 
 
 def _controls(runs: Sequence[RunView]) -> str:

@@ -332,6 +332,14 @@ def _warnings(
     new_by_id: Mapping[str, Mapping[str, Any]],
 ) -> list[str]:
     out = []
+    base_version = base["corpus"].get("corpus_version")
+    new_version = new["corpus"].get("corpus_version")
+    if base_version != new_version:
+        out.append(
+            f"the runs used different corpus versions ({base_version or 'none recorded'} vs "
+            f"{new_version or 'none recorded'}): labels changed between them (see the labeling "
+            "guide's changelog), so a metric change is not a change of system alone"
+        )
     if base["corpus"]["content_hash"] != new["corpus"]["content_hash"]:
         out.append(
             "the runs used different corpora: metric deltas mix the change of system with the "

@@ -33,12 +33,15 @@ class Corpus:
         content_hash: SHA-256 over every vignette's canonical JSON and the bibliography;
             two runs on the same hash saw the same cases and labels.
         roots: the paths the corpus was read from.
+        version: the label version the bibliography declares (``corpus_version``), or None;
+            unlike the hash it says which labeling-guide changelog entry the labels follow.
     """
 
     vignettes: tuple[Vignette, ...]
     bibliography: Mapping[str, Mapping[str, Any]]
     content_hash: str
     roots: tuple[str, ...]
+    version: str | None = None
 
     def __len__(self) -> int:
         return len(self.vignettes)
@@ -142,6 +145,7 @@ def check_corpus(
         bibliography=MappingProxyType(bibliography),
         content_hash=digest.hexdigest(),
         roots=tuple(str(r) for r in roots),
+        version=_corpus_version(bib_path),
     )
     if not vignettes and not errors_only(problems):
         problems.append(Problem(", ".join(map(str, roots)), "", "no vignettes found"))
@@ -159,6 +163,16 @@ def load_corpus(paths: Iterable[str | Path] | None = None) -> Corpus:
     if errors:
         raise InputError(errors)
     return corpus
+
+
+def _corpus_version(bib_path: Path) -> str | None:
+    """The bibliography's ``corpus_version`` (already schema-checked), or None."""
+    try:
+        data = load_json(bib_path, "bibliography")
+    except InputError:
+        return None
+    version = data.get("corpus_version") if isinstance(data, dict) else None
+    return version if isinstance(version, str) else None
 
 
 def _old_schema_problem(file: Path, data: Any, vid: str | None) -> list[Problem]:

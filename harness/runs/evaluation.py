@@ -178,6 +178,7 @@ def results_document(result: RunResult) -> dict[str, Any]:
         "system": {**result.system_info, "spec": result.system_spec},
         "corpus": {
             "content_hash": result.corpus.content_hash,
+            "corpus_version": result.corpus.version,
             "n_vignettes": len(result.corpus),
             "roots": list(result.corpus.roots),
             **result.extra.get("corpus", {}),

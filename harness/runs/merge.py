@@ -109,6 +109,7 @@ def merge_problems(shards: Sequence[ShardResult]) -> list[Problem]:
                 )
 
     same("/corpus/content_hash", lambda d: d["corpus"]["content_hash"], "corpus")
+    same("/corpus/corpus_version", lambda d: d["corpus"].get("corpus_version"), "corpus version")
     same("/corpus/n_vignettes_total", lambda d: d["corpus"].get("n_vignettes_total"), "corpus size")
     same("/harness_version", lambda d: d["harness_version"], "harness version")
     same("/system/spec", lambda d: d["system"]["spec"], "system")
@@ -216,6 +217,7 @@ def merge_shards(shards: Sequence[ShardResult], policy: Policy | None = None) ->
         bibliography=MappingProxyType({}),
         content_hash=first["corpus"]["content_hash"],
         roots=tuple(first["corpus"].get("roots", ())),
+        version=first["corpus"].get("corpus_version"),
     )
     gate_policy = policy or recorded_policy(first, ordered[0].path)
     info = {k: v for k, v in first["system"].items() if k != "spec"}

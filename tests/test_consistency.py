@@ -136,6 +136,7 @@ NEW_VOCABULARY = [
     ("Tender over the L2 spinous process.", "focal_spinal_tenderness", True),
     ("It hurts when he presses on the bone in my spine.", "focal_spinal_tenderness", True),
     ("The pain started with a sneeze.", "trauma", "minor_strain"),
+    ("Struck across the upper back an hour ago by a falling pallet.", "trauma", "high_energy"),
     ("CRP raised at 86.", "crp", "raised"),
     ("A scan two years ago showed a disc bulge.", "prior_scan_findings", ["disc_prolapse"]),
     ("Her back is not painful; the pain is in the abdomen.", "pain_sites", ["abdomen"]),

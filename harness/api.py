@@ -34,6 +34,10 @@ def run(
     Returns:
         The run result: ``result.metrics["all" | "consensus" | "contested"]``, ``result.gates``,
         ``result.passed`` and per-vignette ``result.scores``.
+
+    Raises:
+        NoVerdict: the system could not be reached (``backtriage.harness.engine.NoVerdict``):
+            no result, rather than a run full of errors.
     """
     built = resolve_system(system) if isinstance(system, str) else system
     if isinstance(corpus, str | Path):

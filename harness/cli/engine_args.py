@@ -135,6 +135,13 @@ def kept_answers(output: Path) -> str:
     return f"{answers} answer(s) kept in {path}; continue with --resume"
 
 
+def note_no_verdict(spec: str, exc: Exception, output: Path) -> None:
+    """Say, on one line, that the system could not be reached and what the journal kept."""
+    note = kept_answers(output)
+    print(f"backtriage: system unavailable: no verdict: {spec}: {exc}"
+          + (f"; {note}" if note else ""), file=sys.stderr)
+
+
 def note_interrupted(output: Path) -> None:
     """Tell the user, once, that the run was interrupted and how to continue."""
     note = kept_answers(output)

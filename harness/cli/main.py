@@ -20,6 +20,7 @@ from backtriage.harness.cli import (
     run_cmd,
     validate_cmd,
 )
+from backtriage.harness.engine.availability import NoVerdict
 from backtriage.harness.loading.problems import InputError
 from backtriage.harness.systems.spec_errors import SpecError
 from backtriage.harness.version import harness_version
@@ -115,6 +116,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exit_codes.BAD_INPUT
+    except NoVerdict as exc:
+        print(f"backtriage: system unavailable: no verdict: {exc}", file=sys.stderr)
+        return exit_codes.SYSTEM_UNAVAILABLE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED

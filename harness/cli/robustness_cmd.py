@@ -10,6 +10,7 @@ from typing import Any
 
 from backtriage.harness.cli import engine_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
+from backtriage.harness.engine import NoVerdict
 from backtriage.harness.engine.session import run_session
 from backtriage.harness.loading import InputError, Problem, load_corpus
 from backtriage.harness.robustness import (
@@ -100,7 +101,10 @@ def handle(args: argparse.Namespace) -> int:
         session = run_session(system, vignettes, options, storage, identity, now_iso())
     except KeyboardInterrupt:
         engine_args.note_interrupted(output)
-        raise
+        return exit_codes.INTERRUPTED
+    except NoVerdict as exc:
+        engine_args.note_no_verdict(system.spec, exc, output)
+        return exit_codes.SYSTEM_UNAVAILABLE
     finally:
         system.close()
     answers = {r.vignette_id: r for r in session.records if r.epoch == 0}

@@ -84,9 +84,7 @@ def handle(args: argparse.Namespace) -> int:
             engine_args.note_interrupted(output)
             return exit_codes.INTERRUPTED
         except NoVerdict as exc:
-            note = engine_args.kept_answers(output)
-            print(f"backtriage: system unavailable: no verdict: {system.spec}: {exc}"
-                  + (f"; {note}" if note else ""), file=sys.stderr)
+            engine_args.note_no_verdict(system.spec, exc, output)
             return exit_codes.SYSTEM_UNAVAILABLE
         finally:
             system.close()

@@ -84,6 +84,9 @@ def evaluate(
         policy: the gates.
         options: concurrency, epochs, timeouts and retries.
         storage: journal, resume, cache and progress; ``None`` keeps nothing on disk.
+
+    Raises:
+        NoVerdict: the system could not be reached; the journal keeps what was answered.
     """
     options = options or EngineOptions()
     session = run_session(

@@ -89,6 +89,19 @@ def epochs_lines(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def answers_lines(doc: Mapping[str, Any]) -> list[str]:
+    """How the answers were obtained: asked, from the cache, resumed (empty for merged shards)."""
+    run = doc.get("run")
+    if not run:
+        return []
+    parts = [f"{run.get('asked', 0)} asked", f"{run.get('cached', 0)} from the cache"]
+    if run.get("resumed"):
+        parts.append(f"{run['resumed']} resumed from the journal")
+    if run.get("not_attempted"):
+        parts.append(f"{run['not_attempted']} not attempted (time cap)")
+    return [f"ANSWERS  {', '.join(parts)}"]
+
+
 QUIET_PREFIXES = ("SAFETY", "OVER-IMAGING", "ERRORS", "GATES", "  ok", "  FAIL")
 """Lines a quiet scorecard keeps: the headlines and the gates."""
 
@@ -243,6 +256,7 @@ def render_scorecard(
         *headline_lines(doc, paint),
         *epochs_lines(doc),
         *usage_line(doc),
+        *answers_lines(doc),
         "",
         rates_table(doc),
         "",

@@ -2,8 +2,9 @@
 
 The key is a SHA-256 over everything that can change an answer: the system's identity as
 ``describe()`` reports it (adapter kind, model, base URL, prompt template version and hash,
-sampling parameters), the presentation, and the repeat index (epoch k of a stochastic system is
-its own sample). Only valid decisions are stored; errors never are, so a transient failure is
+sampling parameters; the source file hash of a ``python:`` system, the executable and script
+hash of a ``cmd:`` one), the presentation, and the repeat index (epoch k of a stochastic system
+is its own sample). Only valid decisions are stored; errors never are, so a transient failure is
 asked again. Entries hold no API key: ``describe()`` never includes one and text is scrubbed.
 """
 

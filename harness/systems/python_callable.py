@@ -11,6 +11,7 @@ from typing import Any
 
 from backtriage.harness.model import Decision, Presentation
 from backtriage.harness.systems.decision_parsing import decision_from_obj
+from backtriage.harness.systems.fingerprints import python_source
 from backtriage.harness.systems.protocol import Reply
 from backtriage.harness.systems.spec_errors import SpecError
 
@@ -22,9 +23,12 @@ class PythonCallableSystem:
     (the same JSON the subprocess and HTTP adapters send), so it cannot alter the corpus.
     """
 
-    def __init__(self, spec: str, function: Callable[[dict[str, Any]], Any]):
+    def __init__(self, spec: str, function: Callable[[dict[str, Any]], Any],
+                 module_name: str | None = None):
         self.spec = spec
         self._function = function
+        # Read now, as imported: an edit of the file during the run is the next run's business.
+        self._source = python_source(function, module_name)
 
     def triage(self, presentation: Presentation) -> Decision | Reply:
         """Call the function and validate its answer strictly."""
@@ -34,8 +38,8 @@ class PythonCallableSystem:
         return decision_from_obj(answer)
 
     def describe(self) -> dict[str, Any]:
-        """Identify the system."""
-        return {"kind": "python", "spec": self.spec}
+        """Identify the system: its spec and a hash of its source file(s), for cache keys."""
+        return {"kind": "python", "spec": self.spec, **self._source}
 
     def close(self) -> None:
         """Nothing to release."""
@@ -64,7 +68,7 @@ def from_spec(spec: str) -> PythonCallableSystem:
     function = getattr(module, attr, None)
     if not callable(function):
         raise SpecError(spec, f"{module_name!r} has no callable named {attr!r}")
-    return PythonCallableSystem(spec, function)
+    return PythonCallableSystem(spec, function, module.__name__)
 
 
 def _import_file(path: Path) -> Any:

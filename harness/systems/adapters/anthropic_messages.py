@@ -146,6 +146,7 @@ class AnthropicMessagesSystem:
             "structured_output": self.structured,
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
+            "anthropic_version": self._headers["anthropic-version"],
             "params": self.params,
             # Only when set, so caches keyed before top_p existed still match.
             **({"top_p": self.top_p} if self.top_p is not None else {}),

@@ -34,6 +34,7 @@ from backtriage.harness.systems.adapters.settings import (
     timeout_setting,
 )
 from backtriage.harness.systems.decision_parsing import decision_from_json
+from backtriage.harness.systems.fingerprints import command_files
 from backtriage.harness.systems.protocol import Reply, TransientError
 from backtriage.harness.systems.spec_errors import SpecError
 
@@ -148,6 +149,7 @@ class SubprocessSystem:
         if not self.argv:
             raise SpecError(spec, "expected cmd:COMMAND, e.g. cmd:'python my_triage.py'")
         self.timeout = timeout_setting(spec, settings)
+        self._files = command_files(self.argv, text_setting(spec, settings, "cwd"))
         self.processes: int = number_setting(spec, settings, "processes", 1, 1, integer=True)
         self.cwd = text_setting(spec, settings, "cwd")
         log_path = text_setting(spec, settings, "stderr_log")
@@ -197,8 +199,8 @@ class SubprocessSystem:
         return Reply(decision_from_json(reply), raw=reply)
 
     def describe(self) -> dict[str, Any]:
-        """The command (how many copies run changes no answer, so it is left out)."""
-        return {"kind": "cmd", "command": self.argv}
+        """The command and a hash of the files it names (copies running change no answer)."""
+        return {"kind": "cmd", "command": self.argv, **self._files}
 
     def close(self) -> None:
         """Stop every copy and close the stderr log."""

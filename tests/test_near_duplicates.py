@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -111,14 +110,23 @@ def test_the_threshold_clears_the_closest_distinct_cases_of_the_bundled_corpus()
     assert closest < THRESHOLD - 0.05, closest
 
 
-def test_a_thousand_vignettes_are_checked_quickly() -> None:
+def test_a_thousand_vignettes_with_distinct_narratives_raise_no_false_alarm() -> None:
     """1000 vignettes in buckets of 10 identical findings and labels, with real, distinct
-    narratives: 4,500 candidate pairs, all of them compared, none flagged."""
-    narratives = [
-        json.loads(p.read_text(encoding="utf-8"))["presentation"]["narrative"]
-        for p in sorted(corpus_dir().rglob("*.json"))
-        if p.name != "sources.json"
-    ]
+    narratives: 4,500 candidate pairs, all of them compared, none flagged. (Contrast pairs are
+    near-identical by design, so only one member of each is used; the speed of the check is
+    measured by benchmarks/corpus_pipeline.py, not here.)"""
+    narratives = []
+    pairs_seen: set[str] = set()
+    for p in sorted(corpus_dir().rglob("*.json")):
+        if p.name == "sources.json":
+            continue
+        data = json.loads(p.read_text(encoding="utf-8"))
+        pair = next((t for t in data.get("tags", []) if t.startswith("contrast-")), None)
+        if pair is not None:
+            if pair in pairs_seen:
+                continue
+            pairs_seen.add(pair)
+        narratives.append(data["presentation"]["narrative"])
     base = ces("t-base")
     loaded = []
     for i in range(1000):
@@ -128,11 +136,7 @@ def test_a_thousand_vignettes_are_checked_quickly() -> None:
         data["presentation"]["findings"]["pain_duration_days"] = i // 800
         data["presentation"]["narrative"] = f"{narratives[i % len(narratives)]} Case {i}."
         loaded.append((Path(f"t-{i:04d}.json"), data))
-    start = time.perf_counter()
-    found = find_near_duplicates(loaded)
-    elapsed = time.perf_counter() - start
-    assert found == []
-    assert elapsed < 10, elapsed
+    assert find_near_duplicates(loaded) == []
 
 
 def test_pairs_inside_a_bucket_are_all_compared() -> None:

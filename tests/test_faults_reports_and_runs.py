@@ -114,6 +114,20 @@ def test_compare_refuses_a_results_file_with_one_id_twice(
     assert f"/vignettes/5/id: vignette '{'t-contested'}' appears twice" in err, err
 
 
+def test_compare_refuses_a_metric_that_is_not_a_number(
+    small_corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzz tests: a list where a rate belongs crashed the compare table (exit 3)."""
+    base = _reference_run(tmp_path, small_corpus_dir, "base")
+    new = _reference_run(tmp_path, small_corpus_dir, "new")
+    _edit(new / "results.json",
+          lambda d: d["metrics_by_status"]["consensus"].update(critical_miss_rate=[]))
+    status = main(["compare", str(base), str(new)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "/metrics_by_status/consensus/critical_miss_rate: a metric is a number" in err, err
+
+
 def test_a_bit_flipped_urgency_in_the_journal_is_a_named_damaged_line(
     small_corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,6 +10,7 @@ from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.safe_json import dumps_safe, recorded
+from backtriage.scoring.metrics import FLAT_METRICS
 
 RESULTS_NAME = "results.json"
 
@@ -61,6 +62,26 @@ def _duplicate_ids(document: dict[str, Any], file: str) -> list[Problem]:
     return problems
 
 
+def _metric_problems(document: dict[str, Any], file: str) -> list[Problem]:
+    """Every flat metric a number or null (the schema types only the required ones)."""
+    blocks = [("/metrics", document["metrics"])] + [
+        (f"/metrics_by_status/{scope}", block)
+        for scope, block in document["metrics_by_status"].items()
+    ]
+    problems = []
+    for pointer, block in blocks:
+        if not isinstance(block, dict):
+            problems.append(Problem(file, pointer, "metrics must be an object"))
+            continue
+        for name in FLAT_METRICS:
+            value = block.get(name)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is not None and not number:
+                problems.append(Problem(file, f"{pointer}/{name}", "a metric is a number or "
+                                        f"null, got {type(value).__name__}"))
+    return problems
+
+
 def read_results(path: str | Path) -> dict[str, Any]:
     """Read a results file (or the ``results.json`` in a folder) and validate it.
 
@@ -71,7 +92,9 @@ def read_results(path: str | Path) -> dict[str, Any]:
     if file.is_dir():
         file = file / RESULTS_NAME
     data = load_json(file, "results file")
-    problems = schema_problems("results", data, str(file)) or _duplicate_ids(data, str(file))
+    problems = schema_problems("results", data, str(file)) or [
+        *_duplicate_ids(data, str(file)), *_metric_problems(data, str(file))
+    ]
     if problems:
         raise InputError(problems)
     result: dict[str, Any] = data

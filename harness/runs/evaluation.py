@@ -158,6 +158,8 @@ def results_document(result: RunResult) -> dict[str, Any]:
                 "content_hash": v.content_hash,
                 "label_status": v.label_status,
                 "register": v.register,
+                "tags": list(v.tags),
+                "findings": v.presentation.to_dict()["findings"],
                 "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
                 "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
                 "rationale": v.rationale,

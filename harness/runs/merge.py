@@ -335,15 +335,21 @@ def _engine_options(options: Mapping[str, Any]) -> EngineOptions:
 
 
 def _vignette(v: Mapping[str, Any]) -> Vignette:
-    """Rebuild the labels of a vignette from its results entry (no presentation: not needed)."""
+    """Rebuild the labels of a vignette from its results entry.
+
+    The tags (contrast pairs) and findings (open must-not-miss questions) come back too, so a
+    merged run scores exactly as the whole run; the narrative is not needed.
+    """
     acceptable = v.get("acceptable", {})
     return Vignette(
         id=v["id"],
         version=v["version"],
         title="",
-        tags=(),
+        tags=tuple(v.get("tags", ())),
         register=v.get("register", "clinician"),
-        presentation=Presentation(narrative="", findings=MappingProxyType({})),
+        presentation=Presentation(
+            narrative="", findings=MappingProxyType(dict(v.get("findings", {})))
+        ),
         expected=Decision.from_dict(v["expected"]),
         acceptable=Acceptable(
             urgency=tuple(acceptable.get("urgency", ())),

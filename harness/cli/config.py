@@ -29,6 +29,9 @@ CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "select": list,
     "limit": int,
     "label": str,
+    "answer_format": str,
+    "extractor": str,
+    "subset": bool,
 }
 """Keys a config file may hold, with their types; ``adapter`` holds adapter settings."""
 

@@ -13,6 +13,7 @@ from backtriage.harness.cli import (
     compare_cmd,
     corpus_cmd,
     exit_codes,
+    grade_cmd,
     merge_cmd,
     mutants_cmd,
     report_cmd,
@@ -27,6 +28,7 @@ from backtriage.harness.version import harness_version
 
 COMMANDS = [
     run_cmd,
+    grade_cmd,
     validate_cmd,
     compare_cmd,
     merge_cmd,

@@ -11,6 +11,7 @@ from backtriage.harness.cli import ci_args, console_args, engine_args, evaluator
 from backtriage.harness.cli.config import load_config, setting
 from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import load_corpus
+from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.runs.evaluation import evaluate, results_document
 from backtriage.harness.runs.output_paths import claim_outputs
 from backtriage.harness.runs.results_io import safe_document, write_results
@@ -44,6 +45,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--output", help=f"folder for results.json (default: {DEFAULT_OUTPUT})")
     p.add_argument("--config", help="YAML config file; CLI flags override it")
     p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
+    p.add_argument("--answer-format", choices=("json", "text"),
+                   help="openai:/anthropic: only. json (default): the model fills in the "
+                        "decision vocabulary; text: it answers the narrative in its own words "
+                        "(as to a patient or a clinician, by the vignette's register) and the "
+                        "extractor reads the prose (see 'backtriage grade --help')")
     engine_args.add_arguments(p)
     evaluator_args.add_arguments(p)
     console_args.add_arguments(p)
@@ -70,6 +76,10 @@ def handle(args: argparse.Namespace) -> int:
     policy = load_policy(setting("policy", args.policy, config, None))
     output = Path(setting("output", args.output, config, DEFAULT_OUTPUT))
     storage = engine_args.run_storage(args, config, output)
+    answer_format = setting("answer_format", args.answer_format, config, None)
+    if answer_format is not None and not spec.startswith(("openai:", "anthropic:")):
+        raise InputError([Problem("--answer-format", "", "applies only to openai: and "
+                                  f"anthropic: systems, not {spec!r}")])
     # Every path checked and --output locked before the first call, not after hours of them.
     claim = claim_outputs(
         output, {"--cache": storage.cache_dir},
@@ -77,6 +87,8 @@ def handle(args: argparse.Namespace) -> int:
     )
     try:
         settings = engine_args.adapter_settings(options, config, spec)
+        if answer_format is not None:
+            settings["answer_format"] = answer_format
         system = resolve_system(spec, evaluator_args.merge_settings(settings, model_settings))
         try:
             result = evaluate(system, corpus, policy, options, storage)

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from backtriage.harness.model import Presentation
+from backtriage.harness.systems.adapters.free_text import free_text_mode
 from backtriage.harness.systems.adapters.http_common import (
     join_url,
     json_body,
@@ -51,8 +52,8 @@ API_VERSION = "2023-06-01"
 TOOL_NAME = "record_triage_decision"
 STRUCTURED_MODES = ("tool", "none")
 _KEYS = {"base_url", "api_key_env", "temperature", "max_tokens", "top_p", "params",
-         "structured_output",
-         "prompt_template", "max_connections", "anthropic_version"}
+         "structured_output", "prompt_template", "max_connections", "anthropic_version",
+         "answer_format", "extractor"}
 
 
 class AnthropicMessagesSystem:
@@ -83,6 +84,7 @@ class AnthropicMessagesSystem:
         self.template: PromptTemplate = load_template(
             spec, text_setting(spec, settings, "prompt_template")
         )
+        self.free_text = free_text_mode(spec, settings)
         self.timeout = timeout_setting(spec, settings)
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
         self._url = join_url(self.base_url, "v1/messages")
@@ -90,7 +92,8 @@ class AnthropicMessagesSystem:
 
     def request_body(self, presentation: Presentation) -> dict[str, Any]:
         """The JSON body sent for one presentation."""
-        system, user = self.template.render(presentation)
+        system, user = (self.free_text.render(presentation) if self.free_text
+                        else self.template.render(presentation))
         body: dict[str, Any] = {
             "model": self.model,
             "max_tokens": self.max_tokens,
@@ -99,7 +102,7 @@ class AnthropicMessagesSystem:
         }
         if system:
             body["system"] = system
-        if self.structured == "tool":
+        if self.structured == "tool" and not self.free_text:
             body["tools"] = [{
                 "name": TOOL_NAME,
                 "description": "Record the triage decision for this presentation.",
@@ -125,6 +128,9 @@ class AnthropicMessagesSystem:
                                       "usage": data.get("usage")}.items() if v}
         if stop_reason == "max_tokens":
             raise InvalidAnswer("reply cut off at max_tokens", raw=text or response.text[:4000])
+        if self.free_text:
+            decision, extracted = self.free_text.read(text)
+            return Reply(decision, raw=text, metadata={**metadata, **extracted})
         if self.structured == "tool":
             calls = [b for b in blocks if isinstance(b, dict) and b.get("type") == "tool_use"
                      and b.get("name") == TOOL_NAME]
@@ -142,8 +148,10 @@ class AnthropicMessagesSystem:
             "kind": "anthropic",
             "model": self.model,
             "base_url": safe_url(self.base_url),
-            "prompt_template": self.template.describe(),
-            "structured_output": self.structured,
+            **(self.free_text.describe() if self.free_text else {
+                "prompt_template": self.template.describe(),
+                "structured_output": self.structured,
+            }),
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "anthropic_version": self._headers["anthropic-version"],

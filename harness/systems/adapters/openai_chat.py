@@ -12,6 +12,8 @@ Settings (config ``adapter:`` mapping, then environment, then default):
 - ``structured_output``: ``json_schema`` (default; strict schema), ``json_object``, or ``none``
   for servers that support neither;
 - ``prompt_template``: a template file replacing the bundled ``triage-v2``;
+- ``answer_format``: ``json`` (default) or ``text`` (free text read by the extractor named
+  by ``extractor``, see ``free_text``);
 - ``timeout`` and ``max_connections``.
 """
 
@@ -22,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from backtriage.harness.model import Presentation
+from backtriage.harness.systems.adapters.free_text import free_text_mode
 from backtriage.harness.systems.adapters.http_common import (
     join_url,
     json_body,
@@ -51,7 +54,7 @@ from backtriage.harness.systems.spec_errors import SpecError
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 STRUCTURED_MODES = ("json_schema", "json_object", "none")
 _KEYS = {"base_url", "api_key_env", "temperature", "max_tokens", "seed", "top_p", "params",
-         "structured_output", "prompt_template", "max_connections"}
+         "structured_output", "prompt_template", "answer_format", "extractor", "max_connections"}
 
 
 class OpenAIChatSystem:
@@ -81,6 +84,7 @@ class OpenAIChatSystem:
         self.template: PromptTemplate = load_template(
             spec, text_setting(spec, settings, "prompt_template")
         )
+        self.free_text = free_text_mode(spec, settings)
         self.timeout = timeout_setting(spec, settings)
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
         self._url = join_url(self.base_url, "chat/completions")
@@ -88,7 +92,8 @@ class OpenAIChatSystem:
 
     def request_body(self, presentation: Presentation) -> dict[str, Any]:
         """The JSON body sent for one presentation."""
-        system, user = self.template.render(presentation)
+        system, user = (self.free_text.render(presentation) if self.free_text
+                        else self.template.render(presentation))
         messages = ([{"role": "system", "content": system}] if system else []) + [
             {"role": "user", "content": user}
         ]
@@ -100,7 +105,9 @@ class OpenAIChatSystem:
         }
         if self.seed is not None:
             body["seed"] = self.seed
-        if self.structured == "json_schema":
+        if self.free_text:
+            pass  # free text: no format forced on the model
+        elif self.structured == "json_schema":
             body["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "triage_decision", "strict": True,
@@ -131,13 +138,18 @@ class OpenAIChatSystem:
         if choice.get("finish_reason") == "length":
             raise InvalidAnswer("reply cut off at max_tokens",
                                 raw=content if isinstance(content, str) else None)
-        decision = decision_from_text(content)
+        extracted: dict[str, Any] = {}
+        if self.free_text:
+            decision, extracted = self.free_text.read(content)
+        else:
+            decision = decision_from_text(content)
         metadata = {
             "model": data.get("model"),
             "finish_reason": choice.get("finish_reason"),
             "usage": data.get("usage"),
         }
-        return Reply(decision, raw=content, metadata={k: v for k, v in metadata.items() if v})
+        return Reply(decision, raw=content,
+                     metadata={**{k: v for k, v in metadata.items() if v}, **extracted})
 
     def describe(self) -> dict[str, Any]:
         """Everything that shapes an answer, never the key."""
@@ -145,8 +157,10 @@ class OpenAIChatSystem:
             "kind": "openai",
             "model": self.model,
             "base_url": safe_url(self.base_url),
-            "prompt_template": self.template.describe(),
-            "structured_output": self.structured,
+            **(self.free_text.describe() if self.free_text else {
+                "prompt_template": self.template.describe(),
+                "structured_output": self.structured,
+            }),
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "seed": self.seed,

@@ -79,6 +79,17 @@ def load_template(spec: str, path: str | None = None) -> PromptTemplate:
     return parse_template(spec, text, version)
 
 
+def load_bundled(spec: str, name: str) -> PromptTemplate:
+    """Load a bundled template by name (its version is its name).
+
+    Raises:
+        SpecError: if the bundled text is not a valid template (a packaging bug).
+    """
+    text = (resources.files("backtriage.harness.systems.adapters") / "prompts" /
+            f"{name}.txt").read_text(encoding="utf-8")
+    return parse_template(spec, text, name)
+
+
 def parse_template(spec: str, text: str, version: str) -> PromptTemplate:
     """Parse template text into its sections and check its placeholders.
 

@@ -1,0 +1,121 @@
+"""Whether a phrase is recommended now: conditions, negations, deferrals and questions.
+
+Each check reads a clause (and the heading or lead-in above it) and answers one question, so
+"if you lose bladder control, go to A&E" is a warning sign rather than the advice, "you do not
+need an MRI" rules a scan out, and "an MRI after six weeks if it persists" is not a scan now.
+"""
+
+from __future__ import annotations
+
+import re
+
+from backtriage.harness.extraction.text import Clause
+
+_CONDITION = re.compile(
+    r"\b(?:if|in case|in the event|should (?:you|they|the|your|he|she|it|symptoms?|things?)"
+    r"|whenever|as soon as you (?:notice|develop|get|feel|lose|have)|once you notice"
+    r"|watch (?:out )?for|look out for|keep an eye|be alert|be aware of"
+    r"|warning signs?|red[- ]flags?|danger signs?|alarm (?:signs?|features|symptoms)"
+    r"|any of (?:the following|these)|were to"
+    r"|patients (?:with|who|presenting)|people (?:with|who)"
+    r"|anyone (?:with|who)|those (?:with|who)|when (?:to|there is|there are|symptoms)"
+    r"|^for (?:suspected|possible|nonspecific|non-specific|radiculopathy|radicular|persistent)"
+    r"|in (?:suspected|the presence of)|where (?:there is|there are)|persist|whether"
+    r"|not (?:better|improv|settl|getting better)|doesn'?t (?:improve|settle|get better)"
+    r"|hasn'?t (?:improved|settled|got better|gotten better)|no improvement"
+    r"|fails? to (?:improve|settle)"
+    r"|candidate for|considering (?:surgery|an injection)"
+    r"|indications? for|indicated (?:for|in) patients|indicated (?:when|if))",
+    re.IGNORECASE,
+)
+_APPLIES_HERE = re.compile(
+    r"\b(?:as in this case|in this case|in your case|this patient|for you|your symptoms|"
+    r"what you describe|you describe|you(?:'ve| have) (?:described|told)|given (?:that|your|the))",
+    re.IGNORECASE,
+)
+_NO_RED_FLAG_BRANCH = re.compile(
+    r"\b(?:no red[- ]flags?|without red[- ]flags?|non-?emergency|nonspecific|non-specific|"
+    r"uncomplicated|no (?:warning|alarm) (?:signs?|features))",
+    re.IGNORECASE,
+)
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:no|not|don'?t|do not|does not|doesn'?t|never|without|avoid(?:ing)?|no need|"
+    r"needn'?t|shouldn'?t|should not|won'?t|will not|isn'?t|aren'?t|is not|are not|nor|"
+    r"rather than|instead of|against|unnecessary|unlikely to need|hold off|skip|"
+    r"there'?s no|there is no|nothing suggests|not (?:need|require)|nor do|preferred over|"
+    r"better than|in preference to)\b[^.;:,]{0,50}$",
+    re.IGNORECASE,
+)
+_NEGATION_AFTER = re.compile(
+    r"^[^.;:]{0,80}?\b(?:is not|isn'?t|are not|aren'?t|not|unlikely to|rarely|won'?t|"
+    r"will not|would not|wouldn'?t|doesn'?t|does not|can wait|unnecessary|not needed)\b"
+    r"[^.;:]{0,30}?\b(?:needed|necessary|required|indicated|recommended|helpful|useful|"
+    r"help|change|warranted|appropriate|advised|wait|be needed|show)\b"
+    r"|^[^.;:]{0,20}?\b(?:can wait|is unnecessary|are unnecessary|unnecessary)\b",
+    re.IGNORECASE,
+)
+_DEFERRED = re.compile(
+    r"\b(?:after|beyond|past|at|in|for) (?:about |around |another )?(?:\d+|two|three|four|six|"
+    r"a few|several)(?:\s*(?:-|to|or)\s*\d+)? (?:weeks?|months?)\b|\blater\b|\bdown the line\b|"
+    r"\beventually\b|\bin future\b|\bfurther down\b|\bif (?:it|things|symptoms|the pain) "
+    r"(?:persist|continue|drag)",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(
+    r"^(?:[\w /-]{1,40}:\s*)?(?:(?:first|also|always|then|please)\s*,?\s*)?"
+    r"(?:ask|assess|check|screen|examine|test|enquire|inquire|perform|document|look for|"
+    r"establish|confirm|clarify|determine)\b"
+    r"|\b(?:ask(?:ed|ing)? (?:about|whether|if|you|them|the patient|specifically)|"
+    r"(?:need|want|have) to (?:ask|check|know)|"
+    r"enquire about|inquire about|find out whether|tell me (?:if|whether)|"
+    r"let me know (?:if|whether)|can you tell me|it would help to know|"
+    r"I(?:'d| would) (?:want|need|like) to know|important to (?:know|ask|check) whether|"
+    r"before (?:deciding|I can say|I can tell))\b",
+    re.IGNORECASE,
+)
+# "Don't wait" and friends urge the action rather than deny it.
+_URGING = re.compile(
+    r"\b(?:don'?t|do not|never|not) (?:wait|delay|hesitate|ignore|put (?:it|this) off|"
+    r"drive yourself)\b|\bwithout delay\b|\bno matter\b|\bnot tomorrow\b",
+    re.IGNORECASE,
+)
+_AVOID_HEADING = re.compile(r"\b(?:pitfalls?|mistakes?|avoid|myths?|don'?ts)\b", re.IGNORECASE)
+
+
+def is_conditional(clause: Clause) -> bool:
+    """True when the clause, or the heading/lead-in above it, makes the advice conditional.
+
+    A heading that says the branch applies to this case ("as in this case") is not a condition.
+    """
+    if _CONDITION.search(clause.text):
+        return True
+    if clause.context and _CONDITION.search(clause.context):
+        return not _APPLIES_HERE.search(clause.context)
+    if clause.context and re.match(r"^(?:step \d+:\s*)?(?:for|if|when)\b", clause.context, re.I):
+        return not _APPLIES_HERE.search(clause.context)
+    return False
+
+
+def is_no_red_flag_branch(clause: Clause) -> bool:
+    """True when a conditional branch is the one for a case without warning signs."""
+    return bool(_NO_RED_FLAG_BRANCH.search(clause.context) or
+                _NO_RED_FLAG_BRANCH.search(clause.text))
+
+
+def is_negated(clause: Clause, start: int, end: int) -> bool:
+    """True when the phrase at ``clause.text[start:end]`` is denied or advised against."""
+    before = _URGING.sub(" ", clause.text[:start])
+    after = clause.text[end:]
+    if _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
+        return True
+    return bool(clause.context and _AVOID_HEADING.search(clause.context))
+
+
+def is_deferred(clause: Clause) -> bool:
+    """True when the clause puts the step off to later (weeks away, or only if it persists)."""
+    return bool(_DEFERRED.search(clause.text))
+
+
+def is_question(clause: Clause) -> bool:
+    """True when the clause asks the person something or tells the reader to ask it."""
+    return clause.is_question or bool(_QUESTION.search(clause.text))

@@ -1,0 +1,220 @@
+"""From clauses to decision fields: which matches count, and how they combine.
+
+Urgency: the most urgent phrase that is a recommendation (not conditional, not denied, not a
+question) wins; a conditional branch for a case without warning signs stands in when nothing
+else is unconditional. Imaging: a named scan ordered now; denied, deferred or conditional
+scans do not count, and an answer that orders none means ``none``. Topics: the warning signs
+named in conditional advice (safety net) or asked about (questions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from backtriage.harness.extraction import context
+from backtriage.harness.extraction.phrases import (
+    CATEGORY_HINTS,
+    CONDITIONS,
+    IMAGING,
+    NO_IMAGING,
+    TOPICS,
+    URGENCY,
+)
+from backtriage.harness.extraction.text import Clause
+from backtriage.harness.vocabulary import SAFETY_NET_TOPICS, URGENCIES, urgency_rank
+
+_IMAGING_PRIORITY = ("vascular", "mri", "ct", "radiograph")
+_ORDER = re.compile(
+    r"\b(?:get|getting|have|having|need|needs|needed|require[sd]?|order|ordering|arrange|"
+    r"request|book|refer(?:red|ral)?|recommend(?:ed)?|advise[sd]?|proceed|obtain|undergo|do|"
+    r"perform|organi[sz]e|send|indicated|warranted|urgent|urgently|emergency|immediate|"
+    r"same[- ]day|today|tonight|now|you'll|will|should|must|go for|consider)\b",
+    re.IGNORECASE,
+)
+_ACTION = re.compile(
+    r"\b(?:seek|get|call|ring|phone|contact|go|see|tell|speak|attend|report|come back|return|"
+    r"help|advice|review|attention|a&e|999|911|111|emergency|urgent|doctor|gp|hospital|"
+    r"check(?:ed)?)\b",
+    re.IGNORECASE,
+)
+_WARNING_CONTEXT = re.compile(
+    r"\b(?:red[- ]flags?|warning|danger|alarm|seek|a&e|999|911|emergency|urgent|call|"
+    r"go to|get help|indicators?|signs? of|when to)\b",
+    re.IGNORECASE,
+)
+_QUESTION_CONTEXT = re.compile(
+    r"\b(?:ask\w*|assess\w*|check\w*|screen\w*|enquir\w*|inquir\w*|history|questions?|"
+    r"find out|examin\w*|testing)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A field's value and the sentence that decided it (``None`` when no sentence did)."""
+
+    value: str | tuple[str, ...]
+    sentence: str | None
+
+
+def conditional_flags(clauses: Sequence[Clause]) -> list[bool]:
+    """Whether each clause is conditional; later clauses of a sentence inherit a condition.
+
+    "If you can't pee, or feel numb, go to A&E" splits at ", or"; the second part is still
+    part of the condition. A clause opening with a contrast ("but", "otherwise") starts afresh.
+    """
+    flags: list[bool] = []
+    for i, clause in enumerate(clauses):
+        own = context.is_conditional(clause)
+        inherited = (clause.position > 0 and flags[i - 1]
+                     and not re.match(r"^(?:but|however|otherwise|and otherwise|meanwhile|"
+                                      r"in the meantime|for now|until then)\b",
+                                      clause.text, re.IGNORECASE))
+        flags.append(own or bool(inherited))
+    return flags
+
+
+def urgency(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding | None:
+    """The most urgent recommended urgency, or ``None`` when the answer recommends nothing."""
+    firm = _urgency_matches(clauses, conditional, fallback=False)
+    found = firm or _urgency_matches(clauses, conditional, fallback=True)
+    if not found:
+        return None
+    best = max(found, key=lambda m: (urgency_rank(m[0]), -m[1].index))
+    return Finding(best[0], best[1].sentence)
+
+
+def _urgency_matches(
+    clauses: Sequence[Clause], conditional: Sequence[bool], fallback: bool
+) -> list[tuple[str, Clause]]:
+    out: list[tuple[str, Clause]] = []
+    for clause, cond in zip(clauses, conditional, strict=True):
+        if clause.is_heading or context.is_question(clause):
+            continue
+        if cond and not (fallback and context.is_no_red_flag_branch(clause)):
+            continue
+        for level, pattern in URGENCY:
+            match = pattern.search(clause.text)
+            if match and not context.is_negated(clause, match.start(), match.end()):
+                out.append((level, clause))
+                break
+    return out
+
+
+def imaging(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding:
+    """The imaging ordered now, else ``none`` with the sentence that ruled it out, if any."""
+    ordered: list[tuple[str, Clause]] = []
+    ruled_out: Clause | None = None
+    for clause, cond in zip(clauses, conditional, strict=True):
+        if clause.is_heading:
+            continue
+        if NO_IMAGING.search(clause.text) and ruled_out is None:
+            ruled_out = clause
+        if cond or context.is_question(clause) or context.is_deferred(clause):
+            continue
+        for modality, pattern in IMAGING:
+            match = pattern.search(clause.text)
+            if not match:
+                continue
+            if context.is_negated(clause, match.start(), match.end()):
+                ruled_out = ruled_out or clause
+                continue
+            if _ORDER.search(clause.text) or match.start() == 0:
+                ordered.append(("mri" if modality == "scan" else modality, clause))
+    if ordered:
+        best = min(ordered, key=lambda m: (_IMAGING_PRIORITY.index(m[0]), m[1].index))
+        return Finding(best[0], best[1].sentence)
+    return Finding("none", ruled_out.sentence if ruled_out else None)
+
+
+def topics(
+    clauses: Sequence[Clause], conditional: Sequence[bool]
+) -> tuple[Finding, Finding]:
+    """The safety-net topics and the topics asked about, each with its first sentence."""
+    net: dict[str, str] = {}
+    asked: dict[str, str] = {}
+    by_sentence: dict[int, list[int]] = {}
+    for i, clause in enumerate(clauses):
+        by_sentence.setdefault(clause.sentence_index, []).append(i)
+    for indices in by_sentence.values():
+        first = clauses[indices[0]]
+        sentence_topics = {t for i in indices for t in _topics_in(clauses[i].text)}
+        if not sentence_topics or first.is_heading:
+            continue
+        has_condition = any(conditional[i] for i in indices)
+        if context.is_question(first):
+            target = asked
+        elif has_condition and (_ACTION.search(first.sentence)
+                                or _WARNING_CONTEXT.search(first.context)):
+            if context.is_no_red_flag_branch(first):
+                continue
+            target = net
+        elif first.context and _QUESTION_CONTEXT.search(first.context.split(" / ")[-1]):
+            target = asked
+        else:
+            continue
+        for topic in sentence_topics:
+            target.setdefault(topic, first.sentence)
+    return _finding(net), _finding(asked)
+
+
+def _topics_in(text: str) -> set[str]:
+    return {topic for topic, pattern in TOPICS if pattern.search(text)}
+
+
+def _finding(found: dict[str, str]) -> Finding:
+    ordered = tuple(t for t in SAFETY_NET_TOPICS if t in found)
+    sentences = list(dict.fromkeys(found[t] for t in ordered))
+    return Finding(ordered, " | ".join(sentences) if sentences else None)
+
+
+def conditions_and_category(
+    clauses: Sequence[Clause], conditional: Sequence[bool], urgency_value: str
+) -> tuple[Finding, Finding]:
+    """Suspected conditions named outside conditional advice, and a category (best effort).
+
+    Neither is a safety field: a condition counts only where the answer says it suspects it
+    (an unconditional, undenied mention); the category follows from those conditions, then
+    from words naming radiculopathy or stenosis, else ``nonspecific``.
+    """
+    suspected: dict[str, str] = {}
+    hints: dict[str, str] = {}
+    for clause, cond in zip(clauses, conditional, strict=True):
+        if cond or clause.is_heading:
+            continue
+        for name, pattern in CONDITIONS:
+            match = pattern.search(clause.text)
+            if match and not context.is_negated(clause, match.start(), match.end()):
+                suspected.setdefault(name, clause.sentence)
+        for name, pattern in CATEGORY_HINTS:
+            match = pattern.search(clause.text)
+            if match and not context.is_negated(clause, match.start(), match.end()):
+                hints.setdefault(name, clause.sentence)
+    names = tuple(c for c in _condition_order() if c in suspected)
+    if urgency_value not in URGENCIES[:2]:
+        # Serious conditions named in a routine or self-care answer are mentions, not
+        # suspicions: the answer would not send the person home with one.
+        names = tuple(c for c in names if c in _MIMICS)
+    conditions = Finding(names, suspected[names[0]] if names else None)
+    if any(c not in _MIMICS for c in names):
+        category = Finding("serious_pathology", conditions.sentence)
+    elif names:
+        category = Finding("non_spinal", conditions.sentence)
+    elif "spinal_stenosis" in hints:
+        category = Finding("spinal_stenosis", hints["spinal_stenosis"])
+    elif "radiculopathy" in hints:
+        category = Finding("radiculopathy", hints["radiculopathy"])
+    else:
+        category = Finding("nonspecific", None)
+    return conditions, category
+
+
+_MIMICS = frozenset({"guillain_barre_syndrome", "multiple_sclerosis", "herpes_zoster",
+                     "peripheral_neuropathy", "other_non_spinal", "vascular_emergency"})
+
+
+def _condition_order() -> tuple[str, ...]:
+    from backtriage.harness.vocabulary import CONDITIONS as ORDER
+
+    return ORDER

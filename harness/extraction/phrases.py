@@ -1,0 +1,171 @@
+"""The phrase tables of the rule extractor: what wording means which decision value.
+
+Each table maps a value to regular expressions (case-insensitive unless marked). They are
+data: the logic that decides whether a phrase counts (conditions, negations) is in
+``context``, and how matches combine is in ``fields``. UK and US wording both appear.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+Table = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _table(rows: dict[str, list[str]], flags: int = re.IGNORECASE) -> Table:
+    return tuple((value, re.compile(p, flags)) for value, patterns in rows.items()
+                 for p in patterns)
+
+
+_PLACE = (r"(?:a ?& ?e|a and e|accident (?:and|&) emergency|(?:the |an |your )?(?:nearest )?"
+          r"(?:emergency (?:department|room|unit|services?|care)|hospital emergency"
+          r"|casualty|e\.r\.|ed\b))")
+_GO = r"(?:go|goes|going|head|get|attend|present|come|be taken|visit|take (?:you|them|him|her))"
+_NOW = r"(?:now|immediately|straight away|right away|at once|tonight|today|urgently)"
+
+URGENCY: Final[Table] = _table({
+    "emergency": [
+        r"\bcall(?:ing)? (?:for )?(?:an )?ambulance\b", r"\b(?:999|911|112)\b",
+        rf"\b{_GO}\b[^.;]{{0,40}}\b{_PLACE}",
+        rf"\b{_PLACE}[^.;]{{0,25}}\b{_NOW}\b",
+        r"\bemergency (?:department|room)\b",
+        r"\bseek (?:emergency|immediate) (?:medical )?(?:care|help|attention|treatment|review)\b",
+        r"\bemergency (?:assessment|referral|review|mri|scan|surgery|surgical|decompression|"
+        r"evaluation|care|imaging|treatment|admission)\b",
+        r"\bimmediate(?:ly)? (?:surgical|neurosurgical|spinal|hospital|specialist|emergency)"
+        r"(?: referral| review| assessment| evaluation| admission|team)?",
+        r"\b(?:same[- ]day|immediate|urgent) (?:referral|transfer) to (?:the )?(?:on-call |"
+        r"emergency )?(?:spinal|neurosurg|orthopaedic|orthopedic|surgical|hospital)",
+        r"\b(?:this|that|your \w+|what you describe|it) (?:is|are|could be|may be|might be|"
+        r"sounds? like|needs to be treated as) (?:a |an )?(?:(?:possible|potential|true) )?"
+        r"(?:medical |surgical |spinal )?emergency\b",
+        r"\b(?:go|get) to (?:the )?hospital\b[^.;]{0,20}\b" + _NOW,
+        r"\bgo to (?:the )?(?:nearest )?hospital\b",
+        r"\b(?:admit|admission)\b[^.;]{0,20}\b(?:now|today|immediately)\b",
+        r"\bneeds? to be seen (?:in hospital |at hospital )?(?:now|immediately|right away|"
+        r"tonight|as an emergency|within (?:the )?hours?)\b",
+        r"\bemergency\b[^.;]{0,15}\b(?:now|immediately|tonight|straight away)\b",
+        r"\bwithin (?:a few |the next few |an? |two |three |2|3|4|6)?(?:-?\s*hours?)\b",
+    ],
+    "urgent": [
+        r"\bsame[- ]day\b", r"\b(?:within|in) (?:the next )?(?:24|48|24\s*(?:-|to|or)\s*48)"
+        r"\s*(?:hours|hrs|h)\b", r"\bwithin (?:a|one|the next) (?:day|couple of days)\b",
+        r"\b(?:within|in) (?:the next )?(?:a day or two|one or two days|1\s*(?:-|to|or)\s*2 days|"
+        r"a couple of days|two days|2 days|a few days|the next few days|next day|"
+        r"2\s*(?:-|to)\s*3 days)\b",
+        r"\burgent(?:ly)?\b", r"\bNHS 111\b|\b(?:call|ring|phone|contact) 111\b|\b111\b",
+        r"\b(?:as soon as (?:possible|you can)|asap|promptly|prompt (?:review|assessment|"
+        r"evaluation|appointment|medical))\b",
+        r"\b(?:today|tomorrow|this week)\b", r"\bwalk-in\b|\bout[- ]of[- ]hours\b",
+        r"\bsoon\b(?! as)", r"\bsooner rather than later\b",
+    ],
+    "routine": [
+        r"\b(?:see|seeing|visit|book|make|get|arrange|speak to|talk to|contact|consult|"
+        r"check in with|follow up with|follow-up with|review with)\b[^.;]{0,40}\b(?:gp|doctor|"
+        r"physio\w*|physical therap\w*|pt\b|chiropract\w*|family (?:doctor|physician)|"
+        r"primary care|pcp|provider|clinician|practice nurse|pharmacist|specialist|"
+        r"spine (?:clinic|specialist)|orthopa?edic\w*|appointment|surgery)\b",
+        r"\b(?:refer(?:ral)?|referred)\b[^.;]{0,30}\b(?:physio\w*|physical therap\w*|"
+        r"musculoskeletal|msk|spinal|spine|specialist|pain clinic|orthopa?edic\w*|surgeon)\b",
+        r"\broutine (?:appointment|review|referral|follow[- ]up|assessment)\b",
+        r"\b(?:review|reassess(?:ment)?|follow[- ]up|re-?evaluat\w*)\b[^.;]{0,20}\b(?:in|within) "
+        r"(?:\d+|one|two|three|a few|a couple of)\s*(?:-\s*\d+\s*)?weeks?\b",
+        r"\bnon-?urgent\b", r"\bget (?:it|this|things) (?:checked|looked at)\b",
+        r"\bbe (?:seen|examined|assessed) by (?:a|your) (?:doctor|gp|clinician|physician)\b",
+    ],
+    "self_care": [
+        r"\b(?:at home|home care|home management|self[- ]care|self[- ]manage\w*)\b",
+        r"\b(?:stay|keep|remain)(?:ing)? (?:active|moving|mobile|going)\b",
+        r"\bkeep up (?:your )?(?:normal|usual|daily) activit\w+\b",
+        r"\b(?:paracetamol|acetaminophen|ibuprofen|naproxen|nsaids?|painkillers?|pain relief|"
+        r"over[- ]the[- ]counter|otc|heat (?:pack|pad|therapy)|hot water bottle|ice pack)\b",
+        r"\bshould (?:settle|improve|get better|ease|resolve)\b", r"\bon its own\b",
+        r"\b(?:gentle|light) (?:exercise|stretch\w*|walk\w*|movement)\b",
+        r"\b(?:reassur\w+|conservative (?:care|management|treatment))\b",
+        r"\bno need to (?:see|visit|contact|call)\b",
+        r"\b(?:don'?t|do not) need to (?:see|visit) (?:a |your )?(?:doctor|gp)\b",
+        r"\bremain(?:ing)? active\b",
+        r"\b(?:rest (?:up|at home|for a (?:day|few days|couple of days))|bed rest|rest and)\b",
+    ],
+})
+
+_SCAN = r"(?:scan|scans|imaging)"
+IMAGING: Final[Table] = _table({
+    "vascular": [
+        r"\bct (?:angiogra\w+|aortogra\w+)\b", r"\bcta\b", r"\baortic (?:ultrasound|scan)\b",
+        r"\bultrasound (?:scan )?of (?:the |your )?(?:aorta|abdomen)\b",
+        r"\b(?:vascular|aneurysm) (?:imaging|scan)\b",
+    ],
+    "mri": [r"\bmri\b|\bmr (?:scan|imaging)\b|\bmagnetic resonance\b"],
+    "ct": [r"\bct\b(?! angio| aorto)|\bcat scan\b|\bcomputed tomography\b"],
+    "radiograph": [r"\bx[- ]?rays?\b|\bradiograph\w*\b|\bplain films?\b"],
+    "scan": [rf"\b{_SCAN}\b"],
+})
+"""``scan`` is an unnamed scan: read as MRI (the scan of the spine guidelines mean)."""
+
+NO_IMAGING: Final = re.compile(
+    rf"\bno (?:need for |need to have |)(?:an? )?(?:{_SCAN}|x[- ]?rays?|mri|ct)\b(?! if)"
+    rf"|\b(?:{_SCAN}|x[- ]?rays?|mri|ct)s? (?:is|are) (?:not|rarely|seldom|usually not|"
+    r"not usually) (?:needed|necessary|required|indicated|helpful|useful|recommended)",
+    re.IGNORECASE,
+)
+
+TOPICS: Final[Table] = _table({
+    "bladder": [r"\bbladder\b", r"\burin\w*\b", r"\bpee(?:ing)?\b", r"\bwee(?:ing)?\b",
+                r"\bpass(?:ing)? water\b", r"\bretention\b", r"\bincontinen\w+\b(?! of (?:stool|"
+                r"faeces|feces|bowel))", r"\bwetting\b", r"\bthe toilet\b"],
+    "bowel": [r"\bbowels?\b", r"\bfa?ecal\b", r"\bpoo\w*\b", r"\bstools?\b", r"\bsoiling\b",
+              r"\bcontrol (?:of|over) (?:your )?(?:bowels?|back passage)\b", r"\bsphincter\b"],
+    "saddle": [r"\bsaddle\b", r"\bperine\w+\b", r"\bgenital\w*\b", r"\bgroin\b",
+               r"\bbetween (?:your|the|his|her) legs\b", r"\binner thighs?\b",
+               r"\baround (?:your|the|his|her) (?:bottom|anus|back passage|private parts|genitals)",
+               r"\bback passage\b", r"\bprivate parts\b", r"\b(?:wipe|wiping)\b",
+               r"\bsexual (?:function|dysfunction|sensation)\b", r"\berection\w*\b"],
+    "bilateral_or_progressive_leg_symptoms": [
+        r"\bboth (?:legs|feet|sides|thighs)\b", r"\bbilateral\w*\b", r"\bprogressive\w*\b",
+        r"\b(?:spread(?:s|ing)?|moving) (?:to|into|down) (?:the )?(?:other|both)\b",
+        r"\bother leg\b", r"\bgetting (?:worse|weaker|more numb)\b[^.;]{0,20}\blegs?\b",
+        r"\blegs?\b[^.;]{0,30}\b(?:getting|gets|get|becom\w+) (?:worse|weaker|more numb)\b",
+        r"\b(?:worsening|spreading|increasing) (?:numbness|weakness|leg symptoms)\b"],
+    "weakness": [r"\bweak\w*\b", r"\bfoot ?drop\b", r"\bgiv(?:e|es|ing) way\b",
+                 r"\b(?:trouble|difficulty|problems?) (?:walking|standing|lifting your foot)\b",
+                 r"\bloss of (?:power|strength|movement)\b", r"\bparaly\w+\b",
+                 r"\bcan(?:'t|not) (?:lift|move|stand|walk)\b", r"\bunsteady\b", r"\bmotor\b"],
+    "fever": [r"\bfever\w*\b", r"\b(?:high )?temperature\b", r"\bfebrile\b", r"\bchills\b",
+              r"\bshiver\w*\b", r"\bsweats\b", r"\brigors?\b"],
+    "cancer_history": [r"\bcancer\b", r"\bmalignan\w+\b", r"\btumou?rs?\b", r"\bmetasta\w+\b"],
+    "weight_loss": [r"\bweight loss\b", r"\blos(?:e|ing|t) (?:\w+ )?weight\b"],
+    "trauma": [r"\bfall\b", r"\bfell\b", r"\bfalls\b", r"\baccident\b", r"\binjur\w+\b",
+               r"\btrauma\w*\b", r"\bcrash\b", r"\bcollision\b", r"\bblow to\b"],
+    "other": [r"\bnight pain\b", r"\bpain (?:at night|at rest|that wakes)\b",
+              r"\bwakes? you\b", r"\bchest pain\b", r"\btearing\b", r"\babdominal pain\b",
+              r"\bpulsat\w+\b", r"\brash\b", r"\bshingles\b", r"\b(?:iv|intravenous) drug\b",
+              r"\bsteroids?\b", r"\bimmun\w+\b", r"\bunwell\b", r"\bshortness of breath\b",
+              r"\bclumsy\b|\bclumsiness\b", r"\bhands?\b"],
+})
+
+CONDITIONS: Final[Table] = _table({
+    "cauda_equina_syndrome": [r"\bcauda equina\b", r"\bces\b"],
+    "spinal_cord_compression": [r"\b(?:spinal )?cord compression\b", r"\bmyelopath\w+\b",
+                                r"\bcompress\w* (?:of )?(?:the |your )?spinal cord\b"],
+    "malignancy": [r"\bmetasta\w+\b", r"\bmalignan\w+\b", r"\bcancer (?:in|spread)\b",
+                   r"\btumou?r\b"],
+    "spinal_infection": [r"\bdiscitis\b", r"\bepidural abscess\b", r"\bosteomyelitis\b",
+                         r"\bspinal infection\b", r"\binfection (?:of|in) (?:the |your )?spine\b"],
+    "vertebral_fracture": [r"\bfracture\w*\b", r"\bbroken (?:bone|vertebra)\b"],
+    "vascular_emergency": [r"\baneurysm\b", r"\baortic dissection\b", r"\bdissection\b"],
+    "guillain_barre_syndrome": [r"\bguillain[- ]barr[eé]\b", r"\bgbs\b"],
+    "multiple_sclerosis": [r"\bmultiple sclerosis\b", r"\bms\b"],
+    "herpes_zoster": [r"\bshingles\b", r"\bzoster\b"],
+    "peripheral_neuropathy": [r"\bperipheral neuropath\w+\b", r"\bneuropathy\b"],
+    "inflammatory_spondyloarthritis": [r"\bspondyl(?:o)?arthri\w+\b",
+                                       r"\bankylosing spondylitis\b"],
+})
+
+CATEGORY_HINTS: Final[Table] = _table({
+    "radiculopathy": [r"\bsciatica\b", r"\bradicul\w+\b", r"\bnerve root\b", r"\btrapped nerve\b",
+                      r"\bpinched nerve\b", r"\bslipped disc\b", r"\bdis[ck] (?:herniation|"
+                      r"prolapse|bulge)\b", r"\bherniated dis[ck]\b"],
+    "spinal_stenosis": [r"\b(?:spinal|lumbar|canal) stenosis\b", r"\bneurogenic claudication\b"],
+})

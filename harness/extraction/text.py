@@ -1,0 +1,95 @@
+"""Cutting an answer into the clauses the rules read, each with the heading or lead-in above it.
+
+Answers come as one line, as paragraphs, or as articles with headings and bullets. A bullet
+inherits the line that introduced it ("Go to A&E if you have:"), and every line inherits the
+nearest heading ("When to seek emergency care"), because that context decides whether a
+bullet is a recommendation or a warning sign.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25cf\u2013>]+|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_CLAUSE_BREAK = re.compile(
+    r"\s*;\s*|\s+[\u2014\u2013]\s+|\s+-\s+|,\s*(?=(?:and|but|or|so|although|though|whereas)\b)"
+    r"|\s+(?=but\b)|\s+(?=(?:and|or)\s+(?:if|in case|should)\b)",
+    re.IGNORECASE,
+)
+_EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of an answer with where it sits.
+
+    Attributes:
+        text: the clause, Markdown emphasis removed.
+        sentence: the whole sentence it came from (what a report shows as evidence).
+        context: the lead-in line of a bullet and the heading above, joined (may be empty).
+        is_heading: True for a heading line itself.
+        is_question: True when the sentence ends with a question mark.
+        index: position in the answer (later clauses have higher numbers).
+        sentence_index: position of its sentence (clauses of one sentence share it).
+        position: position of the clause within its sentence (0 for the first).
+    """
+
+    text: str
+    sentence: str
+    context: str
+    is_heading: bool
+    is_question: bool
+    index: int
+    sentence_index: int = 0
+    position: int = 0
+
+
+def clauses(answer: str) -> list[Clause]:
+    """Return the clauses of ``answer`` in reading order."""
+    out: list[Clause] = []
+    heading = ""
+    lead_in = ""
+    lines = [line for line in answer.splitlines() if line.strip()]
+    n_sentences = 0
+    for raw_line in lines:
+        line = _EMPHASIS.sub("", raw_line).strip()
+        if not line:
+            continue
+        is_bullet = bool(_BULLET.match(line))
+        line = _BULLET.sub("", line).strip()
+        if len(lines) > 1 and _is_heading(raw_line, line, is_bullet):
+            heading, lead_in = _MARKDOWN_HEADING.sub("", line).rstrip(":").strip(), ""
+            out.append(Clause(heading, heading, "", True, False, len(out), n_sentences))
+            n_sentences += 1
+            continue
+        if not is_bullet:
+            lead_in = ""
+        context = " / ".join(part for part in (heading, lead_in) if part)
+        for sentence in _SENTENCE_END.split(line):
+            sentence = sentence.strip()
+            if not sentence:
+                continue
+            question = sentence.rstrip("\"') ").endswith("?")
+            parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence) if p and p.strip(" ,.")]
+            for position, part in enumerate(parts):
+                out.append(Clause(part, sentence, context, False, question, len(out),
+                                  n_sentences, position))
+            n_sentences += 1
+        if line.endswith(":"):
+            lead_in = line.rstrip(":")
+    return out
+
+
+def _is_heading(raw_line: str, line: str, is_bullet: bool) -> bool:
+    if _MARKDOWN_HEADING.match(raw_line):
+        return True
+    if is_bullet or line.endswith((".", "?", "!", ":", ",", ";")):
+        return False
+    # A short line without final punctuation standing alone: a title such as
+    # "Red flags" or "Step 2: For Non-Emergency Neurological Symptoms".
+    return (len(line.split()) <= 12 and not re.search(r"\d+\s*,\s*\d+\s*$", line)) or bool(
+        re.match(r"^(?:step\s+\d+|when to|red flags?|warning signs?)\b", line, re.IGNORECASE)
+    )

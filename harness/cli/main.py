@@ -13,6 +13,7 @@ from backtriage.harness.cli import (
     compare_cmd,
     corpus_cmd,
     exit_codes,
+    extractor_check_cmd,
     grade_cmd,
     merge_cmd,
     mutants_cmd,
@@ -29,6 +30,7 @@ from backtriage.harness.version import harness_version
 COMMANDS = [
     run_cmd,
     grade_cmd,
+    extractor_check_cmd,
     validate_cmd,
     compare_cmd,
     merge_cmd,

@@ -25,7 +25,8 @@ _CONDITION = re.compile(
     r"|hasn'?t (?:improved|settled|got better|gotten better)|no improvement"
     r"|fails? to (?:improve|settle)"
     r"|candidate for|considering (?:surgery|an injection)"
-    r"|indications? for|indicated (?:for|in) patients|indicated (?:when|if))",
+    r"|indications? for|indicated (?:for|in) patients|indicated (?:when|if)"
+    r"|depending on|safety[- ]net\w*|in (?:\w+ )?patients\b)",
     re.IGNORECASE,
 )
 _APPLIES_HERE = re.compile(
@@ -33,8 +34,17 @@ _APPLIES_HERE = re.compile(
     r"what you describe|you describe|you(?:'ve| have) (?:described|told)|given (?:that|your|the))",
     re.IGNORECASE,
 )
+_COURTESY = re.compile(
+    r"\bif (?:you can|you are able|possible|able|needed|you need to|you(?:'d| would) like|"
+    r"you prefer|you wish|tolerated|I were you|I was you|that helps)\b|"
+    r"\b(?:I'?d|I would|it would be|I'?d feel) (?:feel )?(?:more comfortable|better|best|"
+    r"happier|prefer|sensible) if\b",
+    re.IGNORECASE,
+)
 _NO_RED_FLAG_BRANCH = re.compile(
-    r"\b(?:no red[- ]flags?|without red[- ]flags?|non-?emergency|nonspecific|non-specific|"
+    r"\b(?:if not|if none|if all (?:are|of these are|of those are) no|"
+    r"if the answers? (?:is|are) no|"
+    r"no red[- ]flags?|without red[- ]flags?|non-?emergency|nonspecific|non-specific|"
     r"uncomplicated|no (?:warning|alarm) (?:signs?|features))",
     re.IGNORECASE,
 )
@@ -43,14 +53,17 @@ _NEGATION_BEFORE = re.compile(
     r"needn'?t|shouldn'?t|should not|won'?t|will not|isn'?t|aren'?t|is not|are not|nor|"
     r"rather than|instead of|against|unnecessary|unlikely to need|hold off|skip|"
     r"there'?s no|there is no|nothing suggests|not (?:need|require)|nor do|preferred over|"
-    r"better than|in preference to)\b[^.;:,]{0,50}$",
+    r"better than|in preference to|(?:may|might|could|can) (?:order|arrange|request|suggest|"
+    r"consider|decide|refer))\b[^.;:,]{0,50}$",
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
     r"^[^.;:]{0,80}?\b(?:is not|isn'?t|are not|aren'?t|not|unlikely to|rarely|won'?t|"
-    r"will not|would not|wouldn'?t|doesn'?t|does not|can wait|unnecessary|not needed)\b"
+    r"will not|would not|wouldn'?t|doesn'?t|don'?t|does not|do not|can wait|unnecessary|"
+    r"not needed|can be)\b"
     r"[^.;:]{0,30}?\b(?:needed|necessary|required|indicated|recommended|helpful|useful|"
-    r"help|change|warranted|appropriate|advised|wait|be needed|show)\b"
+    r"help|change|warranted|appropriate|advised|wait|be needed|show|requested|arranged|"
+    r"ordered|considered)\b"
     r"|^[^.;:]{0,20}?\b(?:can wait|is unnecessary|are unnecessary|unnecessary)\b",
     re.IGNORECASE,
 )
@@ -85,9 +98,10 @@ _AVOID_HEADING = re.compile(r"\b(?:pitfalls?|mistakes?|avoid|myths?|don'?ts)\b",
 def is_conditional(clause: Clause) -> bool:
     """True when the clause, or the heading/lead-in above it, makes the advice conditional.
 
-    A heading that says the branch applies to this case ("as in this case") is not a condition.
+    A heading that says the branch applies to this case ("as in this case") is not a condition;
+    nor are courtesies such as "if you can" or "if I were you".
     """
-    if _CONDITION.search(clause.text):
+    if _CONDITION.search(_COURTESY.sub(" ", clause.text)):
         return True
     if clause.context and _CONDITION.search(clause.context):
         return not _APPLIES_HERE.search(clause.context)
@@ -111,9 +125,15 @@ def is_negated(clause: Clause, start: int, end: int) -> bool:
     return bool(clause.context and _AVOID_HEADING.search(clause.context))
 
 
-def is_deferred(clause: Clause) -> bool:
-    """True when the clause puts the step off to later (weeks away, or only if it persists)."""
-    return bool(_DEFERRED.search(clause.text))
+def is_deferred(clause: Clause, start: int = 0, end: int | None = None) -> bool:
+    """True when the step at ``clause.text[start:end]`` is put off (weeks away, or later).
+
+    Only wording near the phrase counts, so "X-ray now and GP review in two weeks" orders the
+    X-ray now.
+    """
+    end = len(clause.text) if end is None else end
+    window = clause.text[max(0, start - 30):end + 14]
+    return bool(_DEFERRED.search(window))
 
 
 def is_question(clause: Clause) -> bool:

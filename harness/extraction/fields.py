@@ -17,6 +17,7 @@ from backtriage.harness.extraction import context
 from backtriage.harness.extraction.phrases import (
     CATEGORY_HINTS,
     CONDITIONS,
+    ER,
     IMAGING,
     NO_IMAGING,
     TOPICS,
@@ -30,13 +31,13 @@ _ORDER = re.compile(
     r"\b(?:get|getting|have|having|need|needs|needed|require[sd]?|order|ordering|arrange|"
     r"request|book|refer(?:red|ral)?|recommend(?:ed)?|advise[sd]?|proceed|obtain|undergo|do|"
     r"perform|organi[sz]e|send|indicated|warranted|urgent|urgently|emergency|immediate|"
-    r"same[- ]day|today|tonight|now|you'll|will|should|must|go for|consider)\b",
+    r"same[- ]day|today|tonight|now|you'll|will|should|must|go for|consider|want|wants)\b",
     re.IGNORECASE,
 )
 _ACTION = re.compile(
     r"\b(?:seek|get|call|ring|phone|contact|go|see|tell|speak|attend|report|come back|return|"
     r"help|advice|review|attention|a&e|999|911|111|emergency|urgent|doctor|gp|hospital|"
-    r"check(?:ed)?)\b",
+    r"check(?:ed)?|safety[- ]net\w*)\b",
     re.IGNORECASE,
 )
 _WARNING_CONTEXT = re.compile(
@@ -94,6 +95,10 @@ def _urgency_matches(
             continue
         if cond and not (fallback and context.is_no_red_flag_branch(clause)):
             continue
+        er = ER.search(clause.text)
+        if er and not context.is_negated(clause, er.start(), er.end()):
+            out.append(("emergency", clause))
+            continue
         for level, pattern in URGENCY:
             match = pattern.search(clause.text)
             if match and not context.is_negated(clause, match.start(), match.end()):
@@ -111,16 +116,16 @@ def imaging(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding:
             continue
         if NO_IMAGING.search(clause.text) and ruled_out is None:
             ruled_out = clause
-        if cond or context.is_question(clause) or context.is_deferred(clause):
+        if cond or context.is_question(clause):
             continue
         for modality, pattern in IMAGING:
             match = pattern.search(clause.text)
-            if not match:
+            if not match or context.is_deferred(clause, match.start(), match.end()):
                 continue
             if context.is_negated(clause, match.start(), match.end()):
                 ruled_out = ruled_out or clause
                 continue
-            if _ORDER.search(clause.text) or match.start() == 0:
+            if _ORDER.search(clause.text) or len(clause.text[:match.start()].split()) <= 3:
                 ordered.append(("mri" if modality == "scan" else modality, clause))
     if ordered:
         best = min(ordered, key=lambda m: (_IMAGING_PRIORITY.index(m[0]), m[1].index))

@@ -26,7 +26,8 @@ _NOW = r"(?:now|immediately|straight away|right away|at once|tonight|today|urgen
 
 URGENCY: Final[Table] = _table({
     "emergency": [
-        r"\bcall(?:ing)? (?:for )?(?:an )?ambulance\b", r"\b(?:999|911|112)\b",
+        r"\bcall(?:ing)? (?:for )?(?:an )?ambulance\b", r"\bambulance\b", r"\b(?:999|911|112)\b",
+        r"\b(?:be )?seen (?:at|in) (?:a |the )?hospital\b",
         rf"\b{_GO}\b[^.;]{{0,40}}\b{_PLACE}",
         rf"\b{_PLACE}[^.;]{{0,25}}\b{_NOW}\b",
         r"\bemergency (?:department|room)\b",
@@ -52,7 +53,7 @@ URGENCY: Final[Table] = _table({
         r"\bsame[- ]day\b", r"\b(?:within|in) (?:the next )?(?:24|48|24\s*(?:-|to|or)\s*48)"
         r"\s*(?:hours|hrs|h)\b", r"\bwithin (?:a|one|the next) (?:day|couple of days)\b",
         r"\b(?:within|in) (?:the next )?(?:a day or two|one or two days|1\s*(?:-|to|or)\s*2 days|"
-        r"a couple of days|two days|2 days|a few days|the next few days|next day|"
+        r"a couple of days|two days|2 days|a few days|the next few days|next day|day or two|"
         r"2\s*(?:-|to)\s*3 days)\b",
         r"\burgent(?:ly)?\b", r"\bNHS 111\b|\b(?:call|ring|phone|contact) 111\b|\b111\b",
         r"\b(?:as soon as (?:possible|you can)|asap|promptly|prompt (?:review|assessment|"
@@ -70,8 +71,9 @@ URGENCY: Final[Table] = _table({
         r"musculoskeletal|msk|spinal|spine|specialist|pain clinic|orthopa?edic\w*|surgeon)\b",
         r"\broutine (?:appointment|review|referral|follow[- ]up|assessment)\b",
         r"\b(?:review|reassess(?:ment)?|follow[- ]up|re-?evaluat\w*)\b[^.;]{0,20}\b(?:in|within) "
-        r"(?:\d+|one|two|three|a few|a couple of)\s*(?:-\s*\d+\s*)?weeks?\b",
+        r"(?:\d+|one|two|three|four|six|several|a few|a couple of)\s*(?:-\s*\d+\s*)?weeks?\b",
         r"\bnon-?urgent\b", r"\bget (?:it|this|things) (?:checked|looked at)\b",
+        r"\b(?:physio\w*|physical therap\w*|refer\w*)\b",
         r"\bbe (?:seen|examined|assessed) by (?:a|your) (?:doctor|gp|clinician|physician)\b",
     ],
     "self_care": [
@@ -86,9 +88,13 @@ URGENCY: Final[Table] = _table({
         r"\bno need to (?:see|visit|contact|call)\b",
         r"\b(?:don'?t|do not) need to (?:see|visit) (?:a |your )?(?:doctor|gp)\b",
         r"\bremain(?:ing)? active\b",
+        r"\bmanag\w* (?:this|it) (?:yourself|at home)\b|\bwarm bath\b|\bstretch\w*\b",
         r"\b(?:rest (?:up|at home|for a (?:day|few days|couple of days))|bed rest|rest and)\b",
     ],
 })
+
+ER: Final = re.compile(r"\b(?:the |an |to )?ER\b")
+"""The US emergency room, upper case only (lower-case "er" is a hesitation)."""
 
 _SCAN = r"(?:scan|scans|imaging)"
 IMAGING: Final[Table] = _table({
@@ -113,7 +119,8 @@ NO_IMAGING: Final = re.compile(
 
 TOPICS: Final[Table] = _table({
     "bladder": [r"\bbladder\b", r"\burin\w*\b", r"\bpee(?:ing)?\b", r"\bwee(?:ing)?\b",
-                r"\bpass(?:ing)? water\b", r"\bretention\b", r"\bincontinen\w+\b(?! of (?:stool|"
+                r"\bpass(?:ing)? water\b", r"\bwaterworks\b", r"\bretention\b",
+                r"\bincontinen\w+\b(?! of (?:stool|"
                 r"faeces|feces|bowel))", r"\bwetting\b", r"\bthe toilet\b"],
     "bowel": [r"\bbowels?\b", r"\bfa?ecal\b", r"\bpoo\w*\b", r"\bstools?\b", r"\bsoiling\b",
               r"\bcontrol (?:of|over) (?:your )?(?:bowels?|back passage)\b", r"\bsphincter\b"],
@@ -127,7 +134,8 @@ TOPICS: Final[Table] = _table({
         r"\b(?:spread(?:s|ing)?|moving) (?:to|into|down) (?:the )?(?:other|both)\b",
         r"\bother leg\b", r"\bgetting (?:worse|weaker|more numb)\b[^.;]{0,20}\blegs?\b",
         r"\blegs?\b[^.;]{0,30}\b(?:getting|gets|get|becom\w+) (?:worse|weaker|more numb)\b",
-        r"\b(?:worsening|spreading|increasing) (?:numbness|weakness|leg symptoms)\b"],
+        r"\b(?:worsening|spreading|increasing) (?:leg )?(?:numbness|weakness|symptoms)\b",
+        r"\bor both\b"],
     "weakness": [r"\bweak\w*\b", r"\bfoot ?drop\b", r"\bgiv(?:e|es|ing) way\b",
                  r"\b(?:trouble|difficulty|problems?) (?:walking|standing|lifting your foot)\b",
                  r"\bloss of (?:power|strength|movement)\b", r"\bparaly\w+\b",

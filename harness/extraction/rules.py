@@ -27,6 +27,10 @@ class RuleExtractor:
         parts = clauses(answer)
         conditional = fields.conditional_flags(parts)
         urgency = fields.urgency(parts, conditional)
+        imaging = fields.imaging(parts, conditional)
+        if urgency is None and imaging.value != "none":
+            # A scan ordered with no word on timing is a planned step: routine.
+            urgency = fields.Finding("routine", imaging.sentence)
         if urgency is None:
             raise ExtractionFailed(
                 "extractor: no recommendation of how soon to get care could be read from the "
@@ -34,7 +38,6 @@ class RuleExtractor:
                 "at home')",
                 raw=answer,
             )
-        imaging = fields.imaging(parts, conditional)
         net, asked = fields.topics(parts, conditional)
         conditions, category = fields.conditions_and_category(parts, conditional,
                                                               str(urgency.value))

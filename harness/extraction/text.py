@@ -16,7 +16,7 @@ _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _CLAUSE_BREAK = re.compile(
     r"\s*;\s*|\s+[\u2014\u2013]\s+|\s+-\s+|,\s*(?=(?:and|but|or|so|although|though|whereas)\b)"
-    r"|\s+(?=but\b)|\s+(?=(?:and|or)\s+(?:if|in case|should)\b)",
+    r"|\s+(?=but\b)|\s+(?=(?:and|or)\s+(?:if|in case|should)\b)|,\s*(?=with\b)",
     re.IGNORECASE,
 )
 _EMPHASIS = re.compile(r"\*\*|__|`")

@@ -1,0 +1,96 @@
+"""``backtriage extractor-check``: the extractor's agreement with the hand-labelled answers."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from backtriage.harness.cli import exit_codes
+from backtriage.harness.cli.config import load_config
+from backtriage.harness.extraction import check, extractor_for
+from backtriage.harness.vocabulary import URGENCIES
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the command."""
+    p = sub.add_parser(
+        "extractor-check",
+        help="validate the prose extractor on the hand-labelled answer set",
+        description="Print the extractor's agreement with hand-labelled answers per field "
+        "(overall, on emergency answers, per half: dev and held-out), the urgency confusion "
+        "and every disagreement. Topic agreement is micro-F1 over (answer, topic) pairs, with "
+        "exact-set agreement beside it. Exit 0 when the targets are met (urgency >= 95%, "
+        "100% on emergency answers, imaging >= 95%, safety-net micro-F1 >= 90%), else 1.",
+    )
+    p.add_argument("labelled", nargs="*", metavar="LABELLED.jsonl",
+                   help="labelled files (default: the bundled dev and held-out halves)")
+    p.add_argument("--extractor", metavar="SPEC",
+                   help="rules (default) or llm:openai:MODEL (settings: the config's adapter:)")
+    p.add_argument("--config", help="YAML config file (adapter settings for an LLM judge)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the agreement report; 0 when the targets are met on the whole set."""
+    config = load_config(args.config)
+    paths = [Path(p) for p in args.labelled] or check.bundled_sets()
+    items = check.read_labelled(paths)
+    extractor = extractor_for(args.extractor or config.get("extractor"),
+                              config.get("adapter", {}))
+    reads = check.read_all(extractor, items)
+    groups = {"all": reads, **{h: [r for r in reads if r.item.half == h]
+                               for h in ("dev", "heldout")}}
+    figures = {name: check.agreement(group) for name, group in groups.items()}
+    print(f"extractor {extractor.name}: {len(items)} labelled answers "
+          f"({', '.join(str(p) for p in paths)})\n")
+    print(_agreement_table(figures))
+    print("\nurgency confusion (rows: hand label; columns: extractor)")
+    confusion = check.urgency_confusion(reads)
+    columns = [*URGENCIES, "error"]
+    print(tabulate([[u, *(confusion[u][c] for c in columns)] for u in URGENCIES],
+                   headers=["label", *columns]))
+    wrong = check.disagreements(reads)
+    print(f"\ndisagreements: {len(wrong)}")
+    for read, fields in wrong:
+        print(f"- {read.item.id} [{read.item.style}] {', '.join(fields)}: label "
+              f"{_label(read)}; extractor {_got(read)}")
+        print(f"    answer: {read.item.answer[:200]!r}")
+        if read.evidence.get("urgency"):
+            print(f"    urgency sentence: {read.evidence['urgency'][:200]!r}")
+    ok = check.meets_targets(figures["all"])
+    print(f"\ntargets {'met' if ok else 'NOT met'} on the whole set "
+          f"({', '.join(f'{k} >= {v:.0%}' for k, v in check.TARGETS.items())})")
+    return exit_codes.OK if ok else exit_codes.GATE_FAILED
+
+
+def _agreement_table(figures: dict[str, dict[str, Any]]) -> str:
+    rows = [
+        ("urgency", "urgency"), ("urgency, emergency answers", "urgency_emergency"),
+        ("imaging", "imaging"), ("safety net (micro-F1)", "safety_net"),
+        ("safety net (exact set)", "safety_net_exact"), ("questions (micro-F1)", "questions"),
+        ("questions (exact set)", "questions_exact"),
+    ]
+    body = [[label, *(_pct(figures[g][key]) for g in figures)] for label, key in rows]
+    body.append(["answers (emergency)", *(f"{f['n']} ({f['n_emergency']})"
+                                          for f in figures.values())])
+    body.append(["unmappable (errors)", *(str(f["errors"]) for f in figures.values())])
+    return tabulate(body, headers=["field", "all", "dev", "held-out"])
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _label(read: check.Read) -> str:
+    i = read.item
+    return f"{i.urgency}/{i.imaging} net={sorted(i.safety_net)} q={sorted(i.questions)}"
+
+
+def _got(read: check.Read) -> str:
+    if read.error:
+        return f"error ({read.error[:80]})"
+    return (f"{read.urgency}/{read.imaging} net={sorted(read.safety_net)} "
+            f"q={sorted(read.questions)}")

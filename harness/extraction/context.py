@@ -14,8 +14,9 @@ from backtriage.harness.extraction.text import Clause
 _CONDITION = re.compile(
     r"\b(?:if|in case|in the event|should (?:you|they|the|your|he|she|it|symptoms?|things?)"
     r"|whenever|as soon as you (?:notice|develop|get|feel|lose|have)|once you notice"
-    r"|watch (?:out )?for|look out for|keep an eye|be alert|be aware of"
-    r"|warning signs?|red[- ]flags?|danger signs?|alarm (?:signs?|features|symptoms)"
+    r"|watch (?:out )?for|look out for|be alert|be aware of"
+    r"|warning signs?\b(?! of)|red[- ]flags? (?:include|are)|danger signs?"
+    r"|alarm (?:signs?|features|symptoms)"
     r"|any of (?:the following|these)|were to"
     r"|patients (?:with|who|presenting)|people (?:with|who)"
     r"|anyone (?:with|who)|those (?:with|who)|when (?:to|there is|there are|symptoms)"
@@ -35,26 +36,27 @@ _APPLIES_HERE = re.compile(
     re.IGNORECASE,
 )
 _COURTESY = re.compile(
-    r"\bif (?:you can|you are able|possible|able|needed|you need to|you(?:'d| would) like|"
-    r"you prefer|you wish|tolerated|I were you|I was you|that helps)\b|"
+    r"\bif (?:you can|you are able|possible|able|needed|you need to|it suits you|that suits you|"
+    r"tolerated|I were you|I was you|that helps|I had to guess)\b|\beven if\b|"
     r"\b(?:I'?d|I would|it would be|I'?d feel) (?:feel )?(?:more comfortable|better|best|"
     r"happier|prefer|sensible) if\b",
     re.IGNORECASE,
 )
 _NO_RED_FLAG_BRANCH = re.compile(
-    r"\b(?:if not|if none|if all (?:are|of these are|of those are) no|"
-    r"if the answers? (?:is|are) no|"
+    r"\b(?:if not\b(?!\s+\w)|if none|if [^.,;]{0,40}\b(?:is|are) (?:no|none)\b|"
+    r"if no\b(?!\s+(?:improvement|better))|"
     r"no red[- ]flags?|without red[- ]flags?|non-?emergency|nonspecific|non-specific|"
     r"uncomplicated|no (?:warning|alarm) (?:signs?|features))",
     re.IGNORECASE,
 )
 _NEGATION_BEFORE = re.compile(
     r"\b(?:no|not|don'?t|do not|does not|doesn'?t|never|without|avoid(?:ing)?|no need|"
-    r"needn'?t|shouldn'?t|should not|won'?t|will not|isn'?t|aren'?t|is not|are not|nor|"
+    r"needn'?t|shouldn'?t|should not|won'?t|will not|wouldn'?t|would not|isn'?t|aren'?t|"
+    r"is not|are not|nor|"
     r"rather than|instead of|against|unnecessary|unlikely to need|hold off|skip|"
     r"there'?s no|there is no|nothing suggests|not (?:need|require)|nor do|preferred over|"
-    r"better than|in preference to|(?:may|might|could|can) (?:order|arrange|request|suggest|"
-    r"consider|decide|refer))\b[^.;:,]{0,50}$",
+    r"better than|in preference to|(?:may|might|could) (?:want|need|order|arrange|request|"
+    r"suggest|consider|decide|refer|do|offer))\b[^.;:,]{0,50}$",
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
@@ -95,19 +97,44 @@ _URGING = re.compile(
 _AVOID_HEADING = re.compile(r"\b(?:pitfalls?|mistakes?|avoid|myths?|don'?ts)\b", re.IGNORECASE)
 
 
+_CONTEXT_CONDITION = re.compile(
+    r"\b(?:warning|red[- ]flags?|danger|alarm|when to|emergency signs?|get (?:urgent )?help)\b",
+    re.IGNORECASE,
+)
+# The person has said the condition holds ("as you describe"): the advice applies now.
+_CONDITION_MET = re.compile(
+    r"\bas you (?:say|said|describe|described|mention|mentioned|told me)\b|"
+    r"\byou (?:said|mentioned|told me|described)\b",
+    re.IGNORECASE,
+)
+
+
 def is_conditional(clause: Clause) -> bool:
     """True when the clause, or the heading/lead-in above it, makes the advice conditional.
 
     A heading that says the branch applies to this case ("as in this case") is not a condition;
     nor are courtesies such as "if you can" or "if I were you".
     """
+    if _CONDITION_MET.search(clause.sentence):
+        return False
     if _CONDITION.search(_COURTESY.sub(" ", clause.text)):
         return True
-    if clause.context and _CONDITION.search(clause.context):
+    if clause.context and (_CONDITION.search(clause.context)
+                           or _CONTEXT_CONDITION.search(clause.context)):
         return not _APPLIES_HERE.search(clause.context)
     if clause.context and re.match(r"^(?:step \d+:\s*)?(?:for|if|when)\b", clause.context, re.I):
         return not _APPLIES_HERE.search(clause.context)
     return False
+
+
+_OPTIONAL = re.compile(
+    r"\bif (?:you(?:'d| would) like|you want|you wish|you prefer|you feel you need)\b", re.I
+)
+
+
+def is_optional(clause: Clause) -> bool:
+    """True when the advice is offered as an option ("see a physio if you'd like")."""
+    return bool(_OPTIONAL.search(clause.text))
 
 
 def is_no_red_flag_branch(clause: Clause) -> bool:

@@ -37,7 +37,7 @@ _ORDER = re.compile(
 _ACTION = re.compile(
     r"\b(?:seek|get|call|ring|phone|contact|go|see|tell|speak|attend|report|come back|return|"
     r"help|advice|review|attention|a&e|999|911|111|emergency|urgent|doctor|gp|hospital|"
-    r"check(?:ed)?|safety[- ]net\w*)\b",
+    r"check(?:ed)?|safety[- ]net\w*|present|attend)\b",
     re.IGNORECASE,
 )
 _WARNING_CONTEXT = re.compile(
@@ -46,8 +46,22 @@ _WARNING_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_CONTEXT = re.compile(
-    r"\b(?:ask\w*|assess\w*|check\w*|screen\w*|enquir\w*|inquir\w*|history|questions?|"
-    r"find out|examin\w*|testing)\b", re.I
+    r"^(?:initial |focused |clinical |key |red[- ]flag )?(?:ask\w*|assess\w*|check\w*|screen\w*|"
+    r"enquir\w*|inquir\w*|history|questions?|find out|examin\w*|testing)\b", re.I
+)
+# "Getting an MRI now would only show ..." talks about a scan; it does not order one.
+_ABOUT_IMAGING = re.compile(
+    r"^(?:(?:and|but|so)\s+)?(?:(?:getting|having|doing|ordering|an?|the)\s+)?(?:\w+\s+)?"
+    r"(?:mri|scans?|x-?rays?|ct|imaging)\b"
+    r"[^.;]*\b(?:is|are|would|will|won'?t|isn'?t|can|could|may|might|often|usually|rarely)\b"
+    r"[^.;]*\b(?:show|find|change|help|speed|useful|likely|reveal|pick up)",
+    re.IGNORECASE,
+)
+_BACK_REFERENCE = re.compile(
+    r"\bif (?:so|yes|any of (?:those|these|them|this|that)|either of (?:those|these)|"
+    r"(?:they|those|these|that|this|any) (?:change|changes|happen|happens|appear|appears|develop|"
+    r"develops|occur|occurs))\b",
+    re.IGNORECASE,
 )
 
 
@@ -69,7 +83,7 @@ def conditional_flags(clauses: Sequence[Clause]) -> list[bool]:
     for i, clause in enumerate(clauses):
         own = context.is_conditional(clause)
         inherited = (clause.position > 0 and flags[i - 1]
-                     and not re.match(r"^(?:but|however|otherwise|and otherwise|meanwhile|"
+                     and not re.match(r"^(?:but|however|otherwise|and otherwise|meanwhile|so|"
                                       r"in the meantime|for now|until then)\b",
                                       clause.text, re.IGNORECASE))
         flags.append(own or bool(inherited))
@@ -91,7 +105,11 @@ def _urgency_matches(
 ) -> list[tuple[str, Clause]]:
     out: list[tuple[str, Clause]] = []
     for clause, cond in zip(clauses, conditional, strict=True):
-        if clause.is_heading or context.is_question(clause):
+        if clause.is_heading or clause.is_question:
+            continue
+        if cond and context.is_optional(clause):
+            # "See a physio if you'd like": an option, so the plan is still home care.
+            out.append(("self_care", clause))
             continue
         if cond and not (fallback and context.is_no_red_flag_branch(clause)):
             continue
@@ -101,10 +119,24 @@ def _urgency_matches(
             continue
         for level, pattern in URGENCY:
             match = pattern.search(clause.text)
-            if match and not context.is_negated(clause, match.start(), match.end()):
+            if (match and not context.is_negated(clause, match.start(), match.end())
+                    and (level != "urgent" or _about_care(clause.text, match.group(0)))):
                 out.append((level, clause))
                 break
     return out
+
+
+_CARE = re.compile(
+    r"\b(?:see|seen|seeing|doctor|gp|physician|clinician|nurse|appointment|review|assess\w*|"
+    r"mri|scan|x-?ray|ct|contact|call|ring|phone|visit|check\w*|help|care|surgery|practice|"
+    r"hospital|clinic|team|refer\w*|examin\w*|evaluat\w*|attend|111)\b",
+    re.IGNORECASE,
+)
+
+
+def _about_care(text: str, phrase: str) -> bool:
+    """A timing word ("today", "within a week") counts only when it is about getting care."""
+    return bool(re.match(r"urgent|nhs|111|same", phrase, re.I) or _CARE.search(text))
 
 
 def imaging(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding:
@@ -116,7 +148,7 @@ def imaging(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding:
             continue
         if NO_IMAGING.search(clause.text) and ruled_out is None:
             ruled_out = clause
-        if cond or context.is_question(clause):
+        if cond or clause.is_question or _ABOUT_IMAGING.match(clause.text):
             continue
         for modality, pattern in IMAGING:
             match = pattern.search(clause.text)
@@ -142,9 +174,16 @@ def topics(
     by_sentence: dict[int, list[int]] = {}
     for i, clause in enumerate(clauses):
         by_sentence.setdefault(clause.sentence_index, []).append(i)
-    for indices in by_sentence.values():
+    sentences = list(by_sentence.values())
+    for n, indices in enumerate(sentences):
         first = clauses[indices[0]]
         sentence_topics = {t for i in indices for t in _topics_in(clauses[i].text)}
+        conditional_topics = {t for i in indices if conditional[i]
+                              for t in _topics_in(clauses[i].text)}
+        if conditional_topics and not context.is_question(first):
+            sentence_topics = conditional_topics
+        if not sentence_topics and _BACK_REFERENCE.search(first.sentence):
+            sentence_topics = _topics_before(clauses, sentences[:n])
         if not sentence_topics or first.is_heading:
             continue
         has_condition = any(conditional[i] for i in indices)
@@ -164,8 +203,27 @@ def topics(
     return _finding(net), _finding(asked)
 
 
+def _topics_before(clauses: Sequence[Clause], earlier: Sequence[list[int]]) -> set[str]:
+    """Topics of the sentences just before ("if any of those change, go to A&E")."""
+    found: set[str] = set()
+    for indices in reversed(earlier[-4:]):
+        topics_here = {t for i in indices for t in _topics_in(clauses[i].text)}
+        if not topics_here and found:
+            break
+        found |= topics_here
+    return found
+
+
+_NUMB = re.compile(r"\bnumb(?:ness)?\b[^.;]{0,20}\b(?:develops?|appears?|starts?)\b|"
+                   r"\b(?:new|develop|notice|get)\b[^.;]{0,20}\bnumb(?:ness)?\b", re.IGNORECASE)
+
+
 def _topics_in(text: str) -> set[str]:
-    return {topic for topic, pattern in TOPICS if pattern.search(text)}
+    found = {topic for topic, pattern in TOPICS if pattern.search(text)}
+    if _NUMB.search(text) and not found & {"saddle", "bilateral_or_progressive_leg_symptoms"}:
+        # New numbness named without a place that has its own topic (saddle, both legs).
+        found.add("other")
+    return found
 
 
 def _finding(found: dict[str, str]) -> Finding:

@@ -43,49 +43,66 @@ URGENCY: Final[Table] = _table({
         r"(?:medical |surgical |spinal )?emergency\b",
         r"\b(?:go|get) to (?:the )?hospital\b[^.;]{0,20}\b" + _NOW,
         r"\bgo to (?:the )?(?:nearest )?hospital\b",
-        r"\b(?:admit|admission)\b[^.;]{0,20}\b(?:now|today|immediately)\b",
+        r"\b(?:admit|admission|admitted)\b",
         r"\bneeds? to be seen (?:in hospital |at hospital )?(?:now|immediately|right away|"
         r"tonight|as an emergency|within (?:the )?hours?)\b",
         r"\bemergency\b[^.;]{0,15}\b(?:now|immediately|tonight|straight away)\b",
+        r"\bas an? emergency\b",
         r"\bwithin (?:a few |the next few |an? |two |three |2|3|4|6)?(?:-?\s*hours?)\b",
     ],
     "urgent": [
         r"\bsame[- ]day\b", r"\b(?:within|in) (?:the next )?(?:24|48|24\s*(?:-|to|or)\s*48)"
         r"\s*(?:hours|hrs|h)\b", r"\bwithin (?:a|one|the next) (?:day|couple of days)\b",
         r"\b(?:within|in) (?:the next )?(?:a day or two|one or two days|1\s*(?:-|to|or)\s*2 days|"
-        r"a couple of days|two days|2 days|a few days|the next few days|next day|day or two|"
+        r"a couple of days|couple of days|two days|2 days|a few days|the next few days|next day|"
+        r"day or two|"
         r"2\s*(?:-|to)\s*3 days)\b",
-        r"\burgent(?:ly)?\b", r"\bNHS 111\b|\b(?:call|ring|phone|contact) 111\b|\b111\b",
+        r"(?<!non-)(?<!non)\burgent(?:ly)?\b",
+        r"\bNHS 111\b|\b(?:call|ring|phone|contact) 111\b|\b111\b",
         r"\b(?:as soon as (?:possible|you can)|asap|promptly|prompt (?:review|assessment|"
         r"evaluation|appointment|medical))\b",
-        r"\b(?:today|tomorrow|this week)\b", r"\bwalk-in\b|\bout[- ]of[- ]hours\b",
+        r"\b(?:today|tomorrow|this week|within (?:a|one) week(?! or)|within 7 days)\b",
+        r"\bwalk-in\b|\bout[- ]of[- ]hours\b",
         r"\bsoon\b(?! as)", r"\bsooner rather than later\b",
     ],
     "routine": [
-        r"\b(?:see|seeing|visit|book|make|get|arrange|speak to|talk to|contact|consult|"
+        r"\b(?:see|seeing|visit|book|booking|make|get|getting|arrange|schedule|scheduling|"
+        r"speak to|talk to|contact|consult|"
         r"check in with|follow up with|follow-up with|review with)\b[^.;]{0,40}\b(?:gp|doctor|"
         r"physio\w*|physical therap\w*|pt\b|chiropract\w*|family (?:doctor|physician)|"
         r"primary care|pcp|provider|clinician|practice nurse|pharmacist|specialist|"
-        r"spine (?:clinic|specialist)|orthopa?edic\w*|appointment|surgery)\b",
+        r"spine (?:clinic|specialist)|orthopa?edic\w*|appointment|surgery|sessions?)\b",
         r"\b(?:refer(?:ral)?|referred)\b[^.;]{0,30}\b(?:physio\w*|physical therap\w*|"
         r"musculoskeletal|msk|spinal|spine|specialist|pain clinic|orthopa?edic\w*|surgeon)\b",
         r"\broutine (?:appointment|review|referral|follow[- ]up|assessment)\b",
         r"\b(?:review|reassess(?:ment)?|follow[- ]up|re-?evaluat\w*)\b[^.;]{0,20}\b(?:in|within) "
         r"(?:\d+|one|two|three|four|six|several|a few|a couple of)\s*(?:-\s*\d+\s*)?weeks?\b",
         r"\bnon-?urgent\b", r"\bget (?:it|this|things) (?:checked|looked at)\b",
-        r"\b(?:physio\w*|physical therap\w*|refer\w*)\b",
+        r"\bappointment with\b",
+        r"\b(?:gp|doctor|physio\w*)\b[^.;]{0,15}\b(?:in|within) (?:a few|\d+|two|three|four|six|"
+        r"several|a couple of) weeks\b",
+        r"^(?:physio\w*|physical therap\w*)\b|\brefer\w*\b",
+        r"(?<!normal )(?<!usual )(?<!daily )(?<!your )\broutine(?:ly)?\b"
+        r"(?! imaging| scan| x-?ray| mri)",
+        r"\b(?:offer|try|trial of|start|arrange|book|recommend|suggest)\w*\b[^.;]{0,20}\b"
+        r"(?:physio\w*|physical therap\w*)",
         r"\bbe (?:seen|examined|assessed) by (?:a|your) (?:doctor|gp|clinician|physician)\b",
     ],
     "self_care": [
         r"\b(?:at home|home care|home management|self[- ]care|self[- ]manage\w*)\b",
         r"\b(?:stay|keep|remain)(?:ing)? (?:active|moving|mobile|going)\b",
+        r"\bcarry(?:ing)? on (?:moving|with (?:your )?(?:normal|usual))\b",
         r"\bkeep up (?:your )?(?:normal|usual|daily) activit\w+\b",
         r"\b(?:paracetamol|acetaminophen|ibuprofen|naproxen|nsaids?|painkillers?|pain relief|"
         r"over[- ]the[- ]counter|otc|heat (?:pack|pad|therapy)|hot water bottle|ice pack)\b",
         r"\bshould (?:settle|improve|get better|ease|resolve)\b", r"\bon its own\b",
         r"\b(?:gentle|light) (?:exercise|stretch\w*|walk\w*|movement)\b",
         r"\b(?:reassur\w+|conservative (?:care|management|treatment))\b",
-        r"\bno need to (?:see|visit|contact|call)\b",
+        r"\bno need to (?:see|visit|contact|call)\b|\bno need for (?:a|your) (?:doctor|gp)\b",
+        r"\blook after (?:this|it|yourself)\b|\bkeep an eye on (?:it|things|this)\b",
+        r"\bsettle (?:with time|by itself|on its own)\b",
+        r"\bkeep up (?:your )?(?:normal|usual) routine\b|\banalgesi\w*\b",
+        r"\badvise (?:activity|to stay active)\b",
         r"\b(?:don'?t|do not) need to (?:see|visit) (?:a |your )?(?:doctor|gp)\b",
         r"\bremain(?:ing)? active\b",
         r"\bmanag\w* (?:this|it) (?:yourself|at home)\b|\bwarm bath\b|\bstretch\w*\b",
@@ -127,7 +144,8 @@ TOPICS: Final[Table] = _table({
     "saddle": [r"\bsaddle\b", r"\bperine\w+\b", r"\bgenital\w*\b", r"\bgroin\b",
                r"\bbetween (?:your|the|his|her) legs\b", r"\binner thighs?\b",
                r"\baround (?:your|the|his|her) (?:bottom|anus|back passage|private parts|genitals)",
-               r"\bback passage\b", r"\bprivate parts\b", r"\b(?:wipe|wiping)\b",
+               r"\bback passage\b", r"\bprivate parts\b", r"\byour bottom\b(?! of)",
+               r"\b(?:wipe|wiping)\b",
                r"\bsexual (?:function|dysfunction|sensation)\b", r"\berection\w*\b"],
     "bilateral_or_progressive_leg_symptoms": [
         r"\bboth (?:legs|feet|sides|thighs)\b", r"\bbilateral\w*\b", r"\bprogressive\w*\b",
@@ -139,7 +157,8 @@ TOPICS: Final[Table] = _table({
     "weakness": [r"\bweak\w*\b", r"\bfoot ?drop\b", r"\bgiv(?:e|es|ing) way\b",
                  r"\b(?:trouble|difficulty|problems?) (?:walking|standing|lifting your foot)\b",
                  r"\bloss of (?:power|strength|movement)\b", r"\bparaly\w+\b",
-                 r"\bcan(?:'t|not) (?:lift|move|stand|walk)\b", r"\bunsteady\b", r"\bmotor\b"],
+                 r"\bcan(?:'t|not) (?:lift|move|stand|walk)\b", r"\bunsteady\b", r"\bmotor\b",
+                 r"\b(?:muscle |lower limb |leg )?power\b"],
     "fever": [r"\bfever\w*\b", r"\b(?:high )?temperature\b", r"\bfebrile\b", r"\bchills\b",
               r"\bshiver\w*\b", r"\bsweats\b", r"\brigors?\b"],
     "cancer_history": [r"\bcancer\b", r"\bmalignan\w+\b", r"\btumou?rs?\b", r"\bmetasta\w+\b"],
@@ -150,7 +169,8 @@ TOPICS: Final[Table] = _table({
               r"\bwakes? you\b", r"\bchest pain\b", r"\btearing\b", r"\babdominal pain\b",
               r"\bpulsat\w+\b", r"\brash\b", r"\bshingles\b", r"\b(?:iv|intravenous) drug\b",
               r"\bsteroids?\b", r"\bimmun\w+\b", r"\bunwell\b", r"\bshortness of breath\b",
-              r"\bclumsy\b|\bclumsiness\b", r"\bhands?\b"],
+              r"\bclumsy\b|\bclumsiness\b", r"\bhands?\b",
+              r"\bneurolog\w+ (?:symptoms|signs|deficits?|problems)\b"],
 })
 
 CONDITIONS: Final[Table] = _table({

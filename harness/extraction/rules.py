@@ -28,8 +28,8 @@ class RuleExtractor:
         conditional = fields.conditional_flags(parts)
         urgency = fields.urgency(parts, conditional)
         imaging = fields.imaging(parts, conditional)
-        if urgency is None and imaging.value != "none":
-            # A scan ordered with no word on timing is a planned step: routine.
+        if imaging.value != "none" and (urgency is None or urgency.value == "self_care"):
+            # A scan ordered now is at least a planned step: routine, not home care alone.
             urgency = fields.Finding("routine", imaging.sentence)
         if urgency is None:
             raise ExtractionFailed(

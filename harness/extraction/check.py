@@ -23,8 +23,8 @@ from backtriage.harness.extraction.registry import Extractor
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.vocabulary import IMAGING, SAFETY_NET_TOPICS, URGENCIES
 
-LABELLED_FILES = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "heldout.jsonl")
-"""The bundled halves: three development rounds and the held-out set, in that order."""
+LABELLED_FILES = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "heldout.jsonl")
+"""The bundled files: four development rounds and the held-out set, in that order."""
 TARGETS = {"urgency": 0.95, "urgency_emergency": 1.0, "imaging": 0.95, "safety_net": 0.90}
 _FIELDS = {"id", "half", "style", "answer", "urgency", "imaging", "safety_net", "questions",
            "reason"}

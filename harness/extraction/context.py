@@ -12,7 +12,8 @@ import re
 from backtriage.harness.extraction.text import Clause
 
 _CONDITION = re.compile(
-    r"\b(?:if|in case|in the event|should (?:you|they|the|your|he|she|it|symptoms?|things?)"
+    r"\b(?:if|in case|in the event|should (?:you|they|the|your|he|she|it|symptoms?|things?|"
+    r"any|anything|there|this|that|these|those)\b"
     r"|whenever|as soon as you (?:notice|develop|get|feel|lose|have)|once you notice"
     r"|watch (?:out )?for|look out for|be alert|be aware of"
     r"|warning signs?\b(?! of)|red[- ]flags? (?:include|are)|danger signs?"
@@ -135,6 +136,19 @@ _OPTIONAL = re.compile(
 def is_optional(clause: Clause) -> bool:
     """True when the advice is offered as an option ("see a physio if you'd like")."""
     return bool(_OPTIONAL.search(clause.text))
+
+
+_NOT_IMPROVING = re.compile(
+    r"\b(?:not (?:better|improv\w*|settl\w*|getting better)|(?:doesn'?t|does not|hasn'?t|have not|"
+    r"haven'?t|has not) (?:improve|improved|settle|settled|got better|gotten better|eased)|"
+    r"no (?:better|improvement)|fails? to (?:improve|settle)|persists?|still (?:bad|there))\b",
+    re.IGNORECASE,
+)
+
+
+def is_review_if_not_improving(clause: Clause) -> bool:
+    """True for "see your GP if it isn't better in six weeks": the review of self care."""
+    return bool(_NOT_IMPROVING.search(clause.text))
 
 
 def is_no_red_flag_branch(clause: Clause) -> bool:

@@ -58,7 +58,7 @@ _ABOUT_IMAGING = re.compile(
     re.IGNORECASE,
 )
 _BACK_REFERENCE = re.compile(
-    r"\bif (?:so|yes|any of (?:those|these|them|this|that)|either of (?:those|these)|"
+    r"\b(?:if|should) (?:so|yes|any of (?:those|these|them|this|that)|either of (?:those|these)|"
     r"(?:they|those|these|that|this|any) (?:change|changes|happen|happens|appear|appears|develop|"
     r"develops|occur|occurs))\b",
     re.IGNORECASE,
@@ -95,6 +95,10 @@ def urgency(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding |
     firm = _urgency_matches(clauses, conditional, fallback=False)
     found = firm or _urgency_matches(clauses, conditional, fallback=True)
     if not found:
+        # Only "review if not improving" advice: that review is what self care means.
+        for clause, cond in zip(clauses, conditional, strict=True):
+            if cond and not clause.is_heading and context.is_review_if_not_improving(clause):
+                return Finding("self_care", clause.sentence)
         return None
     best = max(found, key=lambda m: (urgency_rank(m[0]), -m[1].index))
     return Finding(best[0], best[1].sentence)

@@ -48,6 +48,10 @@ URGENCY: Final[Table] = _table({
         r"tonight|as an emergency|within (?:the )?hours?)\b",
         r"\bemergency\b[^.;]{0,15}\b(?:now|immediately|tonight|straight away)\b",
         r"\bas an? emergency\b",
+        r"\bemergency (?:\w+ )?(?:mri|ct|scan|imaging|angiogra\w*|x-?ray)\b",
+        r"\b(?:checked|seen|assessed|examined|treated) (?:at|in) (?:a |the )?hospital\b",
+        r"\b(?:in|at|to) (?:the )?(?:a ?& ?e|accident (?:and|&) emergency|emergency department|"
+        r"casualty)\b",
         r"\bwithin (?:a few |the next few |an? |two |three |2|3|4|6)?(?:-?\s*hours?)\b",
     ],
     "urgent": [
@@ -84,7 +88,8 @@ URGENCY: Final[Table] = _table({
         r"^(?:physio\w*|physical therap\w*)\b|\brefer\w*\b",
         r"(?<!normal )(?<!usual )(?<!daily )(?<!your )\broutine(?:ly)?\b"
         r"(?! imaging| scan| x-?ray| mri)",
-        r"\b(?:offer|try|trial of|start|arrange|book|recommend|suggest)\w*\b[^.;]{0,20}\b"
+        r"\bsessions? with\b",
+        r"\b(?:offer|try|trial of|start|arrange|book|recommend|suggest)\w*\b[^.;]{0,40}\b"
         r"(?:physio\w*|physical therap\w*)",
         r"\bbe (?:seen|examined|assessed) by (?:a|your) (?:doctor|gp|clinician|physician)\b",
     ],
@@ -92,6 +97,9 @@ URGENCY: Final[Table] = _table({
         r"\b(?:at home|home care|home management|self[- ]care|self[- ]manage\w*)\b",
         r"\b(?:stay|keep|remain)(?:ing)? (?:active|moving|mobile|going)\b",
         r"\bcarry(?:ing)? on (?:moving|with (?:your )?(?:normal|usual))\b",
+        r"\b(?:stay|keep|remain) as (?:active|mobile) as\b",
+        r"\bsettles? (?:within|in|over|by itself|on its own|with time)\b",
+        r"\bnothing (?:else |more )?(?:is )?(?:needed|required|to do)\b",
         r"\bkeep up (?:your )?(?:normal|usual|daily) activit\w+\b",
         r"\b(?:paracetamol|acetaminophen|ibuprofen|naproxen|nsaids?|painkillers?|pain relief|"
         r"over[- ]the[- ]counter|otc|heat (?:pack|pad|therapy)|hot water bottle|ice pack)\b",
@@ -138,8 +146,10 @@ TOPICS: Final[Table] = _table({
     "bladder": [r"\bbladder\b", r"\burin\w*\b", r"\bpee(?:ing)?\b", r"\bwee(?:ing)?\b",
                 r"\bpass(?:ing)? water\b", r"\bwaterworks\b", r"\bretention\b",
                 r"\bincontinen\w+\b(?! of (?:stool|"
-                r"faeces|feces|bowel))", r"\bwetting\b", r"\bthe toilet\b"],
-    "bowel": [r"\bbowels?\b", r"\bfa?ecal\b", r"\bpoo\w*\b", r"\bstools?\b", r"\bsoiling\b",
+                r"faeces|feces|bowel))", r"\bwetting\b", r"\bthe toilet\b",
+                r"\bsphincter\b"],
+    "bowel": [r"\bbowels?\b", r"\bfa?ecal\b", r"\bpoo\w*\b", r"\bstools?\b",
+              r"\bsoil(?:ing|ed|s)?\b",
               r"\bcontrol (?:of|over) (?:your )?(?:bowels?|back passage)\b", r"\bsphincter\b"],
     "saddle": [r"\bsaddle\b", r"\bperine\w+\b", r"\bgenital\w*\b", r"\bgroin\b",
                r"\bbetween (?:your|the|his|her) legs\b", r"\binner thighs?\b",

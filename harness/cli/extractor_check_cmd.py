@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from tabulate import tabulate
 
 from backtriage.harness.cli import exit_codes
 from backtriage.harness.cli.config import load_config
-from backtriage.harness.extraction import check, extractor_for
+from backtriage.harness.extraction import ExtractorUnavailable, check, extractor_for
 from backtriage.harness.vocabulary import URGENCIES
 
 
@@ -22,8 +23,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Print the extractor's agreement with hand-labelled answers per field "
         "(overall, on emergency answers, per half: dev and held-out), the urgency confusion "
         "and every disagreement. Topic agreement is micro-F1 over (answer, topic) pairs, with "
-        "exact-set agreement beside it. Exit 0 when the targets are met (urgency >= 95%, "
-        "100% on emergency answers, imaging >= 95%, safety-net micro-F1 >= 90%), else 1.",
+        "exact-set agreement beside it. Exit 0 when the targets are met on the whole set and on "
+        "the held-out half (urgency >= 95%, 100% on emergency answers, imaging >= 95%, "
+        "safety-net micro-F1 >= 90%), 1 when not, 4 when an LLM judge cannot be reached.",
     )
     p.add_argument("labelled", nargs="*", metavar="LABELLED.jsonl",
                    help="labelled files (default: the bundled dev and held-out halves)")
@@ -40,7 +42,14 @@ def handle(args: argparse.Namespace) -> int:
     items = check.read_labelled(paths)
     extractor = extractor_for(args.extractor or config.get("extractor"),
                               config.get("adapter", {}))
-    reads = check.read_all(extractor, items)
+    try:
+        reads = check.read_all(extractor, items)
+    except ExtractorUnavailable as exc:
+        print(f"backtriage: extractor unavailable: no verdict: {extractor.name}: {exc}",
+              file=sys.stderr)
+        return exit_codes.SYSTEM_UNAVAILABLE
+    finally:
+        extractor.close()
     groups = {"all": reads, **{h: [r for r in reads if r.item.half == h]
                                for h in ("dev", "heldout")}}
     figures = {name: check.agreement(group) for name, group in groups.items()}
@@ -60,10 +69,14 @@ def handle(args: argparse.Namespace) -> int:
         print(f"    answer: {read.item.answer[:200]!r}")
         if read.evidence.get("urgency"):
             print(f"    urgency sentence: {read.evidence['urgency'][:200]!r}")
-    ok = check.meets_targets(figures["all"])
-    print(f"\ntargets {'met' if ok else 'NOT met'} on the whole set "
-          f"({', '.join(f'{k} >= {v:.0%}' for k, v in check.TARGETS.items())})")
-    return exit_codes.OK if ok else exit_codes.GATE_FAILED
+    targets = ", ".join(f"{k} >= {v:.0%}" for k, v in check.TARGETS.items())
+    verdicts = {name: check.meets_targets(figures[name])
+                for name in ("all", "heldout") if figures[name]["n"]}
+    print()
+    for name, ok in verdicts.items():
+        print(f"targets {'met' if ok else 'NOT met'} on "
+              f"{'the whole set' if name == 'all' else 'the held-out half'} ({targets})")
+    return exit_codes.OK if all(verdicts.values()) else exit_codes.GATE_FAILED
 
 
 def _agreement_table(figures: dict[str, dict[str, Any]]) -> str:

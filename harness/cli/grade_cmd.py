@@ -8,12 +8,12 @@ from pathlib import Path
 
 from backtriage.harness.cli import ci_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
-from backtriage.harness.extraction import extractor_for
+from backtriage.harness.extraction import ExtractorUnavailable, extractor_for
 from backtriage.harness.grading import ANSWER_FORMATS, grade_answers, read_answers
 from backtriage.harness.loading import load_corpus
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.runs.evaluation import results_document
-from backtriage.harness.runs.results_io import write_results
+from backtriage.harness.runs.results_io import safe_document, write_results
 from backtriage.scoring.policy import load_policy
 from backtriage.scoring.scorecard import render_scorecard
 
@@ -30,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "epoch. Prose is read by the extractor (every field keeps the sentence that decided "
         "it); prose it cannot map is an error outcome. A vignette without an answer is an "
         "error outcome (fails closed) unless --subset is given. Unknown or duplicate ids are "
-        "bad input (exit 2).",
+        "bad input (exit 2); an LLM judge that cannot be reached gives no verdict (exit 4).",
     )
     p.add_argument("answers", metavar="ANSWERS.jsonl", help="the collected answers")
     p.add_argument("--corpus", action="append",
@@ -68,17 +68,25 @@ def handle(args: argparse.Namespace) -> int:
     if answer_format not in ANSWER_FORMATS:
         raise InputError([Problem("answer_format", "", f"must be one of "
                                   f"{', '.join(ANSWER_FORMATS)}, got {answer_format!r}")])
-    result = grade_answers(
-        answers, corpus, policy, extractor,
-        answer_format=answer_format,
-        subset=subset, system_name=args.system_name,
-    )
+    try:
+        result = grade_answers(
+            answers, corpus, policy, extractor,
+            answer_format=answer_format,
+            subset=subset, system_name=args.system_name,
+        )
+    except ExtractorUnavailable as exc:
+        print(f"backtriage: extractor unavailable: no verdict: {extractor.name}: {exc}",
+              file=sys.stderr)
+        return exit_codes.SYSTEM_UNAVAILABLE
+    finally:
+        extractor.close()
     if subset:
-        print(f"--subset: grading the {len(result.corpus)} vignette(s) with an answer, not the "
-              f"whole corpus", file=sys.stderr)
-    document = results_document(result)
+        print(f"backtriage grade: --subset: grading the {len(result.corpus)} vignette(s) with "
+              "an answer, not the whole corpus", file=sys.stderr)
+    document = safe_document(results_document(result))
     path = write_results(output, document)
-    print(render_scorecard(document, quiet=args.quiet))
-    print(f"\nresults: {path}")
+    out = ci_args.console(args)
+    print(render_scorecard(document, quiet=args.quiet), file=out)
+    print(f"\nresults: {path}", file=out)
     ci_args.write_reports(args, document)
     return exit_codes.OK if result.passed else exit_codes.GATE_FAILED

@@ -7,11 +7,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backtriage.harness.model import Decision
-from backtriage.harness.systems.protocol import InvalidAnswer
+from backtriage.harness.systems.protocol import InvalidAnswer, SystemUnavailable
 
 
 class ExtractionFailed(InvalidAnswer):
     """The prose could not be mapped to a decision: scored as an ``error``, never a guess."""
+
+
+class ExtractorUnavailable(SystemUnavailable):
+    """An LLM judge could not be reached: no verdict (exit 4), never an error outcome.
+
+    A judge that is down says nothing about the answers it was asked to read, so its failure
+    must not be charged to the system being graded.
+    """
 
 
 @dataclass(frozen=True)

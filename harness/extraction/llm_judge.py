@@ -9,15 +9,22 @@ labelled set as the rules (``backtriage extractor-check --extractor llm:openai:M
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from backtriage.harness.extraction.extraction import Extraction, ExtractionFailed
+from backtriage.harness.extraction.extraction import (
+    Extraction,
+    ExtractionFailed,
+    ExtractorUnavailable,
+)
 from backtriage.harness.model import Presentation
-from backtriage.harness.systems.protocol import InvalidAnswer, SystemFailure
+from backtriage.harness.systems.protocol import InvalidAnswer, SystemFailure, TransientError
 
 _JUDGE_TEMPLATE = "judge-v1"
+_TRIES = 3
+_BACKOFF_SECONDS = 0.5
 _NOT_PASSED = ("answer_format", "extractor", "prompt_template")
 
 
@@ -43,14 +50,15 @@ class LLMJudgeExtractor:
         if not isinstance(answer, str) or not answer.strip():
             raise ExtractionFailed("empty answer", raw=answer if isinstance(answer, str) else None)
         try:
-            reply = self._system.triage(Presentation(answer, MappingProxyType({})))
+            reply = self._ask(answer)
         except InvalidAnswer as exc:
             if exc.raw and _unmappable(exc.raw):
                 raise ExtractionFailed("judge: the answer recommends no urgency",
                                        raw=answer) from None
             raise ExtractionFailed(f"judge reply invalid: {exc}", raw=answer) from None
         except SystemFailure as exc:
-            raise ExtractionFailed(f"judge unreachable: {exc}", raw=answer) from None
+            raise ExtractorUnavailable(f"judge unreachable: {exc}",
+                                       endpoint=self._system.base_url) from None
         decision = reply.decision
         return Extraction(
             decision=type(decision)(
@@ -60,6 +68,17 @@ class LLMJudgeExtractor:
             evidence={"urgency": decision.rationale},
             extractor=self.name,
         )
+
+    def _ask(self, answer: str) -> Any:
+        # A judge that times out or is busy is asked again; failing that, there is no verdict.
+        for attempt in range(_TRIES):
+            try:
+                return self._system.triage(Presentation(answer, MappingProxyType({})))
+            except TransientError:
+                if attempt == _TRIES - 1:
+                    raise
+                time.sleep(_BACKOFF_SECONDS * 2 ** attempt)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Close the judge's connection pool."""

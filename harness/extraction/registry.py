@@ -19,7 +19,12 @@ class Extractor(Protocol):
 
         Raises:
             ExtractionFailed: the answer cannot be mapped (an ``error`` outcome).
+            ExtractorUnavailable: an LLM judge cannot be reached (no verdict).
         """
+        ...
+
+    def close(self) -> None:
+        """Release connections, if any."""
         ...
 
 

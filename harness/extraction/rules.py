@@ -58,3 +58,6 @@ class RuleExtractor:
             "questions": asked.sentence,
         }
         return Extraction(decision, evidence, RULES_VERSION)
+
+    def close(self) -> None:
+        """Nothing to release."""

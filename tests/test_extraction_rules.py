@@ -1,0 +1,127 @@
+"""The rule extractor: conditions, negations and the most urgent recommendation.
+
+Examples pin the behaviours the issue names; Hypothesis states the properties as sentences.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backtriage.harness.extraction import ExtractionFailed, RuleExtractor
+
+READ = RuleExtractor().extract
+
+RECOMMENDATIONS = {
+    "emergency": ["Call 999 now.", "Go to A&E straight away.", "Head to the ER tonight.",
+                  "Call 911 right away.", "Please go to the emergency department now."],
+    "urgent": ["See your GP today.", "You should be seen within 24 to 48 hours.",
+               "Book an urgent appointment with your doctor.", "Call NHS 111 today."],
+    "routine": ["Book an appointment with your GP over the next few weeks.",
+                "Ask your GP for a physiotherapy referral."],
+    "self_care": ["Rest and keep moving at home.", "Stay active and take paracetamol."],
+}
+SAFETY_NETS = [
+    ("If you lose bladder control, go to A&E.", {"bladder"}),
+    ("Call 999 if you feel numb between your legs or cannot pass urine.", {"saddle", "bladder"}),
+    ("Go to the ER if both legs become weak.", {"bilateral_or_progressive_leg_symptoms",
+                                                "weakness"}),
+]
+FILLER = ["Back pain is very common.", "Most people recover within a few weeks.",
+          "Heat can ease muscle spasm.", "Good posture helps some people."]
+
+
+@pytest.mark.parametrize(("text", "imaging"), [
+    ("You do not need an MRI now. Keep moving at home.", "none"),
+    ("No scan needed; keep active.", "none"),
+    ("An MRI is only worth having if the pain lasts beyond six weeks. Stay active.", "none"),
+    ("I wouldn't recommend an X-ray. Keep active.", "none"),
+    ("Go to A&E now for an emergency MRI.", "mri"),
+    ("He should go to the ER now for a CT angiogram of the aorta.", "vascular"),
+    ("See your GP this week; they will arrange an X-ray.", "radiograph"),
+])
+def test_imaging_is_what_is_ordered_now(text: str, imaging: str) -> None:
+    assert READ(text).decision.imaging == imaging
+
+
+def test_a_conditional_emergency_is_a_safety_net_not_the_recommendation() -> None:
+    extraction = READ("If you lose bladder control, go to A&E. Otherwise take paracetamol "
+                      "and keep active.")
+    assert extraction.decision.urgency == "self_care"
+    assert extraction.decision.safety_net == ("bladder",)
+    assert extraction.evidence["safety_net"] == "If you lose bladder control, go to A&E."
+    assert extraction.evidence["urgency"] == "Otherwise take paracetamol and keep active."
+
+
+def test_the_most_urgent_recommendation_wins_even_when_buried_at_the_end() -> None:
+    extraction = READ("Most back pain settles. Keep active and use heat. However, as you "
+                      "describe numbness when you wipe, please go to A&E tonight.")
+    assert extraction.decision.urgency == "emergency"
+    assert extraction.evidence["urgency"].startswith("However, as you describe")
+
+
+def test_a_denied_emergency_is_not_an_emergency() -> None:
+    assert READ("This is not an emergency. See your GP in a few weeks.").decision.urgency \
+        == "routine"
+    assert READ("You don't need to go to A&E; rest at home.").decision.urgency == "self_care"
+
+
+def test_questions_asked_are_questions() -> None:
+    decision = READ("Have you noticed any change in bladder control, or numbness between your "
+                    "legs? Until I know, please see your GP today.").decision
+    assert decision.questions == ("bladder", "saddle") and decision.urgency == "urgent"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Back pain is very common in adults.",
+                                  "I hope you feel better."])
+def test_prose_without_a_recommendation_is_an_error_never_a_guess(text: str) -> None:
+    with pytest.raises(ExtractionFailed):
+        READ(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(RECOMMENDATIONS)), st.data())
+def test_a_lone_recommendation_is_read_at_its_level(level: str, data: st.DataObject) -> None:
+    """Any single recommendation among neutral sentences is read at its own urgency."""
+    advice = data.draw(st.sampled_from(RECOMMENDATIONS[level]))
+    before = data.draw(st.lists(st.sampled_from(FILLER), max_size=3))
+    after = data.draw(st.lists(st.sampled_from(FILLER), max_size=3))
+    assert READ(" ".join([*before, advice, *after])).decision.urgency == level
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(RECOMMENDATIONS)), st.data())
+def test_adding_a_safety_net_never_changes_the_recommended_urgency(
+    level: str, data: st.DataObject
+) -> None:
+    """A conditional warning added anywhere leaves the urgency alone and names its topics."""
+    advice = data.draw(st.sampled_from(RECOMMENDATIONS[level]))
+    net, topics = data.draw(st.sampled_from(SAFETY_NETS))
+    order = data.draw(st.permutations([advice, net]))
+    decision = READ(" ".join(order)).decision
+    assert decision.urgency == level
+    assert topics <= set(decision.safety_net or ())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([a for v in RECOMMENDATIONS.values() for a in v]),
+                min_size=1, max_size=4))
+def test_several_recommendations_resolve_to_the_most_urgent(advice: list[str]) -> None:
+    """Of several unconditional recommendations, the most urgent one decides."""
+    order = ["self_care", "routine", "urgent", "emergency"]
+    levels = [next(k for k, v in RECOMMENDATIONS.items() if a in v) for a in advice]
+    assert READ(" ".join(advice)).decision.urgency == max(levels, key=order.index)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_either_maps_to_a_valid_decision_or_fails_closed(text: str) -> None:
+    """Arbitrary text never raises anything but ExtractionFailed, and decisions are valid."""
+    from backtriage.harness.systems.decision_parsing import decision_from_obj
+
+    try:
+        extraction = READ(text)
+    except ExtractionFailed:
+        return
+    assert decision_from_obj(extraction.decision.to_dict()) == extraction.decision

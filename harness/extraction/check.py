@@ -10,7 +10,6 @@ extractor cannot map counts as a disagreement on every field.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +19,9 @@ from typing import Any
 
 from backtriage.harness.extraction.extraction import ExtractionFailed
 from backtriage.harness.extraction.registry import Extractor
+from backtriage.harness.loading.jsonfile import parse_json
 from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.loading.textfile import read_text
 from backtriage.harness.vocabulary import IMAGING, SAFETY_NET_TOPICS, URGENCIES
 
 LABELLED_FILES = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "heldout.jsonl")
@@ -75,14 +76,14 @@ def read_labelled(paths: Sequence[Path]) -> list[Labelled]:
     items: list[Labelled] = []
     seen: set[str] = set()
     for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(read_text(path, "labelled file").splitlines(), 1):
             if not line.strip():
                 continue
             where = f"line {number}"
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(Problem(str(path), where, f"not valid JSON: {exc.msg}"))
+                obj = parse_json(line, f"{path}:{where}")
+            except InputError as exc:
+                problems.extend(exc.problems)
                 continue
             bad = _check(obj)
             if bad or obj["id"] in seen:

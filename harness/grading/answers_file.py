@@ -8,12 +8,13 @@ repeated samples; default 0). Nothing else is allowed, so a misspelt field is ca
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from backtriage.harness.loading.jsonfile import parse_json
 from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.loading.textfile import decode_utf8, read_bytes
 
 _FIELDS = {"vignette_id", "answer", "system", "epoch"}
 
@@ -47,13 +48,8 @@ def read_answers(path: str | Path, known_ids: Collection[str] | None = None) -> 
             (vignette_id, epoch), disagreeing systems).
     """
     file = str(path)
-    try:
-        data = Path(path).read_bytes()
-        text = data.decode("utf-8")
-    except OSError as exc:
-        raise InputError([Problem(file, "", f"cannot read file: {exc.strerror or exc}")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(file, "", f"not UTF-8 text: {exc.reason}")]) from None
+    data = read_bytes(Path(path), "JSONL file of answers")
+    text = decode_utf8(data, file)
     problems: list[Problem] = []
     answers: list[CollectedAnswer] = []
     seen: dict[tuple[str, int], int] = {}
@@ -63,9 +59,9 @@ def read_answers(path: str | Path, known_ids: Collection[str] | None = None) -> 
             continue
         where = f"line {number}"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(file, where, f"not valid JSON: {exc.msg}"))
+            obj = parse_json(line, f"{file}:{where}")
+        except InputError as exc:
+            problems.extend(exc.problems)
             continue
         if not isinstance(obj, dict):
             problems.append(Problem(file, where, "expected a JSON object"))

@@ -13,6 +13,7 @@ from backtriage.harness.grading import ANSWER_FORMATS, grade_answers, read_answe
 from backtriage.harness.loading import load_corpus
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.runs.evaluation import results_document
+from backtriage.harness.runs.output_paths import claim_outputs
 from backtriage.harness.runs.results_io import safe_document, write_results
 from backtriage.scoring.policy import load_policy
 from backtriage.scoring.scorecard import render_scorecard
@@ -68,25 +69,31 @@ def handle(args: argparse.Namespace) -> int:
     if answer_format not in ANSWER_FORMATS:
         raise InputError([Problem("answer_format", "", f"must be one of "
                                   f"{', '.join(ANSWER_FORMATS)}, got {answer_format!r}")])
+    # Every output path checked and --output locked before any answer is read (as run does).
+    claim = claim_outputs(output, {}, {"--junit": getattr(args, "junit", None),
+                                       "--markdown": getattr(args, "markdown", None)})
     try:
-        result = grade_answers(
-            answers, corpus, policy, extractor,
-            answer_format=answer_format,
-            subset=subset, system_name=args.system_name,
-        )
-    except ExtractorUnavailable as exc:
-        print(f"backtriage: extractor unavailable: no verdict: {extractor.name}: {exc}",
-              file=sys.stderr)
-        return exit_codes.SYSTEM_UNAVAILABLE
+        try:
+            result = grade_answers(
+                answers, corpus, policy, extractor,
+                answer_format=answer_format,
+                subset=subset, system_name=args.system_name,
+            )
+        except ExtractorUnavailable as exc:
+            print(f"backtriage: extractor unavailable: no verdict: {extractor.name}: {exc}",
+                  file=sys.stderr)
+            return exit_codes.SYSTEM_UNAVAILABLE
+        finally:
+            extractor.close()
+        if subset:
+            print(f"backtriage grade: --subset: grading the {len(result.corpus)} vignette(s) "
+                  "with an answer, not the whole corpus", file=sys.stderr)
+        document = safe_document(results_document(result))
+        path = write_results(output, document)
+        out = ci_args.console(args)
+        print(render_scorecard(document, quiet=args.quiet), file=out)
+        print(f"\nresults: {path}", file=out)
+        ci_args.write_reports(args, document)
+        return exit_codes.OK if result.passed else exit_codes.GATE_FAILED
     finally:
-        extractor.close()
-    if subset:
-        print(f"backtriage grade: --subset: grading the {len(result.corpus)} vignette(s) with "
-              "an answer, not the whole corpus", file=sys.stderr)
-    document = safe_document(results_document(result))
-    path = write_results(output, document)
-    out = ci_args.console(args)
-    print(render_scorecard(document, quiet=args.quiet), file=out)
-    print(f"\nresults: {path}", file=out)
-    ci_args.write_reports(args, document)
-    return exit_codes.OK if result.passed else exit_codes.GATE_FAILED
+        claim.release()

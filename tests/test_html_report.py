@@ -304,3 +304,33 @@ def test_every_rate_of_the_results_is_in_the_rates_table(runs: tuple[Path, Path,
     page = render_html(build_runs([("a.json", doc)]))
     shown = set(re.findall(r'data-metric="([a-z_0-9]+)"', page))
     assert shown == set(doc["metrics"]["rates"])
+
+
+def test_a_graded_prose_answer_shows_the_sentence_that_decided_it(
+    tmp_path: Path, bundled_corpus: Any
+) -> None:
+    """An answer collected as prose, graded, then reported: the deciding sentences are there."""
+    emergency = next(
+        v
+        for v in bundled_corpus.vignettes
+        if v.expected.urgency == "emergency" and v.label_status == "consensus"
+    )
+    prose = (
+        "This sounds like sciatica. See your GP within a couple of weeks. "
+        "You do not need an MRI now. If you lose bladder control, go to A&E straight away."
+    )
+    answers = tmp_path / "answers.jsonl"
+    row = {"vignette_id": emergency.id, "answer": prose, "system": "chatbot-x"}
+    answers.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    out = tmp_path / "graded"
+    status = main(["grade", str(answers), "--subset", "--output", str(out), "--quiet"])
+    assert status in (0, 1)
+    page = _report(tmp_path, out)
+    block = page[page.index('data-field="extraction"') :]
+    block = block[: block.index("</table>")]
+    assert "Deciding sentences (extractor rules-v" in block
+    assert "See your GP within a couple of weeks." in block
+    assert "If you lose bladder control, go to A&amp;E straight away." in block
+    # The downgraded emergency is a critical miss, and the row says so.
+    row_html = page[page.index(f'data-id="{emergency.id}"') :]
+    assert 'class="badge miss">critical miss<' in row_html[: row_html.index("</summary>")]

@@ -19,6 +19,7 @@ def run(
     *,
     concurrency: int = 4,
     epochs: int = 1,
+    isolate: bool = True,
 ) -> RunResult:
     """Run a system (a spec string or a :class:`TriageSystem`) and score it.
 
@@ -30,6 +31,8 @@ def run(
             for the default policy.
         concurrency: calls in flight at once.
         epochs: answers asked per vignette.
+        isolate: run a ``python:`` system in worker processes (a hang is killed, ``sys.exit``
+            is that call's error); ``False`` calls it in this process.
 
     Returns:
         The run result: ``result.metrics["all" | "consensus" | "contested"]``, ``result.gates``,
@@ -39,7 +42,11 @@ def run(
         NoVerdict: the system could not be reached (``backtriage.harness.engine.NoVerdict``):
             no result, rather than a run full of errors.
     """
-    built = resolve_system(system) if isinstance(system, str) else system
+    settings = {"isolate": isolate, "processes": concurrency}
+    built = (
+        resolve_system(system, settings if system.startswith("python:") else None)
+        if isinstance(system, str) else system
+    )
     if isinstance(corpus, str | Path):
         # One folder or file, not an iterable of its characters.
         corpus = [corpus]

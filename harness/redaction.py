@@ -1,14 +1,24 @@
-"""Keeping secrets (API keys, tokens) out of everything the harness writes or prints.
+r"""Keeping secrets (API keys, tokens, passwords) out of everything the harness writes or prints.
 
-Adapters register each secret they read from the environment; every text that leaves the
-process (error messages, raw replies, journals, results, logs) passes through :func:`scrub`.
-Patterns catch credentials the harness never registered, such as a header echoed by a server.
+Secrets come from three places: adapters register the ones they read (:func:`register_secret`);
+every environment variable that holds a key by its name (``OPENAI_API_KEY``, ``*_API_KEY``,
+``*_TOKEN``, ``*_SECRET``, ``*_PASSWORD``) is one whatever the system kind; and patterns catch
+credentials the harness never saw, such as a ``Bearer``/``Basic`` header or the password of a
+``scheme://user:PASSWORD@host`` URL echoed by a server.
+
+A key spelled with JSON ``\u`` escapes inside a reply's raw text is found too: when decoding
+the escapes reveals a secret, the decoded text is what is kept, redacted.
+
+Every record the engine makes passes through :func:`scrub` (see ``engine/records.py``), so a
+result, journal line, cache entry, report or message is redacted wherever it came from.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -16,14 +26,23 @@ REDACTED = "[REDACTED]"
 _lock = threading.Lock()
 _secrets: set[str] = set()
 
-# A credential after a header name or a "Bearer" keyword, whoever wrote it.
+# Names of environment variables whose value is a credential.
+_SECRET_NAME = re.compile(
+    r"(?i)(?:^|_)(?:API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY)$"
+)
+
+# A credential after a header name or a "Bearer"/"Basic" keyword, whoever wrote it, and the
+# password of a URL's userinfo.
 _PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{6,}"),
+    re.compile(r"(?i)(\b(?:bearer|basic)\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{6,}"),
     re.compile(
         r"(?i)((?:authorization|x-api-key|api[-_]?key|access[-_]?token)[\"']?\s*[:=]\s*[\"']?)"
-        r"(?!\[REDACTED\])[^\s\"',;}&]{6,}"
+        r"(?!\[REDACTED\])(?!(?:bearer|basic)\s)[^\s\"',;}&]{6,}"
     ),
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@\"']*:)(?!\[REDACTED\])[^/\s@\"']+(?=@)"),
 )
+
+_U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 # Shorter values would redact innocent words; no real key is this short.
 _MIN_SECRET_LENGTH = 8
@@ -36,16 +55,48 @@ def register_secret(value: str | None) -> None:
             _secrets.add(value)
 
 
-def scrub(text: str) -> str:
-    """Return ``text`` with every registered secret and credential-looking value redacted."""
+def environment_secrets(environ: Mapping[str, str] | None = None) -> set[str]:
+    """Values of the environment variables whose names say they hold a credential."""
+    env = os.environ if environ is None else environ
+    return {
+        value for name, value in env.items()
+        if len(value) >= _MIN_SECRET_LENGTH and _SECRET_NAME.search(name)
+    }
+
+
+def known_secrets() -> list[str]:
+    """Every secret :func:`scrub` removes, longest first (so a longer one is never split)."""
     with _lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    for secret in known:
+        known = set(_secrets)
+    # Read afresh each time: a key exported after start-up (or by a test) still counts.
+    known |= environment_secrets()
+    return sorted(known, key=len, reverse=True)
+
+
+def scrub(text: str) -> str:
+    """Return ``text`` with every known secret and credential-looking value redacted."""
+    secrets = known_secrets()
+    if "\\u" in text:
+        decoded = _decode_u_escapes(text)
+        if decoded != text and _redact(decoded, secrets) != decoded:
+            # Only the escaped spelling held the secret: keep the decoded text, redacted.
+            text = decoded
+    return _redact(text, secrets)
+
+
+def _redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
     return text
+
+
+def _decode_u_escapes(text: str) -> str:
+    decoded = _U_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    # Escaped surrogate pairs become one character; a lone one becomes U+FFFD.
+    return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def scrub_optional(text: str | None) -> str | None:
@@ -54,11 +105,11 @@ def scrub_optional(text: str | None) -> str | None:
 
 
 def scrub_data(value: Any) -> Any:
-    """Scrub every string inside a JSON-like value (dicts, lists, strings)."""
+    """Scrub every string inside a JSON-like value (dict keys and values, lists, strings)."""
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, dict):
-        return {k: scrub_data(v) for k, v in value.items()}
+        return {scrub(k) if isinstance(k, str) else k: scrub_data(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [scrub_data(v) for v in value]
     return value

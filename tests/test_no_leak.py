@@ -76,7 +76,7 @@ def test_a_python_function_receives_a_plain_dict_of_narrative_and_findings(
     )
     monkeypatch.chdir(tmp_path)
     corpus = load_corpus([small_corpus_dir])
-    run("python:spy_module:triage", corpus)
+    run("python:spy_module:triage", corpus, isolate=False)  # to see its module state
     import spy_module  # type: ignore[import-not-found]
 
     assert len(spy_module.SEEN) == len(corpus)

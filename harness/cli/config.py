@@ -22,6 +22,7 @@ CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "retries": int,
     "retry_backoff": (int, float),
     "max_total_seconds": (int, float),
+    "isolate": bool,
     "cache": str,
     "resume": bool,
     "progress": bool,

@@ -15,6 +15,7 @@ from backtriage.harness.cli.config import setting
 from backtriage.harness.cli.setting_ranges import RANGES, flag_name
 from backtriage.harness.engine import EngineOptions
 from backtriage.harness.engine.journal import JOURNAL_NAME, read_journal
+from backtriage.harness.engine.options import DEFAULT_MAX_TOTAL_SECONDS
 from backtriage.harness.engine.session import RunStorage
 from backtriage.harness.loading.numbers import check_numbers
 from backtriage.harness.loading.problems import InputError, Problem
@@ -39,7 +40,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="wait before the first retry, doubling each time, with jitter; a "
                         f"server's Retry-After is honoured (default: {DEFAULT_BACKOFF:g})")
     g.add_argument("--max-total-seconds", type=float, metavar="SECONDS",
-                   help="cap on the whole run; answers not given by then are errors")
+                   help="cap on the whole run; answers not given by then are errors "
+                        f"(default: {DEFAULT_MAX_TOTAL_SECONDS:g}, a day; inf for none)")
+    g.add_argument("--isolate", action=argparse.BooleanOptionalAction, default=None,
+                   help="run a python: system in worker processes, so a hang is killed and "
+                        "sys.exit/os._exit is that vignette's error (default: on)")
     g.add_argument("--resume", action="store_true", default=None,
                    help="continue the run journaled in --output (after Ctrl-C, a crash or a "
                         "kill); refuses a journal from a different run")
@@ -65,7 +70,7 @@ def engine_options(args: argparse.Namespace, config: Mapping[str, Any]) -> Engin
         timeout = config.get("adapter", {}).get("timeout", DEFAULT_TIMEOUT)
     retries = setting("retries", args.retries, config, DEFAULT_RETRIES)
     backoff = setting("retry_backoff", args.retry_backoff, config, DEFAULT_BACKOFF)
-    cap = setting("max_total_seconds", args.max_total_seconds, config, None)
+    cap = setting("max_total_seconds", args.max_total_seconds, config, DEFAULT_MAX_TOTAL_SECONDS)
     # Values from the config file were checked (naming the file) when it was loaded.
     check_numbers([
         (flag_name(key), value, RANGES[key])
@@ -86,7 +91,8 @@ def engine_options(args: argparse.Namespace, config: Mapping[str, Any]) -> Engin
 
 
 def adapter_settings(
-    options: EngineOptions, config: Mapping[str, Any], spec: str = ""
+    options: EngineOptions, config: Mapping[str, Any], spec: str = "",
+    args: argparse.Namespace | None = None,
 ) -> dict[str, Any]:
     """The config file's ``adapter:`` settings, with the per-call timeout the engine uses.
 
@@ -97,8 +103,11 @@ def adapter_settings(
     """
     settings = dict(config.get("adapter", {}))
     settings["timeout"] = options.timeout
-    if spec.startswith("cmd:"):
+    if spec.startswith(("cmd:", "python:")):
         settings.setdefault("processes", options.concurrency)
+    if spec.startswith("python:"):
+        isolate = setting("isolate", getattr(args, "isolate", None), config, True)
+        settings["isolate"] = bool(isolate)
     return settings
 
 

@@ -86,7 +86,7 @@ def handle(args: argparse.Namespace) -> int:
         {"--junit": getattr(args, "junit", None), "--markdown": getattr(args, "markdown", None)},
     )
     try:
-        settings = engine_args.adapter_settings(options, config, spec)
+        settings = engine_args.adapter_settings(options, config, spec, args)
         if answer_format is not None:
             settings["answer_format"] = answer_format
         system = resolve_system(spec, evaluator_args.merge_settings(settings, model_settings))

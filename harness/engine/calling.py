@@ -3,7 +3,12 @@
 Each attempt runs ``system.triage`` on a daemon thread and waits at most the per-call timeout
 (plus a grace period, so an adapter's own timeout fires first with a clearer message) and never
 past the run's deadline. A call that hangs for ever is therefore abandoned, not waited on; being
-a daemon thread, it cannot keep the process alive at exit either.
+a daemon thread, it cannot keep the process alive at exit either. (An abandoned call of an
+in-process system keeps its thread; ``python:`` systems run isolated in a worker process by
+default, whose hung call is killed with the process.)
+
+Every record is made safe where it is built (``records.py``: redaction, unencodable text,
+size bounds); a system exception's traceback, trimmed to the system's own frames, is kept.
 """
 
 from __future__ import annotations
@@ -11,22 +16,24 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord, Attempt
 from backtriage.harness.engine.retry import backoff_delay, is_retryable
 from backtriage.harness.model import Decision, Presentation
-from backtriage.harness.redaction import scrub, scrub_data, scrub_optional
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import (
     Reply,
     SystemFailure,
+    SystemRaised,
     SystemUnavailable,
     TransientError,
     TriageSystem,
 )
+from backtriage.harness.systems.tracebacks import user_traceback
+from backtriage.harness.waiting import wait_limit
 
 CAP_NOT_ATTEMPTED = "not attempted: total time cap reached"
 CAP_DURING_CALL = "total time cap reached during the call"
@@ -46,6 +53,7 @@ class _Outcome:
     retry_after: float | None = None
     capped: bool = False
     unavailable: bool = False
+    traceback: str | None = None
 
 
 def grace_seconds(timeout: float) -> float:
@@ -100,12 +108,13 @@ def call_with_retries(
                 vignette_id, epoch, outcome.decision, outcome.error, outcome.raw,
                 tuple(attempts), time.monotonic() - started, outcome.metadata,
                 unavailable=outcome.unavailable,
+                traceback=outcome.traceback,
             )
         delay = backoff_delay(options, number, outcome.retry_after, rng)
         if deadline is not None and time.monotonic() + delay >= deadline:
             # Waiting would run past the cap: stop at the cap rather than sleep beyond it.
             delay = max(0.0, deadline - time.monotonic())
-        if stop.wait(delay) or _expired(deadline):
+        if stop.wait(wait_limit(delay)) or _expired(deadline):
             return _capped(vignette_id, epoch, attempts, started, last, CAP_BEFORE_RETRY)
     raise AssertionError("unreachable: the loop returns on its last attempt")
 
@@ -126,6 +135,7 @@ def _capped(
     return AnswerRecord(
         vignette_id, epoch, None, error, last.raw if last else None, tuple(attempts),
         time.monotonic() - started, {}, final=False,
+        traceback=last.traceback if last else None,
     )
 
 
@@ -153,7 +163,7 @@ def _attempt(
         limits.append(timeout + grace_seconds(timeout))
     if deadline is not None:
         limits.append(max(0.0, deadline - start))
-    ended = finished.wait(min(limits) if limits else None)
+    ended = finished.wait(wait_limit(min(limits)) if limits else None)
     seconds = time.monotonic() - start
     if not ended:
         if _expired(deadline):
@@ -170,7 +180,7 @@ def _settle(answer: Decision | Reply) -> tuple[Decision, str | None, dict[str, A
     raw: str | None = None
     metadata: dict[str, Any] = {}
     if isinstance(answer, Reply):
-        raw, metadata = scrub_optional(answer.raw), scrub_data(dict(answer.metadata))
+        raw, metadata = answer.raw, dict(answer.metadata)
         answer = answer.decision
     # Re-validate whatever came back: a buggy adapter must not smuggle in a bad decision.
     try:
@@ -178,21 +188,35 @@ def _settle(answer: Decision | Reply) -> tuple[Decision, str | None, dict[str, A
     except SystemFailure as exc:
         exc.raw = exc.raw or raw
         raise
-    if decision.rationale is not None:
-        # A model can echo anything it was sent, a key in a header included.
-        decision = replace(decision, rationale=scrub(decision.rationale))
+    # (A model can echo anything it was sent, a key in a header included: the record made
+    # from this answer redacts its rationale and raw text.)
     return decision, raw, metadata
 
 
 def _failure(exc: BaseException, seconds: float) -> _Outcome:
     raw = exc.raw if isinstance(exc, SystemFailure) else None
     retry_after = exc.retry_after if isinstance(exc, TransientError) else None
+    # A failure in another process arrives already named by the system (``KeyError: 'x'``).
+    message = str(exc) if isinstance(exc, SystemRaised) else f"{type(exc).__name__}: {exc}"
     return _Outcome(
         None,
         seconds,
-        scrub(f"{type(exc).__name__}: {exc}"),
-        raw=scrub_optional(raw),
+        message,
+        raw=raw,
         retryable=is_retryable(exc),
         retry_after=retry_after,
         unavailable=isinstance(exc, SystemUnavailable),
+        traceback=system_traceback(exc),
     )
+
+
+
+def system_traceback(exc: BaseException) -> str | None:
+    """The traceback of an exception a system raised, trimmed to the system's own frames.
+
+    A failure the harness itself reports about a system (an invalid answer, a timeout) has no
+    stack worth showing; one from a worker process comes with the worker's traceback.
+    """
+    if isinstance(exc, SystemFailure) and getattr(exc, "remote_traceback", None) is None:
+        return None
+    return user_traceback(exc)

@@ -1,11 +1,30 @@
-"""What the engine records for each call of a system."""
+r"""What the engine records for each call of a system, made safe as it is made.
+
+Every :class:`AnswerRecord` is cleaned when it is built, whoever builds it (the engine, a
+journal or results file read back, the cache): secrets are redacted, text that no strict JSON
+writer can encode (a lone surrogate such as ``"\ud800"``) is replaced by U+FFFD, and a huge raw
+reply, error or traceback is cut to a bounded size. Each change is listed in ``notes``, so a
+record says what was altered, and no later write can fail on what a system sent.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from backtriage.harness.model import Decision
+from backtriage.harness.redaction import scrub, scrub_data
+
+RAW_LIMIT_BYTES = 64 * 1024
+"""The most of a raw reply kept; ``raw_size`` records the full size."""
+
+ERROR_LIMIT_BYTES = 8 * 1024
+TRACEBACK_LIMIT_BYTES = 16 * 1024
+RATIONALE_LIMIT_BYTES = 16 * 1024
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -17,6 +36,12 @@ class Attempt:
     seconds: float
     error: str | None = None
     retry_after: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.error is not None:
+            object.__setattr__(self, "error", _bounded(self.error, ERROR_LIMIT_BYTES, [])[0])
+        if self.retry_after is not None and not math.isfinite(self.retry_after):
+            object.__setattr__(self, "retry_after", None)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
@@ -33,9 +58,13 @@ class Attempt:
 class AnswerRecord:
     """One answer of a system to one vignette in one epoch.
 
-    ``decision`` is ``None`` exactly when ``error`` says what went wrong. ``final`` is False for
-    a call the engine gave up on without an answer of the system's (the total time cap): such a
-    record is scored as an error but never journaled, so ``--resume`` asks again.
+    ``decision`` is ``None`` exactly when ``error`` says what went wrong; ``traceback`` then
+    holds the system's own stack (trimmed to its frames, redacted) when it raised. ``final`` is
+    False for a call the engine gave up on without an answer of the system's (the total time
+    cap): such a record is scored as an error but never journaled, so ``--resume`` asks again.
+    ``raw_size`` is the full size in UTF-8 bytes of the raw reply, of which at most
+    :data:`RAW_LIMIT_BYTES` are kept in ``raw``. ``notes`` says what was changed to make the
+    record safe to write (text replaced, cut short).
     ``unavailable`` is True when the call never reached the system (connection refused, 401,
     404, ...): scored as an error too, but ``--resume`` asks it again.
     """
@@ -51,6 +80,36 @@ class AnswerRecord:
     cached: bool = False
     final: bool = True
     unavailable: bool = False
+    traceback: str | None = None
+    raw_size: int | None = None
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        notes = list(self.notes)
+        if self.raw is not None:
+            if self.raw_size is None:
+                object.__setattr__(
+                    self, "raw_size", len(self.raw.encode("utf-8", "surrogatepass"))
+                )
+            raw = scrub(self.raw)
+            object.__setattr__(self, "raw", _bounded(raw, RAW_LIMIT_BYTES, notes, "raw")[0])
+        if self.error is not None:
+            object.__setattr__(
+                self, "error", _bounded(scrub(self.error), ERROR_LIMIT_BYTES, notes, "error")[0]
+            )
+        if self.traceback is not None:
+            object.__setattr__(self, "traceback", _bounded(
+                scrub(self.traceback), TRACEBACK_LIMIT_BYTES, notes, "traceback", keep_end=True
+            )[0])
+        if self.decision is not None and self.decision.rationale is not None:
+            rationale = _bounded(
+                scrub(self.decision.rationale), RATIONALE_LIMIT_BYTES, notes, "rationale"
+            )[0]
+            if rationale != self.decision.rationale:
+                object.__setattr__(self, "decision", replace(self.decision, rationale=rationale))
+        metadata = _safe_data(scrub_data(dict(self.metadata)), notes)
+        object.__setattr__(self, "metadata", metadata)
+        object.__setattr__(self, "notes", tuple(dict.fromkeys(notes)))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in results and journals."""
@@ -59,13 +118,16 @@ class AnswerRecord:
             "epoch": self.epoch,
             "decision": self.decision.to_dict() if self.decision else None,
             "error": self.error,
+            "traceback": self.traceback,
             "raw": self.raw,
+            "raw_size": self.raw_size,
             "attempts": [a.to_dict() for a in self.attempts],
             "seconds": round(self.seconds, 6),
             "metadata": self.metadata,
             "cached": self.cached,
             "final": self.final,
             "unavailable": self.unavailable,
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -83,4 +145,36 @@ class AnswerRecord:
             cached=data.get("cached", False),
             final=data.get("final", True),
             unavailable=data.get("unavailable", False),
+            traceback=data.get("traceback"),
+            raw_size=data.get("raw_size"),
+            notes=tuple(data.get("notes", ())),
         )
+
+
+def _bounded(
+    text: str, limit: int, notes: list[str], name: str = "", keep_end: bool = False
+) -> tuple[str, bool]:
+    """Replace unencodable characters and cut ``text`` to ``limit`` UTF-8 bytes."""
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+        if name:
+            notes.append(f"{name}: unencodable characters (lone surrogates) replaced by U+FFFD")
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text, False
+    if name:
+        notes.append(f"{name}: cut to {limit} of {len(data)} bytes")
+    if keep_end:  # a traceback's last lines say what failed
+        return "…" + data[-limit:].decode("utf-8", "ignore"), True
+    return data[:limit].decode("utf-8", "ignore") + "…", True
+
+
+def _safe_data(value: Any, notes: list[str]) -> Any:
+    """Replace unencodable characters in every string of a JSON-like value."""
+    if isinstance(value, str):
+        return _bounded(value, RAW_LIMIT_BYTES, notes, "metadata")[0]
+    if isinstance(value, dict):
+        return {_safe_data(k, notes): _safe_data(v, notes) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_safe_data(v, notes) for v in value]
+    return value

@@ -6,6 +6,7 @@ import random
 
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.systems.protocol import SystemFailure
+from backtriage.harness.waiting import capped_retry_after
 
 _RNG = random.Random()
 
@@ -31,8 +32,8 @@ def backoff_delay(
     Args:
         options: ``backoff`` is the first delay and ``backoff_max`` the ceiling.
         failures: attempts that have failed so far (1 before the first retry).
-        retry_after: what the server asked for; honoured even above ``backoff_max`` (the
-            total time cap still bounds it).
+        retry_after: what the server asked for; honoured even above ``backoff_max`` up to
+            ``RETRY_AFTER_CEILING_SECONDS`` (60 s; ``inf`` waits that long, NaN is ignored).
         rng: the source of jitter.
 
     Returns:
@@ -41,6 +42,7 @@ def backoff_delay(
     """
     step = min(options.backoff_max, options.backoff * 2 ** max(0, failures - 1))
     jittered: float = step / 2 + (rng or _RNG).uniform(0, step / 2)
-    if retry_after is not None and retry_after > 0:
-        return max(float(retry_after), jittered)
+    asked = capped_retry_after(retry_after)
+    if asked is not None and asked > 0:
+        return max(asked, jittered)
     return jittered

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.waiting import capped_retry_after
 
 
 @dataclass(frozen=True)
@@ -38,18 +39,31 @@ class InvalidAnswer(SystemFailure):
     """The system answered, but not with a valid decision (fails closed; never retried)."""
 
 
+class SystemRaised(SystemFailure):
+    """The system failed in another process and said why (never retried).
+
+    The message is already the system's own (``KeyError: 'x'``), and ``traceback`` its stack
+    as that process formatted it, if it sent one.
+    """
+
+    def __init__(self, message: str, raw: str | None = None, traceback: str | None = None):
+        super().__init__(message, raw)
+        self.remote_traceback = traceback
+
+
 class TransientError(SystemFailure):
     """A failure worth retrying: a timeout, a 429, a 5xx, a dropped connection.
 
     Attributes:
-        retry_after: seconds the server asked us to wait, if it said.
+        retry_after: seconds the server asked us to wait, if it said, capped at
+            ``RETRY_AFTER_CEILING_SECONDS`` (60 s): an ``inf`` or day-long ask cannot stall a run.
     """
 
     retryable = True
 
     def __init__(self, message: str, raw: str | None = None, retry_after: float | None = None):
         super().__init__(message, raw)
-        self.retry_after = retry_after
+        self.retry_after = capped_retry_after(retry_after)
 
 
 class SystemUnavailable(SystemFailure):

@@ -30,6 +30,11 @@ class PythonCallableSystem:
         # Read now, as imported: an edit of the file during the run is the next run's business.
         self._source = python_source(function, module_name)
 
+    @property
+    def function(self) -> Callable[[dict[str, Any]], Any]:
+        """The user's function."""
+        return self._function
+
     def triage(self, presentation: Presentation) -> Decision | Reply:
         """Call the function and validate its answer strictly."""
         answer = self._function(presentation.to_dict())
@@ -63,6 +68,11 @@ def from_spec(spec: str) -> PythonCallableSystem:
                 # Let users name a module in the folder they run from, as pytest does.
                 sys.path.insert(0, str(Path.cwd()))
             module = importlib.import_module(module_name)
+    except SystemExit as exc:
+        raise SpecError(
+            spec, f"cannot import {module_name!r}: the module called sys.exit({exc.code!r}) "
+            "while being imported"
+        ) from None
     except Exception as exc:
         raise SpecError(spec, f"cannot import {module_name!r}: {exc}") from exc
     function = getattr(module, attr, None)

@@ -73,6 +73,12 @@ def _baseline(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
 
 
 def _python(spec: str, settings: Mapping[str, Any]) -> TriageSystem:
+    # Isolated in worker processes unless told otherwise (``isolate: false``, --no-isolate):
+    # see docs/performance.md for what it costs.
+    if settings.get("isolate", True):
+        from backtriage.harness.systems.isolated_python import from_spec as isolated
+
+        return isolated(spec, settings)
     from backtriage.harness.systems.python_callable import from_spec
 
     return from_spec(spec)

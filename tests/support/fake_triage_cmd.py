@@ -1,8 +1,9 @@
 """A JSON-lines triage program for subprocess-adapter tests: ``python fake_triage_cmd.py MODE``.
 
-Modes: ``ok`` answers from keywords; ``crash`` exits on the third request of each process;
-``hang-once`` never answers the very first request (a marker file says it happened); ``garbage``
-prints non-JSON; ``vocab`` answers outside the vocabulary; ``slow`` waits ``SLOW_SECONDS``.
+Every reply echoes the request's ``id`` (the protocol). Modes: ``ok`` answers from keywords;
+``crash`` exits on the third request of each process; ``hang-once`` never answers the very first
+request (a marker file says it happened); ``garbage`` prints a non-JSON line, then a JSON reply
+that is no decision; ``vocab`` answers outside the vocabulary; ``slow`` waits ``SLOW_SECONDS``.
 Each answered request appends "pid case-number" to the file named by ``FAKE_TRIAGE_LOG``.
 """
 
@@ -28,6 +29,7 @@ def main() -> None:
     for line in sys.stdin:
         count += 1
         presentation = json.loads(line)
+        rid = presentation.pop("id", None)
         text = presentation["narrative"]
         if mode == "crash" and count == 3:
             print("fatal: simulated crash", file=sys.stderr, flush=True)
@@ -40,7 +42,8 @@ def main() -> None:
         if mode == "slow":
             time.sleep(float(os.environ.get("SLOW_SECONDS", "0.05")))
         if mode == "garbage":
-            print("I think it is urgent", flush=True)
+            print("I think it is urgent", flush=True)  # stale: answers no request
+            print(json.dumps({"id": rid, "answer": "urgent"}), flush=True)
             continue
         decision = dict(EMERGENCY if "retention" in text.lower() else SELF_CARE)
         if mode == "vocab":
@@ -48,7 +51,7 @@ def main() -> None:
         if log:
             with open(log, "a", encoding="utf-8") as fh:
                 fh.write(f"{os.getpid()} {text.rsplit('Case ', 1)[-1].rstrip('.')}\n")
-        print(json.dumps(decision), flush=True)
+        print(json.dumps({"id": rid, **decision}), flush=True)
 
 
 if __name__ == "__main__":

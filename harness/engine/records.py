@@ -39,7 +39,8 @@ class Attempt:
 
     def __post_init__(self) -> None:
         if self.error is not None:
-            object.__setattr__(self, "error", _bounded(self.error, ERROR_LIMIT_BYTES, [])[0])
+            error = _bounded(scrub(self.error), ERROR_LIMIT_BYTES, [])[0]
+            object.__setattr__(self, "error", error)
         if self.retry_after is not None and not math.isfinite(self.retry_after):
             object.__setattr__(self, "retry_after", None)
 

@@ -11,6 +11,7 @@ Status mapping (the engine retries only ``TransientError``):
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import json
 import socket
@@ -18,7 +19,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from backtriage.harness.redaction import REDACTED, register_secret, scrub
 from backtriage.harness.systems.protocol import (
@@ -153,6 +154,8 @@ def safe_url(url: str) -> str:
     if "@" in netloc:
         userinfo, _, host = netloc.rpartition("@")
         register_secret(userinfo.partition(":")[2] or userinfo)
+        # httpx sends it as Basic credentials; an echo of the header must not carry it either.
+        register_secret(base64.b64encode(unquote(userinfo).encode()).decode())
         netloc = f"{REDACTED}@{host}"
     query = []
     for name, value in parse_qsl(parts.query, keep_blank_values=True):

@@ -16,7 +16,7 @@ from backtriage.harness.vocabulary import URGENCIES
 from backtriage.scoring.formatting import pct
 from backtriage.scoring.metrics import RATE_METRICS
 from backtriage.scoring.reports.colour import PLAIN, Paint
-from backtriage.scoring.reports.common import first_answer_text, worst_vignettes
+from backtriage.scoring.reports.common import first_answer_text, shown_outcomes, worst_vignettes
 from backtriage.scoring.reports.text_table import fit_table
 
 __all__ = ["QUIET_PREFIXES", "over_imaging_line", "pct", "render_scorecard", "safety_line"]
@@ -217,7 +217,7 @@ def worst_table(doc: Mapping[str, Any], worst: int | None, paint: Paint = PLAIN)
         return []
     shown = bad if worst is None else bad[:worst]
     rows = [
-        [v["id"], v["label_status"], paint.outcomes(v["outcomes"]), first_answer_text(v, 60)]
+        [v["id"], v["label_status"], paint.outcomes(shown_outcomes(v)), first_answer_text(v, 60)]
         for v in shown
     ]
     return [

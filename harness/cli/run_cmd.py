@@ -18,6 +18,7 @@ from backtriage.harness.runs.results_io import safe_document, write_results
 from backtriage.harness.runs.selection import mark_selection, select_vignettes
 from backtriage.harness.systems import resolve_system
 from backtriage.scoring.policy import load_policy
+from backtriage.scoring.reports.common import first_error
 from backtriage.scoring.scorecard import render_scorecard
 
 DEFAULT_OUTPUT = "backtriage-out"
@@ -108,6 +109,10 @@ def handle(args: argparse.Namespace) -> int:
         path = write_results(output, document)
         out = ci_args.console(args)
         print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
+        failure = first_error(document["vignettes"])
+        if failure:
+            # What a user needs to debug their system: the first failure, traceback and all.
+            print(f"\n{failure}", file=sys.stderr)
         print(f"\nresults: {path}", file=out)
         ci_args.write_reports(args, document)
         return ci_args.exit_status(result, shard_plan)

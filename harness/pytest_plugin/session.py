@@ -33,7 +33,7 @@ from backtriage.harness.runs.sharding import parse_shard, select_shard
 from backtriage.harness.systems import SpecError, TriageSystem, resolve_system
 from backtriage.scoring.gates import not_applied_without_data
 from backtriage.scoring.policy import Policy, load_policy
-from backtriage.scoring.reports.common import failure_text
+from backtriage.scoring.reports.common import failure_text, outcome_text
 from backtriage.scoring.reports.markdown import render_markdown
 from backtriage.scoring.scorecard import over_imaging_line, safety_line
 from backtriage.scoring.vignette_score import VignetteScore
@@ -127,7 +127,7 @@ class BacktriageSession:
         first = records[0].decision
         answered = "error" if first is None else f"{first.urgency} / {first.imaging}"
         headline = (
-            f"{', '.join(score.combined.outcomes)}: expected {vignette.expected.urgency} / "
+            f"{outcome_text(entry)}: expected {vignette.expected.urgency} / "
             f"{vignette.expected.imaging}, answered {answered}"
         )
         return f"{headline}\nvignette {vignette.id}: {vignette.title}{where}\n" + failure_text(

@@ -34,6 +34,39 @@ def worst_vignettes(vignettes: Sequence[Mapping[str, Any]]) -> list[Mapping[str,
     return sorted(bad, key=lambda v: (min(WORST_ORDER.index(o) for o in v["outcomes"]), v["id"]))
 
 
+def shown_outcomes(vignette: Mapping[str, Any]) -> list[str]:
+    """The outcomes of a results entry as a reader should see them.
+
+    A vignette whose system failed (an exception, a timeout, an invalid answer) is named
+    ``error``: the tiers an error also counts in (it fails closed, so ``over_triage`` or a
+    miss) are how it is scored, not what happened.
+    """
+    answers = vignette.get("answers") or []
+    errored = sum(1 for a in answers if a.get("decision") is None)
+    if errored:
+        if errored == len(answers):
+            return [oc.ERROR]
+        return [f"{oc.ERROR} ({errored} of {len(answers)})"]
+    return list(vignette["outcomes"])
+
+
+def outcome_text(vignette: Mapping[str, Any]) -> str:
+    """:func:`shown_outcomes` as a comma-separated list."""
+    return ", ".join(shown_outcomes(vignette))
+
+
+def first_error(vignettes: Sequence[Mapping[str, Any]]) -> str | None:
+    """The first failed answer of a run, with its traceback when the system raised."""
+    for vignette in vignettes:
+        for answer in vignette.get("answers") or []:
+            if answer.get("decision") is None and answer.get("error"):
+                head = (f"first error: vignette {vignette['id']}, epoch {answer['epoch']}: "
+                        f"{answer['error']}")
+                trace = answer.get("traceback")
+                return f"{head}\n{trace}" if trace else head
+    return None
+
+
 def decision_text(decision: Mapping[str, Any] | None, error: str | None = None) -> str:
     """Describe a decision as ``urgency / imaging / category [conditions]``, or the error."""
     if decision is None:
@@ -104,7 +137,7 @@ def failure_text(vignette: Mapping[str, Any], citations: Mapping[str, str] | Non
         vignette: a results entry (``results.json`` ``vignettes[]``).
         citations: source id to its bibliographic citation, to quote beside each source.
     """
-    lines = [f"outcome:  {', '.join(vignette['outcomes']) or 'none'}"]
+    lines = [f"outcome:  {outcome_text(vignette) or 'none'}"]
     expected = decision_text(vignette["expected"])
     accepted = acceptable_text(vignette)
     lines.append(f"expected: {expected}" + (f"  (also acceptable: {accepted})" if accepted else ""))
@@ -117,6 +150,8 @@ def failure_text(vignette: Mapping[str, Any], citations: Mapping[str, str] | Non
         rationale = (answer.get("decision") or {}).get("rationale")
         if rationale:
             lines.append(f"          system's rationale: {rationale}")
+        if answer.get("traceback"):
+            lines.append("          " + answer["traceback"].replace("\n", "\n          "))
     if vignette.get("rationale"):
         lines.append(f"why:      {vignette['rationale']}")
     for c in vignette.get("sources", ()):

@@ -10,6 +10,7 @@ from backtriage.scoring.reports.common import (
     md_code,
     md_escape,
     md_table,
+    outcome_text,
     worst_vignettes,
 )
 from backtriage.scoring.scorecard import over_imaging_line, pct, safety_line
@@ -89,7 +90,7 @@ def render_markdown(doc: Mapping[str, Any], worst: int | None = 10) -> str:
                     [
                         f"`{v['id']}`",
                         v["label_status"],
-                        ", ".join(v["outcomes"]),
+                        outcome_text(v),
                         f"{v['expected']['urgency']} / {v['expected']['imaging']}",
                         first_answer_text(v, 60),
                     ]

@@ -112,7 +112,9 @@ def test_a_broken_system_fails_exactly_the_expected_items(
     assert "source:   acp-2007, R2 — Chou R" in out
     assert "outcome:  over_imaging" in out
     assert "system error on 1 of 1 answer(s)" in out and "deliberate crash" in out
-    assert "Traceback" not in out
+    # The system's own traceback is shown (issue 8), none of the harness's frames.
+    assert "faulty.py" in out and 'raise RuntimeError("deliberate crash")' in out
+    assert "calling.py" not in out and "python_worker.py" not in out
     # The default policy fails on the critical miss, the error and the over-imaging.
     assert "FAIL critical_misses 1/2 = 50.0% (consensus) > 0 FAILS" in out
     assert result.ret == 1

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from backtriage.harness.model import Decision
+from backtriage.harness.safe_json import json_safe
 from backtriage.harness.systems.protocol import InvalidAnswer, Reply, TransientError
 from backtriage.harness.systems.tracebacks import user_traceback
 
@@ -57,21 +58,37 @@ def _private_pipes() -> tuple[IO[str], IO[str]]:
 
 def _send(outbox: IO[str], message: dict[str, Any]) -> None:
     try:
-        text = json.dumps(message, default=_jsonable)
-    except (TypeError, ValueError) as exc:
-        message = {"id": message.get("id"), "error": f"InvalidAnswer: the answer cannot be sent "
-                   f"as JSON: {exc}", "kind": "invalid"}
-        text = json.dumps(message)
+        text = json.dumps(_transportable(message, 0))
+    except (TypeError, ValueError, RecursionError):  # cannot happen; never crash a worker
+        text = json.dumps(json_safe(message).value)
     outbox.write(text + "\n")
     outbox.flush()
 
 
-def _jsonable(value: Any) -> Any:
+def _transportable(value: Any, depth: int) -> Any:
+    """Make ``value`` JSON that can cross the pipe, changing as little as possible.
+
+    NaN and infinities cross as they are, so the parent's one safe writer replaces and records
+    them exactly as for an in-process system; what JSON cannot carry at all (bytes, objects,
+    a 5000-digit integer, very deep nesting) is made safe here by that writer's rules.
+    """
     if isinstance(value, Decision):
         return value.to_dict()
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"{type(value).__name__} is not JSON")
+    if value is None or isinstance(value, str | bool | float):
+        return value
+    if isinstance(value, int) and abs(value) < _BIG_INT:
+        return value
+    if depth < _MAX_DEPTH and isinstance(value, dict) and all(
+        isinstance(k, str | int | float | bool) or k is None for k in value
+    ):
+        return {k: _transportable(v, depth + 1) for k, v in value.items()}
+    if depth < _MAX_DEPTH and isinstance(value, list | tuple):
+        return [_transportable(v, depth + 1) for v in value]
+    return json_safe(value).value
+
+
+_BIG_INT = 10**4000  # beyond Python's default int-to-text limit (4300 digits)
+_MAX_DEPTH = 200
 
 
 def _answer(function: Callable[[dict[str, Any]], Any], presentation: dict[str, Any]) -> Any:

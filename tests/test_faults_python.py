@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,19 @@ def test_the_pytest_plugin_reports_an_exit_at_import_as_a_usage_error(
     assert "INTERNALERROR" not in text
     assert "sys.exit(0) while being imported" in text
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_the_pytest_plugin_bounds_a_hung_system(pytester: pytest.Pytester) -> None:
+    """Defect 13: a hung call is killed at the timeout, not waited on for minutes."""
+    hang = "    if 'retention' in p['narrative']:\n        time.sleep(120)"
+    module = _module(pytester.path, hang)
+    corpus = engine_corpus_dir(pytester.path / "corpus", 3)
+    start = time.monotonic()
+    result = pytester.runpytest_subprocess(
+        "--backtriage-system", f"python:{module}:triage", "--backtriage-corpus", str(corpus),
+        "--backtriage-timeout", "1", "--backtriage-retries", "0", "-p", "no:cacheprovider",
+        timeout=60,
+    )
+    assert result.parseoutcomes()["errors"] == 1  # the hung vignette, and only it
+    assert "within 1 s" in result.stdout.str()
+    assert time.monotonic() - start < 40

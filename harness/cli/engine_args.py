@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         f"server's Retry-After is honoured (default: {DEFAULT_BACKOFF:g})")
     g.add_argument("--max-total-seconds", type=float, metavar="SECONDS",
                    help="cap on the whole run; answers not given by then are errors "
-                        f"(default: {DEFAULT_MAX_TOTAL_SECONDS:g}, a day; inf for none)")
+                        f"(default: {DEFAULT_MAX_TOTAL_SECONDS:g}, a day; at most 30 days)")
     g.add_argument("--isolate", action=argparse.BooleanOptionalAction, default=None,
                    help="run a python: system in worker processes, so a hang is killed and "
                         "sys.exit/os._exit is that vignette's error (default: on)")

@@ -200,7 +200,9 @@ def test_a_hung_system_fails_its_vignette_within_the_timeout(
         timeout=120,
     )  # fmt: skip
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*no answer within 1 s (engine timeout)*"])
+    # The worker's own timeout kills it (python: systems run isolated); the engine's may speak
+    # first on a loaded machine.
+    result.stdout.fnmatch_lines(["*within 1 s*"])
     errors = [
         c.get("name")
         for c in ET.parse(junit).getroot().iter("testcase")
@@ -236,18 +238,23 @@ def test_concurrency_sets_the_calls_in_flight(pytester: pytest.Pytester, corpus:
         pytester.path,
         "counts",
         """\
-        global IN_FLIGHT, PEAK
-        with _LOCK:
-            IN_FLIGHT = globals().get("IN_FLIGHT", 0) + 1
-            PEAK = max(IN_FLIGHT, globals().get("PEAK", 0))
-            (HERE / "peak").write_text(str(PEAK))
+        # Calls may run in several worker processes: count them with files, not globals.
+        import os, uuid
+        flight = HERE / "in-flight"
+        flight.mkdir(exist_ok=True)
+        mine = flight / uuid.uuid4().hex
+        mine.write_text("")
+        def seen():
+            count = len(os.listdir(flight))
+            (HERE / f"seen-{mine.name}").write_text(str(count))
+            return count
+        seen()
         # Wait (when told to) until two calls have overlapped once, so overlap can be seen.
         if (HERE / "wait").exists():
             deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and PEAK < 2:
+            while time.monotonic() < deadline and seen() < 2:
                 time.sleep(0.01)
-        with _LOCK:
-            IN_FLIGHT -= 1
+        mine.unlink()
         """,
     )
     args = ["--backtriage-system", spec, "--backtriage-corpus", str(corpus)]
@@ -255,13 +262,20 @@ def test_concurrency_sets_the_calls_in_flight(pytester: pytest.Pytester, corpus:
     pytester.runpytest_subprocess(
         *NO_CACHE, *args, "--backtriage-concurrency", "4"
     ).assert_outcomes(passed=len(CI_IDS) + DEFAULT_GATES)
-    assert 2 <= int((pytester.path / "peak").read_text()) <= 4
+    assert 2 <= _peak(pytester.path) <= 4
     (pytester.path / "wait").unlink()
+    for seen in pytester.path.glob("seen-*"):
+        seen.unlink()
     # A fresh process: the module's counters start again from zero.
     pytester.runpytest_subprocess(
         *NO_CACHE, *args, "--backtriage-concurrency", "1"
     ).assert_outcomes(passed=len(CI_IDS) + DEFAULT_GATES)
-    assert int((pytester.path / "peak").read_text()) == 1
+    assert _peak(pytester.path) == 1
+
+
+def _peak(folder: Path) -> int:
+    """The most calls any call saw in flight at once."""
+    return max(int(p.read_text()) for p in folder.glob("seen-*"))
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,8 @@ class ChildProcess:
         self._log_lock = log_lock
         self._ids = (f"{secrets.token_hex(4)}-{next(self._serial)}-{n}" for n in itertools.count(1))
         threading.Thread(target=self._read_stdout, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
 
     def _read_stdout(self) -> None:
         assert self.popen.stdout is not None
@@ -206,6 +207,8 @@ class ChildProcess:
         except subprocess.TimeoutExpired:
             self.kill()
             status = self.popen.wait()
+        # Its last words on stderr say why: let the reader take them in before quoting.
+        self._stderr_reader.join(timeout=1)
         return f"{what}: exited with status {status}" + self._stderr_note()
 
     def _stderr_note(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -162,6 +162,12 @@ class Vignette:
         """Build a vignette from a dictionary already validated against the vignette schema."""
         pres = data["presentation"]
         acc = data.get("acceptable", {})
+        expected = Decision.from_dict(data["expected"])
+        asks = open_questions(pres["findings"])
+        if asks and expected.questions is None and expected.safety_net is None:
+            # The expected answer asks what the history leaves open (labeling guide, "Open
+            # questions"), so the expected decision itself is never a missing safety net.
+            expected = replace(expected, questions=asks)
         return cls(
             id=data["id"],
             version=data["version"],
@@ -173,7 +179,7 @@ class Vignette:
                 findings=_freeze(pres["findings"]),
                 register=data["register"],
             ),
-            expected=Decision.from_dict(data["expected"]),
+            expected=expected,
             acceptable=Acceptable(
                 urgency=tuple(acc.get("urgency", ())),
                 imaging=tuple(acc.get("imaging", ())),

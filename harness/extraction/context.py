@@ -67,7 +67,9 @@ _NEGATION_AFTER = re.compile(
     r"[^.;:]{0,30}?\b(?:needed|necessary|required|indicated|recommended|helpful|useful|"
     r"help|change|warranted|appropriate|advised|wait|be needed|show|requested|arranged|"
     r"ordered|considered)\b"
-    r"|^[^.;:]{0,20}?\b(?:can wait|is unnecessary|are unnecessary|unnecessary)\b",
+    r"|^[^.;:]{0,20}?\b(?:can wait|is unnecessary|are unnecessary|unnecessary)\b"
+    # a heading or label: "Scans: not needed", "Imaging: none"
+    r"|^\w*\**\s*:\s*(?:not needed|not required|not necessary|unnecessary|none|no)\b",
     re.IGNORECASE,
 )
 _DEFERRED = re.compile(

@@ -33,7 +33,7 @@ URGENCY: Final[Table] = _table({
         r"\bemergency (?:department|room)\b",
         r"\bseek (?:emergency|immediate) (?:medical )?(?:care|help|attention|treatment|review)\b",
         r"\bemergency (?:assessment|referral|review|mri|scan|surgery|surgical|decompression|"
-        r"evaluation|care|imaging|treatment|admission)\b",
+        r"evaluation|care|imaging|treatment|admission|transfer)\b",
         r"\bimmediate(?:ly)? (?:surgical|neurosurgical|spinal|hospital|specialist|emergency)"
         r"(?: referral| review| assessment| evaluation| admission|team)?",
         r"\b(?:same[- ]day|immediate|urgent) (?:referral|transfer) to (?:the )?(?:on-call |"

@@ -282,8 +282,13 @@ def mild_new_weakness_with_leg_pain(f: Findings) -> bool:
 
 
 def cancer_with_neuro(f: Findings) -> bool:
-    """Known cancer with neurological symptoms, radicular pain (leg or truncal band) included."""
-    radicular = f.get("leg_pain", "none") != "none" or numb(f, "truncal_band")
+    """Known cancer with neurological symptoms, radicular pain (leg or truncal band) included.
+
+    A truncal band with its own dermatomal rash is shingles (digest row 22), not the radicular
+    pain of cord compression (row 12): it does not count here, so Z2 or Z1 decides.
+    """
+    band = numb(f, "truncal_band") and not flag(f, "dermatomal_rash")
+    radicular = f.get("leg_pain", "none") != "none" or band
     return flag(f, "cancer_history") and (neuro_deficit(f) or radicular)
 
 

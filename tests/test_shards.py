@@ -233,3 +233,15 @@ def test_merge_can_regate_with_another_policy(tmp_path: Path, corpus: Path) -> N
         == 0
     )
     assert _load(tmp_path / "m2" / "results.json")["policy"]["name"] == "lenient"
+
+
+def test_merge_refuses_a_damaged_answer_record_naming_it(
+    tmp_path: Path, three_shards: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by tests/test_faults_fuzz.py: "attempts": null crashed the merge (exit 3).
+    first = Path(three_shards[0])
+    doc = json.loads(first.read_text())
+    doc["vignettes"][0]["answers"][0]["attempts"] = None
+    first.write_text(json.dumps(doc))
+    err = _merge_fails(tmp_path, three_shards, capsys)
+    assert "/vignettes/0/answers/0" in err and "attempts" in err

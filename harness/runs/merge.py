@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from backtriage.harness.engine import AnswerRecord, EngineOptions
+from backtriage.harness.engine.record_reading import RecordShapeError, checked_record
 from backtriage.harness.loading import Corpus
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.model import Acceptable, Citation, Decision, Presentation, Vignette
@@ -206,12 +207,7 @@ def merge_shards(shards: Sequence[ShardResult], policy: Policy | None = None) ->
     vignettes = sorted(
         (_vignette(v) for s in ordered for v in s.document["vignettes"]), key=lambda v: v.id
     )
-    records = [
-        AnswerRecord.from_dict(a)
-        for s in ordered
-        for v in s.document["vignettes"]
-        for a in v["answers"]
-    ]
+    records = _shard_records(ordered)
     corpus = Corpus(
         vignettes=tuple(vignettes),
         bibliography=MappingProxyType({}),
@@ -254,6 +250,26 @@ def _selection_key(document: Mapping[str, Any]) -> Any:
     if not isinstance(selection, Mapping):
         return selection
     return {k: v for k, v in selection.items() if k != "description"}
+
+
+def _shard_records(shards: Sequence[ShardResult]) -> list[AnswerRecord]:
+    """Every answer of every shard, each checked field by field (a results file may be damaged).
+
+    Raises:
+        InputError: naming the file and JSON pointer of every record that is not well formed.
+    """
+    records: list[AnswerRecord] = []
+    problems: list[Problem] = []
+    for s in shards:
+        for i, v in enumerate(s.document["vignettes"]):
+            for j, answer in enumerate(v["answers"]):
+                try:
+                    records.append(checked_record(answer))
+                except RecordShapeError as exc:
+                    problems.append(Problem(s.path, f"/vignettes/{i}/answers/{j}", str(exc)))
+    if problems:
+        raise InputError(problems)
+    return records
 
 
 def _summed_run_stats(shards: Sequence[ShardResult]) -> dict[str, int] | None:

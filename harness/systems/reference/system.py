@@ -78,7 +78,15 @@ def _conditions(rule: Rule, findings: p.Findings) -> tuple[str, ...]:
         for c in other.decision.suspected_conditions
     ]
     names = list(dict.fromkeys((*decision.suspected_conditions, *also)))
-    cord_signs = p.flag(findings, "sensory_level") or p.flag(findings, "umn_signs")
+    # A level on the trunk (a sensory level, or a band of numbness round or across it) or upper
+    # motor neurone signs place the lesion in the cord, above the cauda equina.
+    cord_signs = (
+        p.flag(findings, "sensory_level")
+        or p.flag(findings, "umn_signs")
+        or findings.get("reflexes") == "brisk"
+        or p.numb(findings, "truncal_band")
+        or p.numb(findings, "back_band")
+    )
     if cord_signs and "spinal_cord_compression" in names and "cauda_equina_syndrome" in names:
         names.remove("cauda_equina_syndrome")
     suspected_cancer = p.flag(findings, "unexplained_weight_loss") or (

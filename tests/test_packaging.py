@@ -2,27 +2,51 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = "backtriage/_bundled/vignettes/"
 
 
-def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path) -> None:
-    wheels = tmp_path / "wheels"
+@pytest.fixture(scope="module")
+def wheel_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """Build the wheel once and unpack it as an installed site folder; also its file names."""
+    root = tmp_path_factory.mktemp("wheel")
+    # Build from a copy: setuptools builds in the source tree, and two xdist workers building
+    # in one tree at once break each other's build folder.
+    source = root / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv*", "build", "*.egg-info", "__pycache__", ".hypothesis", "backtriage-out"
+        ),
+    )
+    wheels = root / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
         check=True,
         timeout=300,
     )
     (wheel,) = wheels.glob("backtriage-*.whl")
-    site = tmp_path / "site"
+    site = root / "site"
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         zf.extractall(site)
+    return site, names
+
+
+def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(
+    tmp_path: Path, wheel_site: tuple[Path, list[str]]
+) -> None:
+    site, names = wheel_site
     assert "backtriage/_bundled/schemas/vignette.schema.json" in names
     assert "backtriage/_bundled/vignettes/sources.json" in names
     assert "backtriage/_bundled/policies/default.yaml" in names
@@ -61,23 +85,10 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(tmp_path: Path
     assert int(out.stdout.strip()) == n_source
 
 
-def _installed_wheel(tmp_path: Path) -> Path:
-    """Build the wheel and unpack it into a folder usable as an installed site directory."""
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
-        check=True,
-        timeout=300,
-    )
-    (wheel,) = wheels.glob("backtriage-*.whl")
-    site = tmp_path / "site"
-    with zipfile.ZipFile(wheel) as zf:
-        zf.extractall(site)
-    return site
-
-
-def test_the_wheel_claims_one_import_name_and_agrees_on_its_version(tmp_path: Path) -> None:
-    site = _installed_wheel(tmp_path)
+def test_the_wheel_claims_one_import_name_and_agrees_on_its_version(
+    tmp_path: Path, wheel_site: tuple[Path, list[str]]
+) -> None:
+    site, _ = wheel_site
     top_level = sorted(p.name for p in site.iterdir() if not p.name.endswith(".dist-info"))
     assert top_level == ["backtriage"]
     elsewhere = tmp_path / "elsewhere"
@@ -104,11 +115,11 @@ def test_the_wheel_claims_one_import_name_and_agrees_on_its_version(tmp_path: Pa
 
 
 def test_a_project_with_its_own_harness_and_scoring_packages_still_tests_green(
-    tmp_path: Path,
+    tmp_path: Path, wheel_site: tuple[Path, list[str]]
 ) -> None:
     # The pytest11 entry point of the installed backtriage loads in every pytest session of the
     # environment; it must never import a top-level ``harness`` or ``scoring`` of the user's.
-    site = _installed_wheel(tmp_path)
+    site, _ = wheel_site
     project = tmp_path / "userproject"
     for package in ("harness", "scoring"):
         (project / package).mkdir(parents=True)

@@ -126,6 +126,7 @@ class Coverage:
     total: int
     category_by_urgency: Mapping[str, Mapping[str, int]]
     by_condition: Mapping[str, int]
+    consensus_by_condition: Mapping[str, int]
     by_register: Mapping[str, int]
     by_label_status: Mapping[str, int]
     by_review_status: Mapping[str, int]
@@ -155,6 +156,7 @@ class Coverage:
             "needed_n": smallest_n_for_upper_bound(self.target),
             "category_by_urgency": {c: dict(row) for c, row in self.category_by_urgency.items()},
             "by_condition": dict(self.by_condition),
+            "consensus_by_condition": dict(self.consensus_by_condition),
             "by_register": dict(self.by_register),
             "by_label_status": dict(self.by_label_status),
             "by_review_status": dict(self.by_review_status),
@@ -181,11 +183,18 @@ def coverage(
         (c for v in vignettes for c in (v.expected.suspected_conditions or (NO_CONDITION,))),
         (*CONDITIONS, NO_CONDITION),
     )
+    # Gates read consensus labels only, so the strata claims of the issue count those.
+    consensus = _ordered(
+        (c for v in vignettes if v.label_status == "consensus"
+         for c in (v.expected.suspected_conditions or (NO_CONDITION,))),
+        (*CONDITIONS, NO_CONDITION),
+    )
     traps = _ordered((v.expected.urgency for v in vignettes if TRAP_TAG in v.tags), URGENCIES)
     return Coverage(
         total=len(vignettes),
         category_by_urgency=cross,
         by_condition=conditions,
+        consensus_by_condition=consensus,
         by_register=_ordered((v.register for v in vignettes), REGISTERS),
         by_label_status=_ordered((v.label_status for v in vignettes), LABEL_STATUSES),
         by_review_status=_ordered((v.review_status for v in vignettes), REVIEW_STATUSES),

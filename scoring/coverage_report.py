@@ -37,7 +37,7 @@ def render_coverage(cov: Coverage, fmt: str = "table") -> str:
         heading("Category x expected urgency"),
         _cross_table(cov, tablefmt),
         heading("Suspected conditions"),
-        _counts(cov.by_condition, "condition", tablefmt),
+        _condition_table(cov, tablefmt),
         heading("Register"),
         _counts(cov.by_register, "register", tablefmt),
         heading("Label status"),
@@ -114,6 +114,11 @@ def _cross_table(cov: Coverage, tablefmt: str) -> str:
 def _counts(counts: Mapping[str, int], label: str, tablefmt: str) -> str:
     rows = [[key, n] for key, n in counts.items()]
     return tabulate(rows, headers=[label, "vignettes"], tablefmt=tablefmt)
+
+
+def _condition_table(cov: Coverage, tablefmt: str) -> str:
+    rows = [[c, n, cov.consensus_by_condition.get(c, 0)] for c, n in cov.by_condition.items()]
+    return tabulate(rows, headers=["condition", "vignettes", "consensus"], tablefmt=tablefmt)
 
 
 def _strength_intro(cov: Coverage) -> str:

@@ -57,6 +57,9 @@ def test_counts_of_a_small_corpus(small: Path) -> None:
     assert cov.by_condition["malignancy"] == 2
     assert cov.by_condition["herpes_zoster"] == 0  # a gap shows as a zero
     assert cov.by_condition["(none)"] == 3
+    # The contested radiculopathy counts among all vignettes but not among consensus ones.
+    assert cov.consensus_by_condition["(none)"] == 2
+    assert cov.consensus_by_condition["cauda_equina_syndrome"] == 3
     assert cov.by_register == {"clinician": 6, "lay": 2}
     assert cov.by_label_status == {"consensus": 7, "contested": 1}
     assert cov.by_review_status == {"draft": 8, "reviewed": 0, "validated": 0}

@@ -9,16 +9,22 @@ from pathlib import Path
 import pytest
 
 from backtriage.harness.cli.main import main
-from backtriage.harness.loading import load_corpus
+from backtriage.harness.loading import InputError, load_corpus
 from backtriage.harness.model import Presentation
 from backtriage.harness.mutation import (
+    MutantResult,
     MutantTriage,
+    MutationReport,
     all_mutants,
     load_equivalents,
     reference_verdicts,
+    render,
     run_mutant,
 )
+from backtriage.harness.mutation.report import EQUIVALENCE_KINDS, Equivalence
 from backtriage.harness.systems.reference import RULES, ReferenceTriage
+from backtriage.harness.systems.reference.rules import FALLTHROUGH_RULES
+from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
 
 CORPUS = load_corpus()
 MUTANTS = {m.id: m for m in all_mutants(RULES)}
@@ -90,7 +96,42 @@ def _builds(mutant) -> bool:  # type: ignore[no-untyped-def]
 def test_the_documented_equivalents_name_existing_mutants_with_reasons() -> None:
     equivalents = load_equivalents()
     assert set(equivalents) <= set(MUTANTS), set(equivalents) - set(MUTANTS)
-    assert all(reason.strip() for reason in equivalents.values())
+    assert all(e.reason and e.kind in EQUIVALENCE_KINDS for e in equivalents.values())
+
+
+def test_every_same_decision_claim_holds_in_the_rule_table() -> None:
+    """Two swapped rows decide alike wherever both match: same urgency, imaging and category,
+    and either the same conditions or two red-flag rows whose conditions are both named."""
+    rows = {r.id: r for r in RULES}
+    claims = [m for m, e in load_equivalents().items() if e.kind == "same_decision"]
+    assert claims
+    for mutant_id in claims:
+        assert mutant_id.startswith("swap:"), mutant_id
+        a, b = (rows[i] for i in mutant_id.removeprefix("swap:").split("/"))
+        assert RULES.index(b) == RULES.index(a) + 1, mutant_id
+        da, db = a.decision, b.decision
+        assert (da.urgency, da.imaging, da.category) == (db.urgency, db.imaging, db.category)
+        same = set(da.suspected_conditions) == set(db.suspected_conditions)
+        both_named = da.urgency in RED_FLAG_URGENCIES and not {a.id, b.id} & FALLTHROUGH_RULES
+        assert same or both_named, mutant_id
+
+
+def test_an_equivalent_that_a_vignette_kills_counts_again_and_is_flagged() -> None:
+    killed = MutantResult(MUTANTS["drop:CES1"], ("v1",))
+    alive = MutantResult(MUTANTS["drop:V1"], ())
+    report = MutationReport((killed, alive), {
+        "drop:CES1": Equivalence("same_code", "wrong"), "drop:V1": Equivalence("same_code", "x"),
+    })
+    assert report.scored == (killed,) and report.kill_rate == 1.0
+    assert report.wrong_equivalents == (killed,)
+    assert "drop:CES1: killed by v1" in render(report)
+
+
+def test_an_equivalents_file_without_a_known_kind_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "eq.yaml"
+    path.write_text('"drop:V1":\n  kind: probably\n  reason: looks fine\n', encoding="utf-8")
+    with pytest.raises(InputError, match="kind must be one of"):
+        load_equivalents(path)
 
 
 def test_the_command_reports_the_kill_rate_and_gates_on_it(

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from backtriage.harness.cli import exit_codes
 from backtriage.harness.loading import InputError, Problem, load_corpus
+from backtriage.harness.model import Decision, Vignette
 from backtriage.harness.mutation import (
+    MutantTriage,
     MutationReport,
+    WitnessSearch,
     all_mutants,
     load_equivalents,
     reference_verdicts,
@@ -49,6 +54,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="N",
         help="list the first N vignettes that kill each mutant",
     )
+    p.add_argument(
+        "--witness",
+        action="store_true",
+        help="for each survivor, search findings one edit away from a corpus vignette on which "
+        "it answers differently from the reference (a lead for a new vignette)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -80,10 +91,40 @@ def handle(args: argparse.Namespace) -> int:
         tuple(run_mutant(m, vignettes, baseline) for m in mutants), load_equivalents()
     )
     print(render(report, show_killers=args.killers))
+    witnesses = _witnesses(report, vignettes) if args.witness else None
     if args.json:
         path = Path(args.json)
-        write_json_atomic(path, report.to_dict())
+        data = report.to_dict()
+        if witnesses is not None:
+            data["witnesses"] = witnesses
+        write_json_atomic(path, data)
         print(f"\nmutation report: {path}")
     if bound is not None and (report.kill_rate or 0.0) < bound:
         return exit_codes.GATE_FAILED
     return exit_codes.OK
+
+
+def _witnesses(report: MutationReport, vignettes: Sequence[Vignette]) -> dict[str, Any]:
+    """Search and print a witness for every survivor; return them by mutant id (None: none)."""
+    survivors = report.survivors
+    search = WitnessSearch(vignettes, (r.mutant.id for r in survivors))
+    found: dict[str, Any] = {}
+    print(f"\nWITNESSES: findings one edit from a vignette that tell a survivor apart "
+          f"(leads for new vignettes, not labels; {len(survivors)} survivors)", flush=True)
+    for r in survivors:
+        triage = MutantTriage(r.mutant).triage
+        w = search.find(r.mutant.id, triage)
+        found[r.mutant.id] = None if w is None else w.to_dict()
+        if w is None:
+            line = f"  {r.mutant.id}: no witness one edit from any vignette"
+        else:
+            where = "as it is" if w.edit is None else f"with {w.edit}"
+            line = (f"  {r.mutant.id}: {w.vignette_id} {where}: reference "
+                    f"{_short(w.reference)}, mutant {_short(w.mutant)}")
+        print(line, flush=True)  # the search takes seconds per survivor: show progress
+    return found
+
+
+def _short(d: Decision) -> str:
+    conditions = ",".join(d.suspected_conditions) or "-"
+    return f"{d.urgency}/{d.imaging}/{d.category}/{conditions}"

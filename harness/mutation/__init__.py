@@ -4,7 +4,9 @@
 dropped, an urgency raised or lowered, imaging changed, a threshold shifted, a clause dropped,
 two rules swapped, unknowns read as negatives); :mod:`~backtriage.harness.mutation.loader`
 loads each into a private copy of the package; :mod:`~backtriage.harness.mutation.runner`
-scores the corpus on it; a mutant is killed when some vignette is scored differently.
+scores the corpus on it; a mutant is killed when some vignette is scored differently;
+:mod:`~backtriage.harness.mutation.witness` searches near the corpus for findings that would
+tell a survivor apart.
 """
 
 from backtriage.harness.mutation.operators import Mutant, all_mutants
@@ -15,12 +17,15 @@ from backtriage.harness.mutation.runner import (
     reference_verdicts,
     run_mutant,
 )
+from backtriage.harness.mutation.witness import Witness, WitnessSearch
 
 __all__ = [
     "Mutant",
     "MutantResult",
     "MutantTriage",
     "MutationReport",
+    "Witness",
+    "WitnessSearch",
     "all_mutants",
     "load_equivalents",
     "reference_verdicts",

@@ -16,17 +16,47 @@ from backtriage.harness.mutation.runner import MutantResult
 from backtriage.scoring.stats import rate
 
 EQUIVALENTS_FILE = Path(__file__).with_name("equivalent_mutants.yaml")
-"""Survivors judged equivalent (no vignette can tell them apart), each with its reason."""
+"""Survivors judged equivalent (no vignette can tell them apart), each with its kind and reason."""
+
+EQUIVALENCE_KINDS = {
+    "same_code": "the mutated code computes the same thing",
+    "same_decision": "the two rows decide alike wherever both match (checked by a test)",
+    "accepted_by_guide": "the labeling guide accepts the mutant's answer on every case of the row",
+    "no_coherent_case": "only findings no patient could present tell it apart",
+}
+"""Why a surviving mutant may be left out of the kill rate."""
 
 
-def load_equivalents(path: Path = EQUIVALENTS_FILE) -> dict[str, str]:
+@dataclass(frozen=True)
+class Equivalence:
+    """Why one surviving mutant is left out of the kill rate."""
+
+    kind: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason}"
+
+
+def load_equivalents(path: Path = EQUIVALENTS_FILE) -> dict[str, Equivalence]:
     """Mutant id -> why it is equivalent to the reference."""
     data = load_yaml(path, "equivalent mutants file") or {}
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()
-    ):
-        raise InputError([Problem(str(path), "", "must map each mutant id to its reason")])
-    return dict(data)
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(path), "", "must map each mutant id to a kind and reason")])
+    problems, found = [], {}
+    for mutant_id, entry in data.items():
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        reason = entry.get("reason") if isinstance(entry, dict) else None
+        if kind not in EQUIVALENCE_KINDS:
+            problems.append(Problem(str(path), str(mutant_id),
+                                    f"kind must be one of {', '.join(EQUIVALENCE_KINDS)}"))
+        elif not isinstance(reason, str) or not reason.strip():
+            problems.append(Problem(str(path), str(mutant_id), "needs a reason"))
+        else:
+            found[str(mutant_id)] = Equivalence(kind, reason.strip())
+    if problems:
+        raise InputError(problems)
+    return found
 
 
 @dataclass(frozen=True)
@@ -34,14 +64,21 @@ class MutationReport:
     """Every mutant's result and the documented equivalents."""
 
     results: tuple[MutantResult, ...]
-    equivalents: Mapping[str, str]
+    equivalents: Mapping[str, Equivalence]
+
+    def _left_out(self, r: MutantResult) -> bool:
+        # A documented equivalent that some vignette kills is not equivalent: it counts again.
+        return r.mutant.id in self.equivalents and not r.killed
 
     @property
     def scored(self) -> tuple[MutantResult, ...]:
-        """Mutants that count: loaded, and not documented as equivalent."""
-        return tuple(
-            r for r in self.results if r.stillborn is None and r.mutant.id not in self.equivalents
-        )
+        """Mutants that count: loaded, and not an unkilled documented equivalent."""
+        return tuple(r for r in self.results if r.stillborn is None and not self._left_out(r))
+
+    @property
+    def wrong_equivalents(self) -> tuple[MutantResult, ...]:
+        """Documented equivalents that a vignette kills: their reason is wrong."""
+        return tuple(r for r in self.results if r.mutant.id in self.equivalents and r.killed)
 
     @property
     def survivors(self) -> tuple[MutantResult, ...]:
@@ -62,17 +99,22 @@ class MutationReport:
         return {
             "mutants": len(self.results),
             "stillborn": sum(r.stillborn is not None for r in self.results),
-            "equivalent": sum(r.mutant.id in self.equivalents for r in self.results),
+            "equivalent": sum(self._left_out(r) for r in self.results),
+            "equivalent_by_kind": dict(sorted(Counter(
+                self.equivalents[r.mutant.id].kind for r in self.results if self._left_out(r)
+            ).items())),
             "scored": len(scored),
             "killed": killed,
             "kill_rate": rate(killed, len(scored)).to_dict(),
             "by_operator": _by_operator(scored),
             "survivors": [r.to_dict() for r in self.survivors],
             "equivalents_documented": [
-                {**r.to_dict(), "reason": self.equivalents[r.mutant.id]}
+                {**r.to_dict(), "kind": self.equivalents[r.mutant.id].kind,
+                 "reason": self.equivalents[r.mutant.id].reason}
                 for r in self.results
                 if r.mutant.id in self.equivalents
             ],
+            "wrong_equivalents": [r.mutant.id for r in self.wrong_equivalents],
             "stale_equivalents": stale,
             "results": [r.to_dict() for r in self.results],
         }
@@ -109,6 +151,13 @@ def render(report: MutationReport, show_killers: int = 0) -> str:
             "reference; each needs a vignette or a documented reason",
         ]
         lines += [f"  {r.mutant.id}  ({r.mutant.description})" for r in report.survivors]
+    if d["equivalent_by_kind"]:
+        kinds = ", ".join(f"{n} {k}" for k, n in d["equivalent_by_kind"].items())
+        lines += ["", f"documented equivalents by kind: {kinds}"]
+    if report.wrong_equivalents:
+        lines += ["", "documented as equivalent but killed (the reason is wrong; counted):"]
+        lines += [f"  {r.mutant.id}: killed by {', '.join(r.killers[:3])}"
+                  for r in report.wrong_equivalents]
     if d["stale_equivalents"]:
         lines += ["", "documented equivalents that no longer exist (remove them):"]
         lines += [f"  {m}" for m in d["stale_equivalents"]]

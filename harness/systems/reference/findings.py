@@ -40,14 +40,6 @@ def flag(f: Findings, name: str) -> bool:
     return f.get(name) is True
 
 
-def unknown(f: Findings, name: str) -> bool:
-    """Return whether a finding is explicitly unknown (``not_stated`` or ``not_examined``)."""
-    value = f.get(name)
-    if isinstance(value, list | tuple):
-        return bool(value) and all(v in UNKNOWN for v in value)
-    return isinstance(value, str) and value in UNKNOWN
-
-
 def values(f: Findings, name: str) -> frozenset[str]:
     """Return a list finding's values (bladder, bowel ...); a single string counts as one."""
     value = f.get(name, ())

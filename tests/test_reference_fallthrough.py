@@ -144,3 +144,26 @@ def test_the_self_care_rows_take_only_cases_with_nothing_abnormal() -> None:
     numb = {**plain, "numbness_sites": ["leg_non_dermatomal"]}
     decision = REFERENCE.triage(Presentation("n", numb))
     assert (decision.urgency, first_match(numb).id) == ("urgent", "U2")
+
+
+LIFE_THREATENING: list[dict[str, Any]] = [
+    {"unable_to_walk": True},
+    {"bulbar_or_breathing_symptoms": True},
+    {"cold_limb": True},
+    {"leg_pulses_reduced": True},
+    {"shock_signs": True},
+    {"collapse_or_syncope": True},
+    {"systolic_bp": 80},
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(background, st.sampled_from(LIFE_THREATENING), signs)
+def test_shock_ischaemia_breathing_trouble_or_not_walking_make_any_case_an_emergency(
+    base: dict[str, Any], sign: dict[str, Any], extra: list[dict[str, Any]]
+) -> None:
+    f = with_signs(base, [sign, *extra])
+    decision = REFERENCE.triage(Presentation("(findings only)", f))
+    assert decision.urgency == "emergency", (first_match(f).id, f)
+    if first_match(f).decision.urgency != "emergency":
+        assert decision.rationale and "emergency floor" in decision.rationale

@@ -39,17 +39,30 @@ NEURO_SITES = (
 area (``localised_back``, ``back_one_side``) and the lateral thigh (meralgia) are not."""
 
 
-def emergency_signs(f: Findings) -> list[str]:
-    """Abnormal findings that need assessment within hours whatever the cause (row U1)."""
+def life_threatening_signs(f: Findings) -> list[str]:
+    """Signs that make any case an emergency, whichever row matched (the emergency floor).
+
+    Shock, an ischaemic leg, breathing or swallowing affected, or not being able to walk need
+    assessment within hours whatever the cause: a febrile back pain in shock is sepsis before it
+    is a question of spinal imaging. Sphincter change and weakness are left to their own rows,
+    which the guide times by course (CES4, N1).
+    """
     signs = {
         "shock (low pressure, collapse, faint, pale or clammy)": shocked(f),
         "limb ischaemia (cold leg or reduced pulses)": limb_ischaemia(f),
         "cannot walk": flag(f, "unable_to_walk"),
         "swallowing, speech or breathing affected": flag(f, "bulbar_or_breathing_symptoms"),
+    }
+    return [name for name, present in signs.items() if present]
+
+
+def emergency_signs(f: Findings) -> list[str]:
+    """Abnormal findings that need assessment within hours whatever the cause (row U1)."""
+    signs = {
         "new bladder or bowel change": bladder_ces(f) or bowel_ces(f),
         "severe or progressive weakness": f.get("weakness") in {"severe", "progressive"},
     }
-    return [name for name, present in signs.items() if present]
+    return life_threatening_signs(f) + [name for name, present in signs.items() if present]
 
 
 def abnormal_signs(f: Findings) -> list[str]:

@@ -9,7 +9,7 @@ from backtriage.harness.model import Decision, Presentation
 from backtriage.harness.open_questions import SOURCES as OPEN_SOURCES
 from backtriage.harness.open_questions import open_questions
 from backtriage.harness.systems.reference import findings as p
-from backtriage.harness.systems.reference.abnormal import abnormal_signs
+from backtriage.harness.systems.reference.abnormal import abnormal_signs, life_threatening_signs
 from backtriage.harness.systems.reference.rules import (
     FALLTHROUGH_RULES,
     MRI_CONTRAINDICATED_SOURCES,
@@ -18,6 +18,9 @@ from backtriage.harness.systems.reference.rules import (
     first_match,
 )
 from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
+
+FLOOR_SOURCES = ("acp-2007", "cw-aafp")
+"""The sources of row U1, whose emergency signs the floor applies to every row."""
 
 
 class ReferenceTriage:
@@ -40,10 +43,17 @@ class ReferenceTriage:
             rule.decision, suspected_conditions=_conditions(rule, findings)
         )
         sources = rule.sources
+        # The emergency floor (labeling guide): a life-threatening sign makes any row an
+        # emergency; the row keeps its imaging, category and conditions.
+        floor = life_threatening_signs(findings)
+        if floor:
+            decision = dataclasses.replace(decision, urgency="emergency")
         if decision.imaging == "mri" and p.flag(findings, "mri_contraindicated"):
             decision = dataclasses.replace(decision, imaging="ct")
             sources = sources + MRI_CONTRAINDICATED_SOURCES
         rationale = f"rule {rule.id}: {rule.summary} [{', '.join(sources)}]"
+        if floor:
+            rationale += f"; emergency floor: {', '.join(floor)} [{', '.join(FLOOR_SOURCES)}]"
         if rule.id in FALLTHROUGH_RULES:
             rationale += (
                 "; the presentation matched no specific row; abnormal: "

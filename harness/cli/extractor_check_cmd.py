@@ -24,11 +24,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "(overall, on emergency answers, per half: dev and held-out), the urgency confusion "
         "and every disagreement. Topic agreement is micro-F1 over (answer, topic) pairs, with "
         "exact-set agreement beside it. Exit 0 when the targets are met on the whole set and on "
-        "the held-out half (urgency >= 95%, 100% on emergency answers, imaging >= 95%, "
-        "safety-net micro-F1 >= 90%), 1 when not, 4 when an LLM judge cannot be reached.",
+        "the held-out half when the files have one (urgency >= 95%, 100% on emergency answers, "
+        "imaging >= 95%, safety-net micro-F1 >= 90%), 1 when not, 4 when an LLM judge cannot be "
+        "reached.",
     )
     p.add_argument("labelled", nargs="*", metavar="LABELLED.jsonl",
-                   help="labelled files (default: the bundled dev and held-out halves)")
+                   help="labelled files (default: the bundled set)")
     p.add_argument("--extractor", metavar="SPEC",
                    help="rules (default) or llm:openai:MODEL (settings: the config's adapter:)")
     p.add_argument("--config", help="YAML config file (adapter settings for an LLM judge)")
@@ -36,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Print the agreement report; 0 when the targets are met on the whole set."""
+    """Print the agreement report; 0 when the targets are met (whole set, held-out half)."""
     config = load_config(args.config)
     paths = [Path(p) for p in args.labelled] or check.bundled_sets()
     items = check.read_labelled(paths)
@@ -52,10 +53,14 @@ def handle(args: argparse.Namespace) -> int:
         extractor.close()
     groups = {"all": reads, **{h: [r for r in reads if r.item.half == h]
                                for h in ("dev", "heldout")}}
-    figures = {name: check.agreement(group) for name, group in groups.items()}
+    # A half with no answers gets no column: the bundled set may have no held-out half yet.
+    figures = {name: check.agreement(group) for name, group in groups.items()
+               if group or name == "all"}
     print(f"extractor {extractor.name}: {len(items)} labelled answers "
           f"({', '.join(str(p) for p in paths)})\n")
     print(_agreement_table(figures))
+    if "heldout" not in figures:
+        print("\nno held-out half in these files: the targets are checked on the whole set only")
     print("\nurgency confusion (rows: hand label; columns: extractor)")
     confusion = check.urgency_confusion(reads)
     columns = [*URGENCIES, "error"]
@@ -71,7 +76,7 @@ def handle(args: argparse.Namespace) -> int:
             print(f"    urgency sentence: {read.evidence['urgency'][:200]!r}")
     targets = ", ".join(f"{k} >= {v:.0%}" for k, v in check.TARGETS.items())
     verdicts = {name: check.meets_targets(figures[name])
-                for name in ("all", "heldout") if figures[name]["n"]}
+                for name in ("all", "heldout") if name in figures}
     print()
     for name, ok in verdicts.items():
         print(f"targets {'met' if ok else 'NOT met'} on "
@@ -90,7 +95,8 @@ def _agreement_table(figures: dict[str, dict[str, Any]]) -> str:
     body.append(["answers (emergency)", *(f"{f['n']} ({f['n_emergency']})"
                                           for f in figures.values())])
     body.append(["unmappable (errors)", *(str(f["errors"]) for f in figures.values())])
-    return tabulate(body, headers=["field", "all", "dev", "held-out"])
+    names = {"all": "all", "dev": "dev", "heldout": "held-out"}
+    return tabulate(body, headers=["field", *(names[g] for g in figures)])
 
 
 def _pct(value: float | None) -> str:

@@ -125,3 +125,59 @@ def test_any_text_either_maps_to_a_valid_decision_or_fails_closed(text: str) -> 
     except ExtractionFailed:
         return
     assert decision_from_obj(extraction.decision.to_dict()) == extraction.decision
+
+
+@pytest.mark.parametrize(("text", "imaging"), [
+    # a list or parenthesis shares the negation of its head
+    ("Do not obtain routine imaging (plain radiographs, CT or MRI). Keep active.", "none"),
+    ("No X-ray, CT or MRI is needed. Keep active.", "none"),
+    # a possible, past or contraindicated scan is not a scan ordered now
+    ("It's possible your GP will want an MRI; see your GP in a few weeks.", "none"),
+    ("Your MRI showed a small disc bulge, which is normal at your age. Keep active.", "none"),
+    ("He has a pacemaker, so MRI is contraindicated: emergency CT and spinal referral.", "ct"),
+    ("MRI lumbar spine: not indicated now. Refer to physiotherapy.", "none"),
+    # a scan named as an item of a plan is ordered
+    ("Fall at 80 with point tenderness: lumbar spine radiograph and routine GP review.",
+     "radiograph"),
+    ("Immediate actions\n1. Call 999\n2. Bedside ultrasound of the aorta if available", "vascular"),
+    # an ultrasound or bladder scan is not a spinal MRI
+    ("The blood vessel in your tummy needs an ultrasound scan. Go to A&E now.", "vascular"),
+    ("Go to A&E now; they will do a bladder scan.", "none"),
+])
+def test_imaging_rules_read_lists_possibilities_and_plan_items(text: str, imaging: str) -> None:
+    assert READ(text).decision.imaging == imaging
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    # an immediate timing makes a care step an emergency
+    ("This needs a CT angiogram immediately.", "emergency"),
+    ("Whole-spine MRI tonight. Emergency.", "emergency"),
+    ("A fever after your epidural needs checking in hospital today.", "emergency"),
+    # a condition placed after its own step does not carry to the next step
+    ("Start antivirals if within 72 hours of onset and review in the practice within a few "
+     "days.", "urgent"),
+    # "if you can't" is a condition, "if you can" a courtesy
+    ("Can you pee? If you can't, call 999 now. If you can, see a doctor today.", "urgent"),
+    # the branch for normal findings stands in when nothing else is unconditional
+    ("If all normal: analgesia and a physiotherapy referral.", "routine"),
+    ("If you answered no to all of these, manage it at home with movement.", "self_care"),
+    # a line labelled as a warning list is a safety net
+    ("Keep moving and take ibuprofen.\nRed flags (go to A&E): numbness around your bottom.",
+     "self_care"),
+    ("Go to your GP, not A&E.", "routine"),
+    ("I'd ask your doctor for an MRI.", "routine"),
+    ("I don't think you need a doctor right now.", "self_care"),
+])
+def test_urgency_rules_read_timing_conditions_and_branches(text: str, urgency: str) -> None:
+    assert READ(text).decision.urgency == urgency
+
+
+def test_an_elliptical_or_back_referring_condition_takes_the_topics_asked_before() -> None:
+    extraction = READ("Are you able to pass urine normally? If you can't, call 999 now. "
+                      "If you can, see a doctor today.")
+    assert extraction.decision.safety_net == ("bladder",)
+    extraction = READ("1. Any trouble peeing?\n2. Any numbness around your bottom?\n\n"
+                      "If you answered no to all of these:\n- keep walking\n- take pain relief"
+                      "\n\nIf you answered yes to any of them, go to A&E today.")
+    assert extraction.decision.urgency == "self_care"
+    assert set(extraction.decision.safety_net or ()) == {"bladder", "saddle"}

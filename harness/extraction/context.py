@@ -28,7 +28,10 @@ _CONDITION = re.compile(
     r"|fails? to (?:improve|settle)"
     r"|candidate for|considering (?:surgery|an injection)"
     r"|indications? for|indicated (?:for|in) patients|indicated (?:when|if)"
-    r"|depending on|safety[- ]net\w*|in (?:\w+ )?patients\b)",
+    r"|depending on|safety[- ]net\w*|in (?:\w+ )?patients\b|reserved for|restricted to)"
+    # a line labelled as a warning list: "Red flags (go to A&E): numbness around ..."
+    r"|^\W*(?:red[- ]flags?|warning signs?|danger signs?|alarm (?:signs?|symptoms)|"
+    r"emergency (?:signs?|symptoms)|when to [^:]{0,40}|seek (?:\w+ )?help)\b[^:]{0,40}:",
     re.IGNORECASE,
 )
 _APPLIES_HERE = re.compile(
@@ -37,8 +40,12 @@ _APPLIES_HERE = re.compile(
     re.IGNORECASE,
 )
 _COURTESY = re.compile(
-    r"\bif (?:you can|you are able|possible|able|needed|you need to|it suits you|that suits you|"
-    r"tolerated|I were you|I was you|that helps|I had to guess)\b|\beven if\b|"
+    r"\bif (?:you can(?!'t|\u2019t|not| not)|you are able|possible|able|needed|you need to|"
+    r"it suits you|that suits you|tolerated|I were you|I was you|that helps|I had to guess)\b|"
+    r"\beven if\b|\b(?:about|discuss|decide|see|on) whether\b|"
+    # Feasibility is not a warning sign: "ultrasound if available", "if he is stable enough".
+    r"\b(?:if|where) (?:(?:immediately|readily|locally) )?(?:available|feasible|practical)\b|"
+    r"\bif (?:he|she|they|the patient|you) (?:is|are|'re) (?:stable|well) enough\b|"
     r"\b(?:I'?d|I would|it would be|I'?d feel) (?:feel )?(?:more comfortable|better|best|"
     r"happier|prefer|sensible) if\b",
     re.IGNORECASE,
@@ -46,6 +53,9 @@ _COURTESY = re.compile(
 _NO_RED_FLAG_BRANCH = re.compile(
     r"\b(?:if not\b(?!\s+\w)|if none|if [^.,;]{0,40}\b(?:is|are) (?:no|none)\b|"
     r"if no\b(?!\s+(?:improvement|better))|"
+    r"if (?:all|everything|these|those|this|the (?:exam\w*|answers?|results?|findings?|"
+    r"neurolog\w+ exam\w*))\b[^.,;:]{0,30}\b(?:normal|negative|clear|reassuring|unremarkable)\b|"
+    r"if (?:you )?answer(?:ed)? (?:no|\"no\")\b|"
     r"no red[- ]flags?|without red[- ]flags?|non-?emergency|nonspecific|non-specific|"
     r"uncomplicated|no (?:warning|alarm) (?:signs?|features))",
     re.IGNORECASE,
@@ -56,20 +66,24 @@ _NEGATION_BEFORE = re.compile(
     r"is not|are not|nor|"
     r"rather than|instead of|against|unnecessary|unlikely to need|hold off|skip|"
     r"there'?s no|there is no|nothing suggests|not (?:need|require)|nor do|preferred over|"
-    r"better than|in preference to|(?:may|might|could) (?:want|need|order|arrange|request|"
-    r"suggest|consider|decide|refer|do|offer))\b[^.;:,]{0,50}$",
+    r"better than|in preference to|(?:may|might|could) (?:well )?(?:want|need|order|arrange|"
+    r"request|suggest|consider|decide|refer|do|offer|send)|(?:it'?s|it is) possible|"
+    r"contraindicat\w*)\b[^.;:,]{0,50}$",
     re.IGNORECASE,
 )
 _NEGATION_AFTER = re.compile(
     r"^[^.;:]{0,80}?\b(?:is not|isn'?t|are not|aren'?t|not|unlikely to|rarely|won'?t|"
     r"will not|would not|wouldn'?t|doesn'?t|don'?t|does not|do not|can wait|unnecessary|"
-    r"not needed|can be)\b"
+    r"not needed|can be|no longer)\b"
     r"[^.;:]{0,30}?\b(?:needed|necessary|required|indicated|recommended|helpful|useful|"
     r"help|change|warranted|appropriate|advised|wait|be needed|show|requested|arranged|"
     r"ordered|considered)\b"
-    r"|^[^.;:]{0,20}?\b(?:can wait|is unnecessary|are unnecessary|unnecessary)\b"
-    # a heading or label: "Scans: not needed", "Imaging: none"
-    r"|^\w*\**\s*:\s*(?:not needed|not required|not necessary|unnecessary|none|no)\b",
+    r"|^[^.;:]{0,20}?\b(?:can wait|is unnecessary|are unnecessary|unnecessary|"
+    r"(?:is|are) contraindicated|(?:is|are)n'?t (?:possible|available)|"
+    r"not (?:possible|an option))\b"
+    # a heading or label: "Scans: not needed", "MRI lumbar spine: not indicated now"
+    r"|^[\w /-]{0,30}\**\s*:\s*(?:not (?:needed|required|necessary|indicated|recommended|"
+    r"warranted|routinely)|unnecessary|none|no)\b",
     re.IGNORECASE,
 )
 _DEFERRED = re.compile(
@@ -83,6 +97,7 @@ _QUESTION = re.compile(
     r"^(?:[\w /-]{1,40}:\s*)?(?:(?:first|also|always|then|please)\s*,?\s*)?"
     r"(?:ask|assess|check|screen|examine|test|enquire|inquire|perform|document|look for|"
     r"establish|confirm|clarify|determine)\b"
+    r"|^(?:key |important |initial |red[- ]flag |screening )?questions?(?: to ask)?\s*:"
     r"|\b(?:ask(?:ed|ing)? (?:about|whether|if|you|them|the patient|specifically)|"
     r"(?:need|want|have) to (?:ask|check|know)|"
     r"enquire about|inquire about|find out whether|tell me (?:if|whether)|"
@@ -159,13 +174,36 @@ def is_no_red_flag_branch(clause: Clause) -> bool:
                 _NO_RED_FLAG_BRANCH.search(clause.text))
 
 
+_LIST_TAIL = re.compile(
+    r"(?:\b(?:plain |an? |the )?(?:mri|ct|x-?rays?|radiographs?|films?|scans?|imaging|ultrasound)"
+    r"\b\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*)+$",
+    re.IGNORECASE,
+)
+
+
 def is_negated(clause: Clause, start: int, end: int) -> bool:
-    """True when the phrase at ``clause.text[start:end]`` is denied or advised against."""
+    """True when the phrase at ``clause.text[start:end]`` is denied or advised against.
+
+    An item in parentheses or in a list shares the negation of its head: "do not obtain
+    routine imaging (plain radiographs, CT or MRI)", "no X-ray, CT or MRI".
+    """
     before = _URGING.sub(" ", clause.text[:start])
+    if before.rfind("(") > before.rfind(")"):
+        before = before[:before.rfind("(")]
+    before = _LIST_TAIL.sub("", before)
     after = clause.text[end:]
     if _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.search(after):
         return True
     return bool(clause.context and _AVOID_HEADING.search(clause.context))
+
+
+_INNER_NEGATION = re.compile(r"\b(?:not|no|never|without|instead of|rather than)\b|\wn['\u2019]t\b",
+                             re.IGNORECASE)
+
+
+def denies_within(phrase: str) -> bool:
+    """True when a phrase with a gap denies itself: "go to your GP, not A&E"."""
+    return bool(_INNER_NEGATION.search(_URGING.sub(" ", phrase)))
 
 
 def is_deferred(clause: Clause, start: int = 0, end: int | None = None) -> bool:

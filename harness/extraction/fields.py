@@ -18,6 +18,7 @@ from backtriage.harness.extraction.phrases import (
     CATEGORY_HINTS,
     CONDITIONS,
     ER,
+    GENERIC_NEUROLOGY,
     IMAGING,
     NO_IMAGING,
     TOPICS,
@@ -31,15 +32,37 @@ _ORDER = re.compile(
     r"\b(?:get|getting|have|having|need|needs|needed|require[sd]?|order|ordering|arrange|"
     r"request|book|refer(?:red|ral)?|recommend(?:ed)?|advise[sd]?|proceed|obtain|undergo|do|"
     r"perform|organi[sz]e|send|indicated|warranted|urgent|urgently|emergency|immediate|"
-    r"same[- ]day|today|tonight|now|you'll|will|should|must|go for|consider|want|wants)\b",
+    r"same[- ]day|today|tonight|now|you'll|will|should|must|go for|consider|want|wants|admit|"
+    r"ask(?:ing)? (?:\w+ ){0,3}for|expect|immediately|within|reasonable|appropriate|advisable|"
+    r"sensible|worthwhile|justified|next step)\b",
     re.IGNORECASE,
 )
 _ACTION = re.compile(
     r"\b(?:seek|get|call|ring|phone|contact|go|see|tell|speak|attend|report|come back|return|"
     r"help|advice|review|attention|a&e|999|911|111|emergency|urgent|doctor|gp|hospital|"
-    r"check(?:ed)?|safety[- ]net\w*|present|attend)\b",
+    r"check(?:ed)?|safety[- ]net\w*|present|attend|send|refer\w*|admit\w*|ed|er|"
+    r"treat (?:it |this )?as|ambulance)\b",
     re.IGNORECASE,
 )
+# A plan's heading makes a scan listed under it an order: "Immediate actions", "Plan".
+_PLAN_CONTEXT = re.compile(
+    r"\b(?:plan|actions?|management|investigations?|next steps?|recommendations?|"
+    r"what (?:to do|I'?d (?:suggest|recommend)|we recommend)|orders?)\b",
+    re.IGNORECASE,
+)
+# A scan named as a noun-phrase item of a plan: "...: lumbar spine radiograph and routine
+# follow-up", "admit for IV antibiotics and MRI spine". The item has no verb of its own.
+_ITEM_START = re.compile(r"(?:^|[:;,(]|\band\b|\bplus\b|\bthen\b)\s*"
+                         r"(?:(?:an?|the|urgent|emergency|same-day|plain|bedside|"
+                         r"[\w-]+(?: [\w-]+)?)\s+)?$", re.IGNORECASE)
+# A scan already done: "your MRI showed a disc bulge", "the X-ray was normal".
+_PAST_SCAN = re.compile(
+    r"\b(?:your|the|his|her|their|a previous|previous|last|recent|earlier|old)\s+(?:[\w-]+\s+)?"
+    r"(?:mri|scans?|x-?rays?|ct|imaging|radiographs?|films?)\b[^.;]{0,40}\b(?:showed|was|were|"
+    r"came back|found|revealed|has shown|have shown|is normal|looked)\b", re.IGNORECASE)
+_ITEM_VERB = re.compile(
+    r"^[^.;:,]*?\b(?:is|are|was|were|would|will|won'?t|can|could|may|might|often|usually|rarely|"
+    r"shows?|showed|finds?|found|helps?|picks?|revealed|came|looked|has|had|have)\b", re.IGNORECASE)
 _WARNING_CONTEXT = re.compile(
     r"\b(?:red[- ]flags?|warning|danger|alarm|seek|a&e|999|911|emergency|urgent|call|"
     r"go to|get help|indicators?|signs? of|when to)\b",
@@ -60,9 +83,18 @@ _ABOUT_IMAGING = re.compile(
 _BACK_REFERENCE = re.compile(
     r"\b(?:if|should) (?:so|yes|any of (?:those|these|them|this|that)|either of (?:those|these)|"
     r"(?:they|those|these|that|this|any) (?:change|changes|happen|happens|appear|appears|develop|"
-    r"develops|occur|occurs))\b",
+    r"develops|occur|occurs)|(?:you )?(?:answer(?:ed)?|said) yes)\b"
+    # an elliptical condition answers the question before: "Can you pee? If you can't, ..."
+    r"|\bif (?:you|they|he|she) (?:can'?t|cannot|can not|do|don'?t|did|didn'?t|are|aren'?t|"
+    r"have|haven'?t|has|hasn'?t|is|isn'?t)\s*(?:[,;:]|or\b)",
     re.IGNORECASE,
 )
+
+
+_NEXT_STEP = re.compile(r"^and (?:then )?(?:review|book|arrange|refer|ring|phone|contact|attend|"
+                        r"seek|request|reassess|recheck|admit|discuss)\b", re.IGNORECASE)
+_FRONTED = re.compile(r"^(?:(?:and|or|but)\s+)?(?:if|in case|should|whenever|unless|when|once)\b",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -85,7 +117,11 @@ def conditional_flags(clauses: Sequence[Clause]) -> list[bool]:
         inherited = (clause.position > 0 and flags[i - 1]
                      and not re.match(r"^(?:but|however|otherwise|and otherwise|meanwhile|so|"
                                       r"in the meantime|for now|until then)\b",
-                                      clause.text, re.IGNORECASE))
+                                      clause.text, re.IGNORECASE)
+                     # "Start antivirals if within 72 hours and review in a few days": a
+                     # condition placed after its own step does not carry to the next step.
+                     and not (_NEXT_STEP.match(clause.text)
+                              and not _FRONTED.match(clauses[i - 1].text)))
         flags.append(own or bool(inherited))
     return flags
 
@@ -124,6 +160,7 @@ def _urgency_matches(
         for level, pattern in URGENCY:
             match = pattern.search(clause.text)
             if (match and not context.is_negated(clause, match.start(), match.end())
+                    and (level == "self_care" or not context.denies_within(match.group(0)))
                     and (level != "urgent" or _about_care(clause.text, match.group(0)))):
                 out.append((level, clause))
                 break
@@ -161,7 +198,13 @@ def imaging(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding:
             if context.is_negated(clause, match.start(), match.end()):
                 ruled_out = ruled_out or clause
                 continue
-            if _ORDER.search(clause.text) or len(clause.text[:match.start()].split()) <= 3:
+            if _PAST_SCAN.search(clause.text):
+                continue
+            item = not _ITEM_VERB.search(clause.text[match.end():]) and bool(
+                _ITEM_START.search(clause.text[:match.start()]))
+            if (_ORDER.search(clause.text) or item or _PLAN_CONTEXT.search(clause.context)
+                    or (len(clause.text[:match.start()].split()) <= 3
+                        and not _ITEM_VERB.search(clause.text[match.end():]))):
                 ordered.append(("mri" if modality == "scan" else modality, clause))
     if ordered:
         best = min(ordered, key=lambda m: (_IMAGING_PRIORITY.index(m[0]), m[1].index))
@@ -208,13 +251,24 @@ def topics(
 
 
 def _topics_before(clauses: Sequence[Clause], earlier: Sequence[list[int]]) -> set[str]:
-    """Topics of the sentences just before ("if any of those change, go to A&E")."""
+    """Topics of the sentences just before ("if any of those change, go to A&E").
+
+    The nearest run of sentences that name topics counts, up to four of them; a few sentences
+    without topics may stand between ("If you answered yes to any of them" after the advice
+    for "no").
+    """
     found: set[str] = set()
-    for indices in reversed(earlier[-4:]):
+    run = 0
+    for indices in reversed(earlier[-10:]):
         topics_here = {t for i in indices for t in _topics_in(clauses[i].text)}
-        if not topics_here and found:
-            break
+        if not topics_here:
+            if found:
+                break
+            continue
         found |= topics_here
+        run += 1
+        if run == 4:
+            break
     return found
 
 
@@ -222,8 +276,13 @@ _NUMB = re.compile(r"\bnumb(?:ness)?\b[^.;]{0,20}\b(?:develops?|appears?|starts?
                    r"\b(?:new|develop|notice|get)\b[^.;]{0,20}\bnumb(?:ness)?\b", re.IGNORECASE)
 
 
+_NAMED_NEUROLOGY = frozenset({"saddle", "bilateral_or_progressive_leg_symptoms", "weakness"})
+
+
 def _topics_in(text: str) -> set[str]:
     found = {topic for topic, pattern in TOPICS if pattern.search(text)}
+    if GENERIC_NEUROLOGY.search(text) and not found & _NAMED_NEUROLOGY:
+        found.add("other")
     if _NUMB.search(text) and not found & {"saddle", "bilateral_or_progressive_leg_symptoms"}:
         # New numbness named without a place that has its own topic (saddle, both legs).
         found.add("other")

@@ -23,6 +23,9 @@ _PLACE = (r"(?:a ?& ?e|a and e|accident (?:and|&) emergency|(?:the |an |your )?(
           r"|casualty|e\.r\.|ed\b))")
 _GO = r"(?:go|goes|going|head|get|attend|present|come|be taken|visit|take (?:you|them|him|her))"
 _NOW = r"(?:now|immediately|straight away|right away|at once|tonight|today|urgently)"
+_CARE_STEP = (r"mri|ct|scan|scans|imaging|angiogra\w*|ultrasound|x-?rays?|radiographs?|referral|"
+              r"review|assessment|evaluation|surgeons?|surgical (?:review|team|opinion|assessment)|"
+              r"transfer")
 
 URGENCY: Final[Table] = _table({
     "emergency": [
@@ -49,7 +52,17 @@ URGENCY: Final[Table] = _table({
         r"\bemergency\b[^.;]{0,15}\b(?:now|immediately|tonight|straight away)\b",
         r"\bas an? emergency\b",
         r"\bemergency (?:\w+ )?(?:mri|ct|scan|imaging|angiogra\w*|x-?ray)\b",
-        r"\b(?:checked|seen|assessed|examined|treated) (?:at|in) (?:a |the )?hospital\b",
+        r"\b(?:check(?:ed|ing)?|seen|see(?:ing)?|assess(?:ed|ing|ment)?|examin\w+|treat(?:ed|ing|"
+        r"ment)?|look(?:ed)? at) (?:at|in) (?:a |the )?hospital\b",
+        # A care step with an immediate timing: "a CT angiogram immediately", "MRI tonight",
+        # "call the vascular surgeons now".
+        rf"\b(?:{_CARE_STEP})\b[^.;]{{0,30}}\b(?:immediately|right away|straight away|at once|"
+        r"tonight|without delay)\b",
+        rf"\b(?:immediate(?:ly)?|tonight'?s?)\b[^.;]{{0,12}}\b(?:{_CARE_STEP})\b",
+        r"\b(?:call|contact|phone|bleep|page|ring)\b[^.;]{0,30}\b(?:surgeons?|surgical team|"
+        r"on-?call|registrar|resus\w*|vascular team|spinal team)\b[^.;]{0,12}\b(?:now|immediately|"
+        r"urgently|straight away|right away)\b",
+        r"^(?:this is )?(?:an? )?(?:medical )?emergency[.!]*$",
         r"\b(?:in|at|to) (?:the )?(?:a ?& ?e|accident (?:and|&) emergency|emergency department|"
         r"casualty)\b",
         r"\bwithin (?:a few |the next few |an? |two |three |2|3|4|6)?(?:-?\s*hours?)\b",
@@ -65,13 +78,13 @@ URGENCY: Final[Table] = _table({
         r"\bNHS 111\b|\b(?:call|ring|phone|contact) 111\b|\b111\b",
         r"\b(?:as soon as (?:possible|you can)|asap|promptly|prompt (?:review|assessment|"
         r"evaluation|appointment|medical))\b",
-        r"\b(?:today|tomorrow|this week|within (?:a|one) week(?! or)|within 7 days)\b",
+        r"\b(?:today|tomorrow|this week|within (?:a|one|1) week(?! or)|within 7 days)\b",
         r"\bwalk-in\b|\bout[- ]of[- ]hours\b",
         r"\bsoon\b(?! as)", r"\bsooner rather than later\b",
     ],
     "routine": [
         r"\b(?:see|seeing|visit|book|booking|make|get|getting|arrange|schedule|scheduling|"
-        r"speak to|talk to|contact|consult|"
+        r"speak to|talk to|contact|consult|ask|have|let|go to|head to|call|ring|phone|attend|"
         r"check in with|follow up with|follow-up with|review with)\b[^.;]{0,40}\b(?:gp|doctor|"
         r"physio\w*|physical therap\w*|pt\b|chiropract\w*|family (?:doctor|physician)|"
         r"primary care|pcp|provider|clinician|practice nurse|pharmacist|specialist|"
@@ -89,6 +102,9 @@ URGENCY: Final[Table] = _table({
         r"(?<!normal )(?<!usual )(?<!daily )(?<!your )\broutine(?:ly)?\b"
         r"(?! imaging| scan| x-?ray| mri)",
         r"\bsessions? with\b",
+        # physiotherapy as an item of a plan: "For now: analgesia, activity and physiotherapy"
+        r"(?:^|[:,]\s*|\band\s+)(?:a |an )?(?:course of )?(?:physio\w*|physical therap\w*)\b"
+        r"(?!\s+(?:exercises?|style|would|can|could|may|might|often|usually|is|are))",
         r"\b(?:offer|try|trial of|start|arrange|book|recommend|suggest)\w*\b[^.;]{0,40}\b"
         r"(?:physio\w*|physical therap\w*)",
         r"\bbe (?:seen|examined|assessed) by (?:a|your) (?:doctor|gp|clinician|physician)\b",
@@ -104,6 +120,9 @@ URGENCY: Final[Table] = _table({
         r"\b(?:paracetamol|acetaminophen|ibuprofen|naproxen|nsaids?|painkillers?|pain relief|"
         r"over[- ]the[- ]counter|otc|heat (?:pack|pad|therapy)|hot water bottle|ice pack)\b",
         r"\bshould (?:settle|improve|get better|ease|resolve)\b", r"\bon its own\b",
+        # the prognosis given as the advice: "most back pain settles"
+        r"\b(?:most|usually|generally|typically|normally)\b[^.;]{0,40}\b(?:settles?|improves?|"
+        r"gets? better|resolves?|eases? off|recovers?)\b",
         r"\b(?:gentle|light) (?:exercise|stretch\w*|walk\w*|movement)\b",
         r"\b(?:reassur\w+|conservative (?:care|management|treatment))\b",
         r"\bno need to (?:see|visit|contact|call)\b|\bno need for (?:a|your) (?:doctor|gp)\b",
@@ -111,7 +130,10 @@ URGENCY: Final[Table] = _table({
         r"\bsettle (?:with time|by itself|on its own)\b",
         r"\bkeep up (?:your )?(?:normal|usual) routine\b|\banalgesi\w*\b",
         r"\badvise (?:activity|to stay active)\b",
-        r"\b(?:don'?t|do not) need to (?:see|visit) (?:a |your )?(?:doctor|gp)\b",
+        r"\b(?:don'?t|do not|won'?t) (?:think (?:that )?)?(?:you )?(?:need|have) "
+        r"(?:to (?:see|visit) )?(?:a |your |any )?(?:doctor|gp|physician|medical (?:help|attention|"
+        r"care))\b",
+        r"\b(?:don'?t|do not|won'?t) (?:need|have) to do anything\b",
         r"\bremain(?:ing)? active\b",
         r"\bmanag\w* (?:this|it) (?:yourself|at home)\b|\bwarm bath\b|\bstretch\w*\b",
         r"\b(?:rest (?:up|at home|for a (?:day|few days|couple of days))|bed rest|rest and)\b",
@@ -122,18 +144,23 @@ ER: Final = re.compile(r"\b(?:the |an |to )?ER\b")
 """The US emergency room, upper case only (lower-case "er" is a hesitation)."""
 
 _SCAN = r"(?:scan|scans|imaging)"
+_AORTA = r"(?:aort\w+|aneurysm|blood vessel|artery|abdom\w+|tummy|belly)"
 IMAGING: Final[Table] = _table({
     "vascular": [
         r"\bct (?:angiogra\w+|aortogra\w+)\b", r"\bcta\b", r"\baortic (?:ultrasound|scan)\b",
         r"\bultrasound (?:scan )?of (?:the |your )?(?:aorta|abdomen)\b",
+        # In back pain an ultrasound is of the aorta when the answer says so nearby.
+        rf"\bultrasound\b(?=[^.;]{{0,60}}\b{_AORTA}\b)|\b{_AORTA}\b[^.;]{{0,60}}\bultrasound\b",
         r"\b(?:vascular|aneurysm) (?:imaging|scan)\b",
     ],
     "mri": [r"\bmri\b|\bmr (?:scan|imaging)\b|\bmagnetic resonance\b"],
     "ct": [r"\bct\b(?! angio| aorto)|\bcat scan\b|\bcomputed tomography\b"],
     "radiograph": [r"\bx[- ]?rays?\b|\bradiograph\w*\b|\bplain films?\b"],
-    "scan": [rf"\b{_SCAN}\b"],
+    "scan": [rf"(?<!ultrasound )(?<!bladder )(?<!bone )(?<!dexa )(?<!pet )(?<!density )\b{_SCAN}\b"
+             r"(?! of (?:the |your )?(?:bladder|aorta|abdomen|tummy|belly))"],
 })
-"""``scan`` is an unnamed scan: read as MRI (the scan of the spine guidelines mean)."""
+"""``scan`` is an unnamed scan: read as MRI (the scan of the spine guidelines mean). A bladder,
+bone, DEXA or ultrasound scan is not a scan of the spine."""
 
 NO_IMAGING: Final = re.compile(
     rf"\bno (?:need for |need to have |)(?:an? )?(?:{_SCAN}|x[- ]?rays?|mri|ct)\b(?! if)"
@@ -146,7 +173,7 @@ TOPICS: Final[Table] = _table({
     "bladder": [r"\bbladder\b", r"\burin\w*\b", r"\bpee(?:ing)?\b", r"\bwee(?:ing)?\b",
                 r"\bpass(?:ing)? water\b", r"\bwaterworks\b", r"\bretention\b",
                 r"\bincontinen\w+\b(?! of (?:stool|"
-                r"faeces|feces|bowel))", r"\bwetting\b", r"\bthe toilet\b",
+                r"faeces|feces|bowel))", r"\bwetting\b", r"\bthe toilet\b(?! paper| tissue| roll)",
                 r"\bsphincter\b"],
     "bowel": [r"\bbowels?\b", r"\bfa?ecal\b", r"\bpoo\w*\b", r"\bstools?\b",
               r"\bsoil(?:ing|ed|s)?\b",
@@ -163,12 +190,16 @@ TOPICS: Final[Table] = _table({
         r"\bother leg\b", r"\bgetting (?:worse|weaker|more numb)\b[^.;]{0,20}\blegs?\b",
         r"\blegs?\b[^.;]{0,30}\b(?:getting|gets|get|becom\w+) (?:worse|weaker|more numb)\b",
         r"\b(?:worsening|spreading|increasing) (?:leg )?(?:numbness|weakness|symptoms)\b",
+        r"\b(?:numbness|weakness|tingling|pins and needles)\b[^.;]{0,20}\b(?:spreads?|spreading|"
+        r"getting worse|gets worse|worsens|worsening|progress(?:es|ing)?)\b",
         r"\bor both\b"],
     "weakness": [r"\bweak\w*\b", r"\bfoot ?drop\b", r"\bgiv(?:e|es|ing) way\b",
                  r"\b(?:trouble|difficulty|problems?) (?:walking|standing|lifting your foot)\b",
                  r"\bloss of (?:power|strength|movement)\b", r"\bparaly\w+\b",
                  r"\bcan(?:'t|not) (?:lift|move|stand|walk)\b", r"\bunsteady\b", r"\bmotor\b",
-                 r"\b(?:muscle |lower limb |leg )?power\b"],
+                 r"\b(?:muscle |lower limb |leg )?power\b",
+                 r"\b(?:foot|feet|leg|toes?)\b[^.;]{0,15}\b(?:drag\w*|slap\w*|catch\w* on)\b",
+                 r"\bdrag\w* (?:your |his |her |the )?(?:foot|feet|leg)\b"],
     "fever": [r"\bfever\w*\b", r"\b(?:high )?temperature\b", r"\bfebrile\b", r"\bchills\b",
               r"\bshiver\w*\b", r"\bsweats\b", r"\brigors?\b"],
     "cancer_history": [r"\bcancer\b", r"\bmalignan\w+\b", r"\btumou?rs?\b", r"\bmetasta\w+\b"],
@@ -176,12 +207,16 @@ TOPICS: Final[Table] = _table({
     "trauma": [r"\bfall\b", r"\bfell\b", r"\bfalls\b", r"\baccident\b", r"\binjur\w+\b",
                r"\btrauma\w*\b", r"\bcrash\b", r"\bcollision\b", r"\bblow to\b"],
     "other": [r"\bnight pain\b", r"\bpain (?:at night|at rest|that wakes)\b",
-              r"\bwakes? you\b", r"\bchest pain\b", r"\btearing\b", r"\babdominal pain\b",
+              r"\bwakes? you\b", r"\b(?:keeps?|stops?|prevents?) you (?:from )?sleep\w*\b",
+              r"\bchest pain\b", r"\btearing\b", r"\babdominal pain\b",
               r"\bpulsat\w+\b", r"\brash\b", r"\bshingles\b", r"\b(?:iv|intravenous) drug\b",
               r"\bsteroids?\b", r"\bimmun\w+\b", r"\bunwell\b", r"\bshortness of breath\b",
-              r"\bclumsy\b|\bclumsiness\b", r"\bhands?\b",
-              r"\bneurolog\w+ (?:symptoms|signs|deficits?|problems)\b"],
+              r"\bclumsy\b|\bclumsiness\b", r"\bhands?\b"],
 })
+
+GENERIC_NEUROLOGY: Final = re.compile(
+    r"\bneurolog\w+ (?:symptoms|signs|deficits?|problems|changes)\b", re.IGNORECASE)
+"""Unnamed neurological symptoms: topic ``other`` unless a named neurological topic is beside."""
 
 CONDITIONS: Final[Table] = _table({
     "cauda_equina_syndrome": [r"\bcauda equina\b", r"\bces\b"],

@@ -17,7 +17,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _CLAUSE_BREAK = re.compile(
     r"\s*;\s*|\s+[\u2014\u2013]\s+|\s+-\s+|,\s*(?=(?:and|but|or|so|although|though|whereas)\b)"
     r"|\s+(?=but\b)|\s+(?=(?:and|or)\s+(?:if|in case|should)\b)|,\s*(?=with\b)"
-    r"|\s+(?=and\s+(?:[\w']+\s+){1,8}?(?:if|in case|should|unless)\b)",
+    r"|\s+(?=and\s+(?:[\w']+\s+){1,8}?(?:if|in case|should|unless)\b)"
+    r"|\s+(?=and\s+(?:then\s+)?(?:review|book|arrange|refer|ring|phone|contact|attend|seek|"
+    r"request|reassess|recheck|admit|discuss)\b)",
     re.IGNORECASE,
 )
 # "Rest and see your GP if it persists": the condition is the second step's alone, so the

@@ -143,6 +143,7 @@ def test_any_text_either_maps_to_a_valid_decision_or_fails_closed(text: str) -> 
     # an ultrasound or bladder scan is not a spinal MRI
     ("The blood vessel in your tummy needs an ultrasound scan. Go to A&E now.", "vascular"),
     ("Go to A&E now; they will do a bladder scan.", "none"),
+    ("A CT scan of the spine should be done in the emergency department.", "ct"),
 ])
 def test_imaging_rules_read_lists_possibilities_and_plan_items(text: str, imaging: str) -> None:
     assert READ(text).decision.imaging == imaging
@@ -167,6 +168,12 @@ def test_imaging_rules_read_lists_possibilities_and_plan_items(text: str, imagin
     ("Go to your GP, not A&E.", "routine"),
     ("I'd ask your doctor for an MRI.", "routine"),
     ("I don't think you need a doctor right now.", "self_care"),
+    ("You might consider seeing a physical therapist.", "routine"),
+    ("Send to ED.", "emergency"),
+    ("Warning: numbness around the anus requires emergency assessment. For now, stay active.",
+     "self_care"),
+    ("Get a lumbar MRI - given the foot drop, this should happen within the next few days.",
+     "urgent"),
 ])
 def test_urgency_rules_read_timing_conditions_and_branches(text: str, urgency: str) -> None:
     assert READ(text).decision.urgency == urgency

@@ -30,7 +30,7 @@ _CONDITION = re.compile(
     r"|indications? for|indicated (?:for|in) patients|indicated (?:when|if)"
     r"|depending on|safety[- ]net\w*|in (?:\w+ )?patients\b|reserved for|restricted to)"
     # a line labelled as a warning list: "Red flags (go to A&E): numbness around ..."
-    r"|^\W*(?:red[- ]flags?|warning signs?|danger signs?|alarm (?:signs?|symptoms)|"
+    r"|^\W*(?:red[- ]flags?|warning(?: signs?)?|danger signs?|alarm (?:signs?|symptoms)|"
     r"emergency (?:signs?|symptoms)|when to [^:]{0,40}|seek (?:\w+ )?help)\b[^:]{0,40}:",
     re.IGNORECASE,
 )
@@ -66,8 +66,10 @@ _NEGATION_BEFORE = re.compile(
     r"is not|are not|nor|"
     r"rather than|instead of|against|unnecessary|unlikely to need|hold off|skip|"
     r"there'?s no|there is no|nothing suggests|not (?:need|require)|nor do|preferred over|"
-    r"better than|in preference to|(?:may|might|could) (?:well )?(?:want|need|order|arrange|"
-    r"request|suggest|consider|decide|refer|do|offer|send)|(?:it'?s|it is) possible|"
+    r"better than|in preference to|(?:may|might|could) (?:well )?(?:need|order|arrange|"
+    r"request|suggest|decide|refer|do|offer|send)|(?:it'?s|it is) possible|"
+    # "your GP may want an MRI" is a possibility; "you might consider a physio" a suggestion
+    r"(?<!you )(?<!I )(?<!we )(?:may|might|could) (?:well )?(?:want|consider)|"
     r"contraindicat\w*)\b[^.;:,]{0,50}$",
     re.IGNORECASE,
 )
@@ -148,6 +150,18 @@ def is_conditional(clause: Clause) -> bool:
 _OPTIONAL = re.compile(
     r"\bif (?:you(?:'d| would) like|you want|you wish|you prefer|you feel you need)\b", re.I
 )
+
+
+_WARNING_LABEL = re.compile(
+    r"^\W*(?:red[- ]flags?|warning(?: signs?)?|danger signs?|alarm (?:signs?|symptoms)|"
+    r"emergency (?:signs?|symptoms)|signs to (?:watch|look) (?:out )?for)\b[^:]{0,40}:",
+    re.IGNORECASE,
+)
+
+
+def is_warning_label(text: str) -> bool:
+    """True for a line that labels a list of warning signs ("Red flags to watch for: ...")."""
+    return bool(_WARNING_LABEL.match(text))
 
 
 def is_optional(clause: Clause) -> bool:

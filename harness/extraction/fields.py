@@ -84,6 +84,7 @@ _BACK_REFERENCE = re.compile(
     r"\b(?:if|should) (?:so|yes|any of (?:those|these|them|this|that)|either of (?:those|these)|"
     r"(?:they|those|these|that|this|any) (?:change|changes|happen|happens|appear|appears|develop|"
     r"develops|occur|occurs)|(?:you )?(?:answer(?:ed)?|said) yes)\b"
+    r"|^any of (?:these|those|them|the above)\b"
     # an elliptical condition answers the question before: "Can you pee? If you can't, ..."
     r"|\bif (?:you|they|he|she) (?:can'?t|cannot|can not|do|don'?t|did|didn'?t|are|aren'?t|"
     r"have|haven'?t|has|hasn'?t|is|isn'?t)\s*(?:[,;:]|or\b)",
@@ -170,7 +171,10 @@ def _urgency_matches(
 _CARE = re.compile(
     r"\b(?:see|seen|seeing|doctor|gp|physician|clinician|nurse|appointment|review|assess\w*|"
     r"mri|scan|x-?ray|ct|contact|call|ring|phone|visit|check\w*|help|care|surgery|practice|"
-    r"hospital|clinic|team|refer\w*|examin\w*|evaluat\w*|attend|111)\b",
+    r"hospital|clinic|team|refer\w*|examin\w*|evaluat\w*|attend|111)\b"
+    # "this should happen within a few days" points back at the step before it
+    r"|\b(?:should|must|needs? to|will|to) (?:happen|be done|be arranged|be booked|take place|"
+    r"be organi[sz]ed)\b",
     re.IGNORECASE,
 )
 
@@ -237,7 +241,8 @@ def topics(
         if context.is_question(first):
             target = asked
         elif has_condition and (_ACTION.search(first.sentence)
-                                or _WARNING_CONTEXT.search(first.context)):
+                                or _WARNING_CONTEXT.search(first.context)
+                                or context.is_warning_label(first.sentence)):
             if context.is_no_red_flag_branch(first):
                 continue
             target = net

@@ -21,7 +21,8 @@ def _table(rows: dict[str, list[str]], flags: int = re.IGNORECASE) -> Table:
 _PLACE = (r"(?:a ?& ?e|a and e|accident (?:and|&) emergency|(?:the |an |your )?(?:nearest )?"
           r"(?:emergency (?:department|room|unit|services?|care)|hospital emergency"
           r"|casualty|e\.r\.|ed\b))")
-_GO = r"(?:go|goes|going|head|get|attend|present|come|be taken|visit|take (?:you|them|him|her))"
+_GO = (r"(?:go|goes|going|head|get|attend|present|come|be taken|visit|take (?:you|them|him|her)|"
+       r"send|sent|transfer|bring)")
 _NOW = r"(?:now|immediately|straight away|right away|at once|tonight|today|urgently)"
 _CARE_STEP = (r"mri|ct|scan|scans|imaging|angiogra\w*|ultrasound|x-?rays?|radiographs?|referral|"
               r"review|assessment|evaluation|surgeons?|surgical (?:review|team|opinion|assessment)|"
@@ -63,6 +64,9 @@ URGENCY: Final[Table] = _table({
         r"on-?call|registrar|resus\w*|vascular team|spinal team)\b[^.;]{0,12}\b(?:now|immediately|"
         r"urgently|straight away|right away)\b",
         r"^(?:this is )?(?:an? )?(?:medical )?emergency[.!]*$",
+        # the on-call specialist team is the hospital's acute service
+        r"\b(?:refer\w*|discuss\w*|contact|call|phone|transfer\w*)\b[^.;]{0,30}\bon-?call "
+        r"(?:spinal|surgical|surgeons?|neurosurg\w*|orthopa?edic\w*|vascular|registrar|team)",
         r"\b(?:in|at|to) (?:the )?(?:a ?& ?e|accident (?:and|&) emergency|emergency department|"
         r"casualty)\b",
         r"\bwithin (?:a few |the next few |an? |two |three |2|3|4|6)?(?:-?\s*hours?)\b",
@@ -119,7 +123,12 @@ URGENCY: Final[Table] = _table({
         r"\bkeep up (?:your )?(?:normal|usual|daily) activit\w+\b",
         r"\b(?:paracetamol|acetaminophen|ibuprofen|naproxen|nsaids?|painkillers?|pain relief|"
         r"over[- ]the[- ]counter|otc|heat (?:pack|pad|therapy)|hot water bottle|ice pack)\b",
-        r"\bshould (?:settle|improve|get better|ease|resolve)\b", r"\bon its own\b",
+        r"\b(?:should|will|'ll|tends? to|usually) (?:settle|improve|get better|ease|resolve)\b",
+        r"\bon its own\b|\bby itself\b",
+        r"\b(?:get|getting|go|going) back to (?:your )?(?:normal|usual) (?:activit\w+|routine)\b|"
+        r"\breturn to (?:your )?(?:normal|usual) activit\w+\b|\btake it easy\b",
+        r"\b(?:continue|keep (?:up|doing|going with)|do|doing|start|try)\b[^.;]{0,20}\b"
+        r"(?:exercises|stretches|stretching|walking)\b",
         # the prognosis given as the advice: "most back pain settles"
         r"\b(?:most|usually|generally|typically|normally)\b[^.;]{0,40}\b(?:settles?|improves?|"
         r"gets? better|resolves?|eases? off|recovers?)\b",
@@ -156,7 +165,8 @@ IMAGING: Final[Table] = _table({
     "mri": [r"\bmri\b|\bmr (?:scan|imaging)\b|\bmagnetic resonance\b"],
     "ct": [r"\bct\b(?! angio| aorto)|\bcat scan\b|\bcomputed tomography\b"],
     "radiograph": [r"\bx[- ]?rays?\b|\bradiograph\w*\b|\bplain films?\b"],
-    "scan": [rf"(?<!ultrasound )(?<!bladder )(?<!bone )(?<!dexa )(?<!pet )(?<!density )\b{_SCAN}\b"
+    "scan": [rf"(?<!ultrasound )(?<!bladder )(?<!bone )(?<!dexa )(?<!pet )(?<!density )(?<!ct )"
+             rf"(?<!cat )(?<!mri )(?<!mr )\b{_SCAN}\b"
              r"(?! of (?:the |your )?(?:bladder|aorta|abdomen|tummy|belly))"],
 })
 """``scan`` is an unnamed scan: read as MRI (the scan of the spine guidelines mean). A bladder,
@@ -182,6 +192,8 @@ TOPICS: Final[Table] = _table({
                r"\bbetween (?:your|the|his|her) legs\b", r"\binner thighs?\b",
                r"\baround (?:your|the|his|her) (?:bottom|anus|back passage|private parts|genitals)",
                r"\bback passage\b", r"\bprivate parts\b", r"\byour bottom\b(?! of)",
+               r"\bnumb\w* (?:in |around |of |over )?(?:your |the )?"
+               r"(?:bottom|bum|buttocks|backside)\b",
                r"\b(?:wipe|wiping)\b",
                r"\bsexual (?:function|dysfunction|sensation)\b", r"\berection\w*\b"],
     "bilateral_or_progressive_leg_symptoms": [

@@ -174,6 +174,11 @@ def test_imaging_rules_read_lists_possibilities_and_plan_items(text: str, imagin
      "self_care"),
     ("Get a lumbar MRI - given the foot drop, this should happen within the next few days.",
      "urgent"),
+    # the last item's condition is its own; "I wonder if" is no condition
+    ("Sciatica. NSAIDs, keep active, physio if slow.", "self_care"),
+    ("I wonder if it would be worth seeing a doctor in the next day or so.", "urgent"),
+    # an elliptical "no" to the questions before is the branch without warning signs
+    ("Any trouble peeing? If you do, it's 999; if you don't, keep moving at home.", "self_care"),
 ])
 def test_urgency_rules_read_timing_conditions_and_branches(text: str, urgency: str) -> None:
     assert READ(text).decision.urgency == urgency

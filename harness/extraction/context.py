@@ -42,7 +42,7 @@ _APPLIES_HERE = re.compile(
 _COURTESY = re.compile(
     r"\bif (?:you can(?!'t|\u2019t|not| not)|you are able|possible|able|needed|you need to|"
     r"it suits you|that suits you|tolerated|I were you|I was you|that helps|I had to guess)\b|"
-    r"\beven if\b|\b(?:about|discuss|decide|see|on) whether\b|"
+    r"\beven if\b|\b(?:about|discuss|decide|see|on) whether\b|\bwonder(?:ing)? (?:if|whether)\b|"
     # Feasibility is not a warning sign: "ultrasound if available", "if he is stable enough".
     r"\b(?:if|where) (?:(?:immediately|readily|locally) )?(?:available|feasible|practical)\b|"
     r"\bif (?:he|she|they|the patient|you) (?:is|are|'re) (?:stable|well) enough\b|"
@@ -56,6 +56,8 @@ _NO_RED_FLAG_BRANCH = re.compile(
     r"if (?:all|everything|these|those|this|the (?:exam\w*|answers?|results?|findings?|"
     r"neurolog\w+ exam\w*))\b[^.,;:]{0,30}\b(?:normal|negative|clear|reassuring|unremarkable)\b|"
     r"if (?:you )?answer(?:ed)? (?:no|\"no\")\b|"
+    # the elliptical "no" to a question before: "Do you have ...? If you don't, ..."
+    r"if (?:you )?(?:don'?t|do not|haven'?t|have not|didn'?t|did not)\b(?=\s*[,;:.])|"
     r"no red[- ]flags?|without red[- ]flags?|non-?emergency|nonspecific|non-specific|"
     r"uncomplicated|no (?:warning|alarm) (?:signs?|features))",
     re.IGNORECASE,

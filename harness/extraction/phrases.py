@@ -76,7 +76,7 @@ URGENCY: Final[Table] = _table({
         r"\s*(?:hours|hrs|h)\b", r"\bwithin (?:a|one|the next) (?:day|couple of days)\b",
         r"\b(?:within|in) (?:the next )?(?:a day or two|one or two days|1\s*(?:-|to|or)\s*2 days|"
         r"a couple of days|couple of days|two days|2 days|a few days|the next few days|next day|"
-        r"day or two|"
+        r"day or two|(?:a |the next )?day or so|"
         r"2\s*(?:-|to)\s*3 days)\b",
         r"(?<!non-)(?<!non)\burgent(?:ly)?\b",
         r"\bNHS 111\b|\b(?:call|ring|phone|contact) 111\b|\b111\b",
@@ -99,9 +99,9 @@ URGENCY: Final[Table] = _table({
         r"\b(?:review|reassess(?:ment)?|follow[- ]up|re-?evaluat\w*)\b[^.;]{0,20}\b(?:in|within) "
         r"(?:\d+|one|two|three|four|six|several|a few|a couple of)\s*(?:-\s*\d+\s*)?weeks?\b",
         r"\bnon-?urgent\b", r"\bget (?:it|this|things) (?:checked|looked at)\b",
-        r"\bappointment with\b",
-        r"\b(?:gp|doctor|physio\w*)\b[^.;]{0,15}\b(?:in|within) (?:a few|\d+|two|three|four|six|"
-        r"several|a couple of) weeks\b",
+        r"\bappointment with\b|\b(?:gp|doctor|pcp|physician|physio\w*) appointment\b",
+        r"\b(?:gp|doctor|physio\w*)\b[^.;]{0,15}\b(?:in|within) (?:the next |the coming )?"
+        r"(?:a few|\d+|two|three|four|six|several|a couple of) weeks\b",
         r"^(?:physio\w*|physical therap\w*)\b|\brefer\w*\b",
         r"(?<!normal )(?<!usual )(?<!daily )(?<!your )\broutine(?:ly)?\b"
         r"(?! imaging| scan| x-?ray| mri)",

@@ -79,7 +79,8 @@ def clauses(answer: str) -> list[Clause]:
             if not sentence:
                 continue
             question = sentence.rstrip("\"') ").endswith("?")
-            parts = [p.strip() for p in _CLAUSE_BREAK.split(sentence) if p and p.strip(" ,.")]
+            parts = [q.strip() for p in _CLAUSE_BREAK.split(sentence) if p and p.strip(" ,.")
+                     for q in _split_postposed(p)]
             for position, part in enumerate(parts):
                 out.append(Clause(part, sentence, context, False, question, len(out),
                                   n_sentences, position))
@@ -87,6 +88,22 @@ def clauses(answer: str) -> list[Clause]:
         if line.endswith(":"):
             lead_in = line.rstrip(":")
     return out
+
+
+_POSTPOSED = re.compile(
+    r"^(?P<head>.+),\s*(?P<tail>(?!(?:if|unless|when|in case|should)\b)[^,]*\b(?:if|unless)\b"
+    r"[^,]*)$",
+    re.IGNORECASE,
+)
+_ANY_CONDITION = re.compile(r"\b(?:if|unless|in case|should you|when|whenever)\b", re.IGNORECASE)
+
+
+def _split_postposed(part: str) -> list[str]:
+    """Split "NSAIDs, keep active, physio if slow": the last item's condition is its own."""
+    match = _POSTPOSED.match(part)
+    if not match or _ANY_CONDITION.search(match["head"]):
+        return [part]
+    return [match["head"], match["tail"]]
 
 
 def _is_heading(raw_line: str, line: str, is_bullet: bool) -> bool:

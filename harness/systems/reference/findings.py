@@ -26,7 +26,9 @@ ACUTE_DAYS = 28
 _CES_BLADDER = frozenset(
     {"difficulty_starting", "reduced_flow_sensation", "retention", "incontinence"}
 )
-_LEG_NUMBNESS = frozenset({"one_leg_dermatomal", "both_legs", "saddle_perineal", "feet_stocking"})
+_LEG_NUMBNESS = frozenset(
+    {"one_leg_dermatomal", "leg_non_dermatomal", "both_legs", "saddle_perineal", "feet_stocking"}
+)
 
 
 UNKNOWN = frozenset({"not_stated", "not_examined"})

@@ -27,7 +27,9 @@ def test_head_1_on_the_full_corpus_leaves_stderr_empty(tmp_path: Path) -> None:
                           timeout=120, cwd=tmp_path)
     assert done.stdout.startswith("backtriage scorecard — system reference — ")
     assert done.stdout.count("\n") == 1
-    assert done.stderr == ""
+    # A run longer than ten seconds (a loaded machine) prints plain progress lines, by design;
+    # anything else on stderr (a traceback, BrokenPipeError, "Exception ignored") is the bug.
+    assert all(line.startswith("progress: ") for line in done.stderr.splitlines()), done.stderr
 
 
 def test_a_reader_that_has_gone_away_gets_no_traceback(

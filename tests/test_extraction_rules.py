@@ -193,3 +193,80 @@ def test_an_elliptical_or_back_referring_condition_takes_the_topics_asked_before
                       "\n\nIf you answered yes to any of them, go to A&E today.")
     assert extraction.decision.urgency == "self_care"
     assert set(extraction.decision.safety_net or ()) == {"bladder", "saddle"}
+
+
+# Each kind of rule added after the fresh set of round 6 (dev7), one example a kind, worded
+# apart from the labelled files.
+@pytest.mark.parametrize(("text", "urgency"), [
+    # an immediate "now" on a cross-sectional or vascular test is an emergency
+    ("MRI of the whole spine now.", "emergency"),
+    ("An MRI now would only show wear and tear. Keep active.", "self_care"),
+    # conveying and transfer verbs take the person to an acute place
+    ("Taking her to A&E for a CT on arrival.", "emergency"),
+    ("Blue-light transfer to the spinal unit.", "emergency"),
+    ("I'll send you to the hospital X-ray department and see you in two weeks.", "routine"),
+    # a place named as one not to go
+    ("The ER can't do much for a month-old strain. See your PCP in the next few weeks.",
+     "routine"),
+    ("Going to A&E would mean a long wait for nothing. Keep moving and use heat.", "self_care"),
+    # negated urgency words
+    ("Nothing urgent. Book a GP appointment in the next few weeks.", "routine"),
+    # self-care advice with no care setting
+    ("A couple of days of taking it easy if you must, then keep moving.", "self_care"),
+    ("Try changing position often and walking more; it usually fades within days.",
+     "self_care"),
+    # the escalation after a red-flag list is the consequence of the list
+    ("Book a GP review in three weeks.\nWarning signs:\n- leaking urine\n- numb bottom\n"
+     "In any of those cases go to A&E the same day.", "routine"),
+    ("Home care: heat and walking.\nRed flags:\n- weak legs\nIn either case call 999.",
+     "self_care"),
+    # colon, dash and "Otherwise" conditionals
+    ("Keep active. Any numbness between your legs: A&E.", "self_care"),
+    ("Stay active. Any new weakness in your legs - straight to A&E.", "self_care"),
+    ("Weak legs or trouble peeing: call 999. Otherwise, rest and walking.", "self_care"),
+    ("Is it one leg or both? In either case see a GP within a day or two.", "urgent"),
+    # the day a request is made is not the appointment's timing
+    ("I'll make the physio referral today; expect an appointment in a few weeks.", "routine"),
+    ("Lumbar spine X-ray today and review with the result.", "urgent"),
+    # a visit with its own window of weeks, conditioned only on persistence
+    ("See your GP in a few weeks if it's still bothering you; keep active meanwhile.",
+     "routine"),
+    ("Keep active, and see your GP if it isn't better in six weeks.", "self_care"),
+])
+def test_the_rule_kinds_of_round_seven(text: str, urgency: str) -> None:
+    assert READ(text).decision.urgency == urgency
+
+
+@pytest.mark.parametrize(("text", "imaging"), [
+    ("Imaging - none required. Keep active.", "none"),
+    ("Forget the X-ray; keep moving.", "none"),
+    ("Patient requested an MRI; explained it would not help. Stay active.", "none"),
+    ("Your GP will decide whether an MRI is needed. See them this week.", "none"),
+    ("A CT scan carries a lot of radiation. See your GP in a few weeks.", "none"),
+    ("Clinics will happily scan you, but an MRI this early would not help. See your GP.",
+     "none"),
+    ("Insurers won't pay for an MRI until you've done six weeks of therapy. See your PCP.",
+     "none"),
+    ("Imaging deferred. Review 3/52.", "none"),
+    ("I've asked for a CT scan of your back this week.", "ct"),
+])
+def test_scans_denied_left_to_others_or_described_are_not_ordered(text: str, imaging: str) -> None:
+    assert READ(text).decision.imaging == imaging
+
+
+@pytest.mark.parametrize(("text", "net", "asked"), [
+    ("Keep active. Any numbness between your legs or trouble peeing: A&E.",
+     ("bladder", "saddle"), ()),
+    ("Rest and keep moving.\nDon't wait for your appointment if:\n- you can't pee\n"
+     "- both legs go weak\nIn any of those cases go to A&E.",
+     ("bladder", "bilateral_or_progressive_leg_symptoms", "weakness"), ()),
+    ("Go to A&E now, and call 999 if breathing becomes difficult.", ("other",), ()),
+    ("OK, so no fever and no bladder problems. Keep active at home.", (), ("bladder", "fever")),
+    ("Denies saddle symptoms on direct questioning. Analgesia and activity.", (), ("saddle",)),
+])
+def test_safety_nets_and_questions_of_round_seven(
+    text: str, net: tuple[str, ...], asked: tuple[str, ...]
+) -> None:
+    decision = READ(text).decision
+    assert decision.safety_net == net
+    assert decision.questions == asked

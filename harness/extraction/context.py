@@ -18,7 +18,13 @@ _CONDITION = re.compile(
     r"|watch (?:out )?for|look out for|be alert|be aware of"
     r"|warning signs?\b(?! of)|red[- ]flags? (?:include|are)|danger signs?"
     r"|alarm (?:signs?|features|symptoms)"
-    r"|any of (?:the following|these)|were to"
+    r"|any of (?:the following|these|those|them|the above)|were to"
+    r"|\bin (?:any of |each of |either of )?(?:those|these|such|any|such an?) "
+    r"(?:cases?|situations?|circumstances|events?)\b|\bin that (?:case|situation|event)\b"
+    r"|\bthe exceptions? (?:is|are|would be)\b"
+    # a habit or counterfactual: "I'd normally send someone with these symptoms to A&E"
+    r"|\b(?:I|we)(?:'d| would) (?:normally|usually|ordinarily|typically)\b"
+    r"|\bif so\b"
     r"|patients (?:with|who|presenting)|people (?:with|who)"
     r"|anyone (?:with|who)|those (?:with|who)|when (?:to|there is|there are|symptoms)"
     r"|^for (?:suspected|possible|nonspecific|non-specific|radiculopathy|radicular|persistent)"
@@ -41,11 +47,17 @@ _APPLIES_HERE = re.compile(
 )
 _COURTESY = re.compile(
     r"\bif (?:you can(?!'t|\u2019t|not| not)|you are able|possible|able|needed|you need to|"
-    r"it suits you|that suits you|tolerated|I were you|I was you|that helps|I had to guess)\b|"
+    r"it suits you|that suits you|tolerated|I were you|I was you|that helps|I had to guess|"
+    r"you must|necessary|you have to|it helps|you need)\b|"
+    # efficacy is not a warning sign: "antivirals work best if started within three days"
+    r"\b(?:works?|worked|best|most effective|more effective) if\b|"
+    # a purpose is not a condition: "so you know whether it's arthritis", "to see whether"
+    r"\b(?:know|find out|tell|see|show|check|work out) (?:whether|if)\b|"
     r"\beven if\b|\b(?:about|discuss|decide|see|on) whether\b|\bwonder(?:ing)? (?:if|whether)\b|"
     # Feasibility is not a warning sign: "ultrasound if available", "if he is stable enough".
     r"\b(?:if|where) (?:(?:immediately|readily|locally) )?(?:available|feasible|practical)\b|"
-    r"\bif (?:he|she|they|the patient|you) (?:is|are|'re) (?:stable|well) enough\b|"
+    r"\bif (?:he|she|they|the patient|you) (?:is|are|'re|stays?|remains?) (?:stable|well) "
+    r"enough\b|"
     r"\b(?:I'?d|I would|it would be|I'?d feel) (?:feel )?(?:more comfortable|better|best|"
     r"happier|prefer|sensible) if\b",
     re.IGNORECASE,
@@ -58,7 +70,8 @@ _NO_RED_FLAG_BRANCH = re.compile(
     r"if (?:you )?answer(?:ed)? (?:no|\"no\")\b|"
     # the elliptical "no" to a question before: "Do you have ...? If you don't, ..."
     r"if (?:you )?(?:don'?t|do not|haven'?t|have not|didn'?t|did not)\b(?=\s*[,;:.])|"
-    r"no red[- ]flags?|without red[- ]flags?|non-?emergency|nonspecific|non-specific|"
+    r"no red[- ]flags?|without red[- ]flags?|without (?:any of )?(?:those|these|them)\b|"
+    r"non-?emergency|nonspecific|non-specific|"
     r"uncomplicated|no (?:warning|alarm) (?:signs?|features))",
     re.IGNORECASE,
 )
@@ -66,7 +79,13 @@ _NEGATION_BEFORE = re.compile(
     r"\b(?:no|not|don'?t|do not|does not|doesn'?t|never|without|avoid(?:ing)?|no need|"
     r"needn'?t|shouldn'?t|should not|won'?t|will not|wouldn'?t|would not|isn'?t|aren'?t|"
     r"is not|are not|nor|"
-    r"rather than|instead of|against|unnecessary|unlikely to need|hold off|skip|"
+    r"rather than|instead of|against|unnecessary|unlikely to need|hold off|skip|nothing|"
+    r"forget(?: about)?|no point(?: in)?|pointless|not worth|don'?t bother(?: with)?|"
+    r"(?:decide|deciding|decision) (?:on|about|whether|if)|whether (?:or not )?|"
+    r"(?:assess|consider) (?:the )?need for|"
+    # the person's wish is not an order: "patient requested an X-ray", "I know you want a scan"
+    r"(?:patient|he|she) (?:requested|asked for|wanted|wants|is keen on|was hoping for)|"
+    r"I know (?:you(?:'d)?|that you) (?:want|like|were hoping for)|"
     r"there'?s no|there is no|nothing suggests|not (?:need|require)|nor do|preferred over|"
     r"better than|in preference to|(?:may|might|could) (?:well )?(?:need|order|arrange|"
     r"request|suggest|decide|refer|do|offer|send)|(?:it'?s|it is) possible|"
@@ -81,7 +100,17 @@ _NEGATION_AFTER = re.compile(
     r"not needed|can be|no longer)\b"
     r"[^.;:]{0,30}?\b(?:needed|necessary|required|indicated|recommended|helpful|useful|"
     r"help|change|warranted|appropriate|advised|wait|be needed|show|requested|arranged|"
-    r"ordered|considered)\b"
+    r"ordered|considered|speed|improve|matter|explain|add)\b"
+    # a place or test as the subject of a denial: "The ER won't do much", "A&E can't help"
+    r"|^\s*(?:won'?t|will not|can'?t|cannot|wouldn'?t|would not|isn'?t|is not|aren'?t|"
+    r"doesn'?t|does not|don'?t|do not)\b(?!\s+(?:wait|delay|hesitate))"
+    r"|^\s*(?:would|will|'d|'ll) (?:just|only|probably just|likely just) (?:send|tell|give)\b"
+    # a visit as the subject of a hypothetical: "Going to the ER would mean hours of waiting"
+    r"|^\s*(?:would|will|'d) (?:just |only |probably |likely )?(?:mean|involve|be (?:a waste|"
+    r"overkill|pointless|unnecessary|wasted))\b"
+    # a label with a dash or colon and a denial: "Imaging - none required", "X-ray: no"
+    r"|^\s*[:\-\u2013\u2014]?\s*(?:none|not) (?:required|needed|necessary|indicated|warranted|"
+    r"recommended)\b"
     r"|^[^.;:]{0,20}?\b(?:can wait|is unnecessary|are unnecessary|unnecessary|"
     r"(?:is|are) contraindicated|(?:is|are)n'?t (?:possible|available)|"
     r"not (?:possible|an option))\b"
@@ -93,7 +122,8 @@ _NEGATION_AFTER = re.compile(
 _DEFERRED = re.compile(
     r"\b(?:after|beyond|past|at|in|for) (?:about |around |another )?(?:\d+|two|three|four|six|"
     r"a few|several)(?:\s*(?:-|to|or)\s*\d+)? (?:weeks?|months?)\b|\blater\b|\bdown the line\b|"
-    r"\beventually\b|\bin future\b|\bfurther down\b|\bif (?:it|things|symptoms|the pain) "
+    r"\beventually\b|\bin future\b|\bfurther down\b|\buntil (?:you(?:'ve| have)|after)\b|"
+    r"\b(?:deferred|postponed|put off|on hold|held off)\b|\bif (?:it|things|symptoms|the pain) "
     r"(?:persist|continue|drag)",
     re.IGNORECASE,
 )
@@ -131,6 +161,41 @@ _CONDITION_MET = re.compile(
 )
 
 
+# A warning sign labelled with its action after a colon: "Any numbness between the legs or
+# trouble peeing: A&E". Only "any" makes it hypothetical: "Fever and raised CRP: emergency
+# admission" in a clinical note describes the case, and "Plan: A&E now" is a plan's label.
+_COLON_CONDITION = re.compile(
+    r"^\W*(?:any|anything|either)\b[^:]{0,100}?(?::|\s[\-\u2013\u2014])\s*(?:go |call |ring |"
+    r"phone |attend |straight |"
+    r"get |seek |"
+    r"head |same[- ]day |urgent )?(?:to )?(?:a ?& ?e|999|911|112|111|the er|er\b|ed\b|emergency|"
+    r"ambulance|urgent|hospital|gp|doctor|seek|call|ring|phone)",
+    re.IGNORECASE,
+)
+
+
+# A warning stated as a general rule about a kind of symptom, not advice for this person:
+# "Don't ignore new bladder problems - they need A&E straight away", "New numbness around your
+# bottom is an emergency", "Any weakness in both legs means A&E". "Your numbness is an
+# emergency" and "This is an emergency" speak of the case and are not matched.
+_GENERAL_WARNING = re.compile(
+    r"^(?:(?:don'?t|do not|never) ignore (?:any |new |sudden )|(?:any|new|sudden)\b(?=[^.;:]{0,60}"
+    r"\b(?:is|are|means?|needs?|warrants?|requires?|calls? for)\b[^.;]{0,25}\b(?:emergenc\w+|"
+    r"a ?& ?e|999|911|ambulance|hospital|er|ed)\b))",
+    re.IGNORECASE,
+)
+
+
+_YOURS = re.compile(r"\b(?:yours|like you(?:rs)?|you(?:'ve| have) (?:got|described|told)|"
+                    r"you describe|as you)\b", re.IGNORECASE)
+
+
+def is_general_warning(clause: Clause) -> bool:
+    """True for the first clause of a warning stated as a rule about a kind of symptom."""
+    return (clause.position == 0 and bool(_GENERAL_WARNING.match(clause.text))
+            and not _YOURS.search(clause.sentence))
+
+
 def is_conditional(clause: Clause) -> bool:
     """True when the clause, or the heading/lead-in above it, makes the advice conditional.
 
@@ -139,7 +204,9 @@ def is_conditional(clause: Clause) -> bool:
     """
     if _CONDITION_MET.search(clause.sentence):
         return False
-    if _CONDITION.search(_COURTESY.sub(" ", clause.text)):
+    if (_CONDITION.search(_COURTESY.sub(" ", clause.text))
+            or _COLON_CONDITION.match(clause.sentence)
+            or is_general_warning(clause)):
         return True
     if clause.context and (_CONDITION.search(clause.context)
                            or _CONTEXT_CONDITION.search(clause.context)):
@@ -174,7 +241,9 @@ def is_optional(clause: Clause) -> bool:
 _NOT_IMPROVING = re.compile(
     r"\b(?:not (?:better|improv\w*|settl\w*|getting better)|(?:doesn'?t|does not|hasn'?t|have not|"
     r"haven'?t|has not) (?:improve|improved|settle|settled|got better|gotten better|eased)|"
-    r"no (?:better|improvement)|fails? to (?:improve|settle)|persists?|still (?:bad|there))\b",
+    r"no (?:better|improvement)|fails? to (?:improve|settle)|persists?|still (?:bad|there|"
+    r"bothering|painful|sore|troubling)|keeps? (?:nagging|bothering|going|on)|"
+    r"(?:hasn'?t|has not|haven'?t|doesn'?t|does not) (?:gone|go away|cleared|eased))\b",
     re.IGNORECASE,
 )
 
@@ -229,7 +298,7 @@ def is_deferred(clause: Clause, start: int = 0, end: int | None = None) -> bool:
     X-ray now.
     """
     end = len(clause.text) if end is None else end
-    window = clause.text[max(0, start - 30):end + 14]
+    window = clause.text[max(0, start - 30):end + 20]
     return bool(_DEFERRED.search(window))
 
 

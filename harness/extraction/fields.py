@@ -33,7 +33,9 @@ _ORDER = re.compile(
     r"request|book|refer(?:red|ral)?|recommend(?:ed)?|advise[sd]?|proceed|obtain|undergo|do|"
     r"perform|organi[sz]e|send|indicated|warranted|urgent|urgently|emergency|immediate|"
     r"same[- ]day|today|tonight|now|you'll|will|should|must|go for|consider|want|wants|admit|"
-    r"ask(?:ing)? (?:\w+ ){0,3}for|expect|immediately|within|reasonable|appropriate|advisable|"
+    r"ask(?:ed|ing)? (?:\w+ ){0,3}for|taking|taken|conveyed|transfer\w*|on arrival|"
+    r"ask (?:your |the )?(?:doctor|gp|pcp|provider|physician)\w* to|"
+    r"expect|immediately|within|reasonable|appropriate|advisable|"
     r"sensible|worthwhile|justified|next step)\b",
     re.IGNORECASE,
 )
@@ -41,7 +43,7 @@ _ACTION = re.compile(
     r"\b(?:seek|get|call|ring|phone|contact|go|see|tell|speak|attend|report|come back|return|"
     r"help|advice|review|attention|a&e|999|911|111|emergency|urgent|doctor|gp|hospital|"
     r"check(?:ed)?|safety[- ]net\w*|present|attend|send|refer\w*|admit\w*|ed|er|"
-    r"treat (?:it |this )?as|ambulance)\b",
+    r"treat (?:it |this )?as|ambulance|escalat\w*|don'?t wait|do not wait)\b",
     re.IGNORECASE,
 )
 # A plan's heading makes a scan listed under it an order: "Immediate actions", "Plan".
@@ -62,9 +64,13 @@ _PAST_SCAN = re.compile(
     r"came back|found|revealed|has shown|have shown|is normal|looked)\b", re.IGNORECASE)
 _ITEM_VERB = re.compile(
     r"^[^.;:,]*?\b(?:is|are|was|were|would|will|won'?t|can|could|may|might|often|usually|rarely|"
-    r"shows?|showed|finds?|found|helps?|picks?|revealed|came|looked|has|had|have)\b", re.IGNORECASE)
+    r"shows?|showed|finds?|found|helps?|picks?|revealed|came|looked|has|had|have|"
+    # a scan as the subject of a general statement: "A CT scan involves radiation"
+    r"involves?|carr(?:y|ies)|exposes?|costs?|means?|takes?|gives?|tells?|detects?|misses?|"
+    r"can'?t|cannot|doesn'?t|don'?t|do not|does not)\b", re.IGNORECASE)
 _WARNING_CONTEXT = re.compile(
-    r"\b(?:red[- ]flags?|warning|danger|alarm|seek|a&e|999|911|emergency|urgent|call|"
+    r"\b(?:red[- ]flags?|warning|danger|alarm|seek|a&e|999|911|emergency|urgent\w*|call|escalat\w*|"
+    r"don'?t wait|do not wait|"
     r"go to|get help|indicators?|signs? of|when to)\b",
     re.IGNORECASE,
 )
@@ -76,8 +82,9 @@ _QUESTION_CONTEXT = re.compile(
 _ABOUT_IMAGING = re.compile(
     r"^(?:(?:and|but|so)\s+)?(?:(?:getting|having|doing|ordering|an?|the)\s+)?(?:\w+\s+)?"
     r"(?:mri|scans?|x-?rays?|ct|imaging)\b"
-    r"[^.;]*\b(?:is|are|would|will|won'?t|isn'?t|can|could|may|might|often|usually|rarely)\b"
-    r"[^.;]*\b(?:show|find|change|help|speed|useful|likely|reveal|pick up)",
+    r"[^.;]*\b(?:is|are|would|will|won'?t|isn'?t|can|could|may|might|often|usually|rarely|"
+    r"don'?t|doesn'?t|do not|does not|seldom)\b"
+    r"[^.;]*\b(?:show|find|change|help|speed|useful|likely|reveal|pick up|improve|explain)",
     re.IGNORECASE,
 )
 _BACK_REFERENCE = re.compile(
@@ -85,9 +92,23 @@ _BACK_REFERENCE = re.compile(
     r"(?:they|those|these|that|this|any) (?:change|changes|happen|happens|appear|appears|develop|"
     r"develops|occur|occurs)|(?:you )?(?:answer(?:ed)?|said) yes)\b"
     r"|^any of (?:these|those|them|the above)\b"
+    r"|\bin (?:any of |each of |either of )?(?:those|these|such|either|any|each|both) "
+    r"(?:cases?|situations?|circumstances|events?)\b|\bin that (?:case|situation|event)\b"
+    r"|^(?:for|with) any of (?:these|those|them)\b"
     # an elliptical condition answers the question before: "Can you pee? If you can't, ..."
     r"|\bif (?:you|they|he|she) (?:can'?t|cannot|can not|do|don'?t|did|didn'?t|are|aren'?t|"
     r"have|haven'?t|has|hasn'?t|is|isn'?t)\s*(?:[,;:]|or\b)",
+    re.IGNORECASE,
+)
+
+
+# Answers to questions already asked, reported back: "Denies bladder, bowel or saddle symptoms
+# on direct questioning", "no bladder symptoms when specifically asked", "OK, so no fever",
+# "Because you've had no change in your waterworks".
+_REPORTED_ANSWER = re.compile(
+    r"\b(?:denies|denied|on (?:direct |specific )?questioning|when (?:specifically |directly )?"
+    r"asked|you(?:'ve| have) had no|so no|negative for|you(?:'ve| have) (?:told me|said) (?:there"
+    r"(?:'s| is) )?no)\b",
     re.IGNORECASE,
 )
 
@@ -116,15 +137,100 @@ def conditional_flags(clauses: Sequence[Clause]) -> list[bool]:
     for i, clause in enumerate(clauses):
         own = context.is_conditional(clause)
         inherited = (clause.position > 0 and flags[i - 1]
-                     and not re.match(r"^(?:but|however|otherwise|and otherwise|meanwhile|so|"
+                     and not re.match(r"^(?:and |but )?(?:but|however|otherwise|meanwhile|so|"
                                       r"in the meantime|for now|until then)\b",
                                       clause.text, re.IGNORECASE)
                      # "Start antivirals if within 72 hours and review in a few days": a
                      # condition placed after its own step does not carry to the next step.
                      and not (_NEXT_STEP.match(clause.text)
                               and not _FRONTED.match(clauses[i - 1].text)))
-        flags.append(own or bool(inherited))
+        # "In either case, go to A&E" after a red-flag list takes the list's condition; after
+        # a question ("one leg or both? In either case see a GP") it means "regardless".
+        either = (i > 0 and _EITHER_CASE.match(clause.text) and flags[i - 1]
+                  and not clauses[i - 1].is_question)
+        flags.append(own or bool(inherited) or bool(either))
+    _branch_before_otherwise(clauses, flags)
+    _rule_before_not_your_case(clauses, flags)
     return flags
+
+
+# "Saddle numbness needs A&E straight away. Yours is on the thigh, so keep active": the next
+# sentence sets this person apart from the rule, so the rule is a warning, not the advice.
+_NOT_YOUR_CASE = re.compile(
+    r"^(?:but |however,? |and )?(?:yours (?:is|are|isn'?t|aren'?t)|you (?:have|had|'ve got) no|"
+    r"you don'?t have|you do not have|you haven'?t got|that isn'?t you|that'?s not you|"
+    r"that is not you|nothing (?:suggests|points to|you(?:'ve| have)? (?:describe|told|said))|"
+    r"you said your|not in your case|there(?:'s| is) no sign|none of "
+    r"(?:that|this|those|these) (?:applies|apply|is|are))\b",
+    re.IGNORECASE,
+)
+_ADDRESSED = re.compile(r"^(?:you|your|this|it|that|please|i|we|go|call|ring|get|head|attend|"
+                        r"seek|phone|dial|straight|as|given|because|since)\b", re.IGNORECASE)
+
+
+def _rule_before_not_your_case(clauses: Sequence[Clause], flags: list[bool]) -> None:
+    """Mark a general rule as conditional when the next sentence says it is not this case."""
+    for i, clause in enumerate(clauses):
+        if clause.position != 0 or i == 0 or not _NOT_YOUR_CASE.match(clause.text):
+            continue
+        before = [j for j in range(i) if clauses[j].sentence_index == clause.sentence_index - 1]
+        if not before or clauses[before[0]].is_heading or clauses[before[0]].is_question:
+            continue
+        if _ADDRESSED.match(clauses[before[0]].text):
+            continue
+        for j in before:
+            flags[j] = True
+
+
+_EITHER_CASE = re.compile(r"^(?:and |so )?in (?:either|both|each) (?:case|situation)s?\b",
+                          re.IGNORECASE)
+_IMPERATIVE = re.compile(r"^(?:please )?(?:go|call|ring|phone|get|attend|seek|head|dial)\b",
+                         re.IGNORECASE)
+_OTHERWISE = re.compile(r"^(?:otherwise|if not\b(?!\s+\w)|everything else|anything else|"
+                        r"if none|"
+                        r"without (?:any of )?(?:those|these|them))\b", re.IGNORECASE)
+
+
+def _branch_before_otherwise(clauses: Sequence[Clause], flags: list[bool]) -> None:
+    """Mark the sentence before "Otherwise, ..." as the conditional branch it is.
+
+    "Trouble passing urine or weak legs: go to the ER immediately. Otherwise, heat and
+    walking": the first sentence is the advice for the warning signs, not the recommendation.
+    A question just before it ("Numb bottom? Go to A&E. Everything else can wait") is its
+    condition, so it is marked too.
+    """
+    for i, clause in enumerate(clauses):
+        if clause.position != 0 or not _OTHERWISE.match(clause.text) or clause.is_heading:
+            continue
+        before = clause.sentence_index - 1
+        if i == 0 or clauses[i - 1].is_question:
+            continue
+        branch = [j for j in range(i) if clauses[j].sentence_index == before
+                  and not clauses[j].is_heading]
+        if not branch:
+            continue
+        for j in branch:
+            flags[j] = True
+        if _IMPERATIVE.match(clauses[branch[0]].text):
+            for j in range(i):
+                if clauses[j].sentence_index == before - 1 and clauses[j].is_question:
+                    flags[j] = True
+
+
+def without_general_warnings(clauses: Sequence[Clause], conditional: Sequence[bool]) -> list[bool]:
+    """The flags with warnings stated as general rules read as advice after all.
+
+    "New bladder problems need A&E straight away" is a warning when other advice follows
+    ("For now, rest"); when the answer says nothing else ("Sudden tearing back pain with
+    dizziness needs 911 now"), it is the recommendation for the case described.
+    """
+    general = {c.sentence_index for c in clauses if context.is_general_warning(c)}
+    return [False if c.sentence_index in general and not _own_condition(c) else flag
+            for c, flag in zip(clauses, conditional, strict=True)]
+
+
+def _own_condition(clause: Clause) -> bool:
+    return bool(re.search(r"\b(?:if|unless|in case|should you)\b", clause.text, re.IGNORECASE))
 
 
 def urgency(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding | None:
@@ -152,6 +258,9 @@ def _urgency_matches(
             # "See a physio if you'd like": an option, so the plan is still home care.
             out.append(("self_care", clause))
             continue
+        if cond and _windowed_visit(clause):
+            out.append(("routine", clause))
+            continue
         if cond and not (fallback and context.is_no_red_flag_branch(clause)):
             continue
         er = ER.search(clause.text)
@@ -162,7 +271,8 @@ def _urgency_matches(
             match = pattern.search(clause.text)
             if (match and not context.is_negated(clause, match.start(), match.end())
                     and (level == "self_care" or not context.denies_within(match.group(0)))
-                    and (level != "urgent" or _about_care(clause.text, match.group(0)))):
+                    and (level != "urgent" or (_about_care(clause.text, match.group(0))
+                                               and not _admin_timing(clause, match.start())))):
                 out.append((level, clause))
                 break
     return out
@@ -170,13 +280,46 @@ def _urgency_matches(
 
 _CARE = re.compile(
     r"\b(?:see|seen|seeing|doctor|gp|physician|clinician|nurse|appointment|review|assess\w*|"
-    r"mri|scan|x-?ray|ct|contact|call|ring|phone|visit|check\w*|help|care|surgery|practice|"
+    r"mri|scan|x-?ray|radiograph\w*|films?|imaging|ct|contact|call|ring|phone|visit|check\w*|help|care|surgery|practice|"
     r"hospital|clinic|team|refer\w*|examin\w*|evaluat\w*|attend|111)\b"
     # "this should happen within a few days" points back at the step before it
     r"|\b(?:should|must|needs? to|will|to) (?:happen|be done|be arranged|be booked|take place|"
     r"be organi[sz]ed)\b",
     re.IGNORECASE,
 )
+
+
+# "A physio referral, which I'll do today; expect an appointment in a few weeks": the day
+# names when the request is made, and the appointment's own timing in the sentence decides.
+_ADMIN_ACT = re.compile(r"\b(?:refer\w*|request\w*|send|write|do|book|order|arrange)\b[^.;]{0,40}$",
+                        re.IGNORECASE)
+_ROUTINE_TIMING = re.compile(r"\broutine(?:ly)?\b|\b(?:in|within|over) (?:the next )?(?:a few|"
+                             r"\d+|two|three|four|six|several|a couple of) (?:weeks|months)\b",
+                             re.IGNORECASE)
+
+
+# "See your GP in a few weeks if it's still bothering you": the visit has its own window of
+# weeks, so it is a planned routine visit; "see your GP if it isn't better in six weeks" puts
+# the weeks on the persistence and is the review of self care.
+_WINDOWED_VISIT = re.compile(
+    r"^(?:(?:it )?(?:might|may|would|could) be (?:reasonable|sensible|worth\w*) to )?"
+    r"(?:please )?(?:see|book|visit|make an appointment with)\b[^.;,]{0,20}\b(?:gp|doctor|pcp|"
+    r"physician|primary care\w*)\b[^.;,]{0,20}\b(?:in|within|over) (?:the next |the coming )?"
+    r"(?:a few|few|a couple of|\d+|two|three|four|six|several) weeks\b[^.;]{0,10}\b(?:if|unless)\b",
+    re.IGNORECASE,
+)
+
+
+def _windowed_visit(clause: Clause) -> bool:
+    """True for a routine visit with its own window, conditioned only on persistence."""
+    return (context.is_review_if_not_improving(clause)
+            and bool(_WINDOWED_VISIT.search(clause.text)))
+
+
+def _admin_timing(clause: Clause, start: int) -> bool:
+    """True when "today" dates the request and the sentence gives a routine appointment."""
+    return bool(_ADMIN_ACT.search(clause.text[:start])
+                and _ROUTINE_TIMING.search(clause.sentence))
 
 
 def _about_care(text: str, phrase: str) -> bool:
@@ -188,8 +331,14 @@ def imaging(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding:
     """The imaging ordered now, else ``none`` with the sentence that ruled it out, if any."""
     ordered: list[tuple[str, Clause]] = []
     ruled_out: Clause | None = None
+    rejected = {c.sentence_index for c in clauses
+                if re.match(r"^but\b", c.text, re.I) and _ABOUT_IMAGING.match(c.text)}
     for clause, cond in zip(clauses, conditional, strict=True):
         if clause.is_heading:
+            continue
+        if clause.sentence_index in rejected and clause.position == 0:
+            # a concession before a rejection: "Clinics will happily scan you, but an MRI
+            # this early is more likely to confuse things than help"
             continue
         if NO_IMAGING.search(clause.text) and ruled_out is None:
             ruled_out = clause
@@ -238,7 +387,10 @@ def topics(
         if not sentence_topics or first.is_heading:
             continue
         has_condition = any(conditional[i] for i in indices)
-        if context.is_question(first):
+        if has_condition and first.is_question and _action_follows(clauses, indices):
+            target = net
+        elif context.is_question(first) or (not has_condition
+                                            and _REPORTED_ANSWER.search(first.sentence)):
             target = asked
         elif has_condition and (_ACTION.search(first.sentence)
                                 or _WARNING_CONTEXT.search(first.context)
@@ -253,6 +405,12 @@ def topics(
         for topic in sentence_topics:
             target.setdefault(topic, first.sentence)
     return _finding(net), _finding(asked)
+
+
+def _action_follows(clauses: Sequence[Clause], indices: list[int]) -> bool:
+    """True when the sentence after a conditional question tells the person to act."""
+    nxt = indices[-1] + 1
+    return nxt < len(clauses) and bool(_IMPERATIVE.match(clauses[nxt].text))
 
 
 def _topics_before(clauses: Sequence[Clause], earlier: Sequence[list[int]]) -> set[str]:

@@ -21,12 +21,14 @@ def _table(rows: dict[str, list[str]], flags: int = re.IGNORECASE) -> Table:
 _PLACE = (r"(?:a ?& ?e|a and e|accident (?:and|&) emergency|(?:the |an |your )?(?:nearest )?"
           r"(?:emergency (?:department|room|unit|services?|care)|hospital emergency"
           r"|casualty|e\.r\.|ed\b))")
-_GO = (r"(?:go|goes|going|head|get|attend|present|come|be taken|visit|take (?:you|them|him|her)|"
-       r"send|sent|transfer|bring)")
+# Conveying verbs count like going: "Taking to ED for CT", "conveyed to A&E", "blue-light him".
+_GO = (r"(?:go|goes|going|head\w*|get|attend\w*|present\w*|come|coming|be taken|taken|taking|"
+       r"take (?:you|them|him|her)|visit|send\w*|sent|transfer\w*|bring\w*|brought|convey\w*|"
+       r"rush\w*|blue[- ]light\w*)")
 _NOW = r"(?:now|immediately|straight away|right away|at once|tonight|today|urgently)"
 _CARE_STEP = (r"mri|ct|scan|scans|imaging|angiogra\w*|ultrasound|x-?rays?|radiographs?|referral|"
               r"review|assessment|evaluation|surgeons?|surgical (?:review|team|opinion|assessment)|"
-              r"transfer")
+              r"transfer|scanned|imaged")
 
 URGENCY: Final[Table] = _table({
     "emergency": [
@@ -64,6 +66,17 @@ URGENCY: Final[Table] = _table({
         r"on-?call|registrar|resus\w*|vascular team|spinal team)\b[^.;]{0,12}\b(?:now|immediately|"
         r"urgently|straight away|right away)\b",
         r"^(?:this is )?(?:an? )?(?:medical )?emergency[.!]*$",
+        # a blue-light run or a conveyance to an acute unit is an emergency transfer
+        r"\bblue[- ]light\w*\b",
+        rf"\b{_GO}\b[^.;]{{0,30}}\b(?:spinal (?:centre|center|unit)|major trauma|trauma centre|"
+        r"trauma center|resus\w*|theatre|hospital)\b(?!\s+(?:x-?ray|radiology|imaging|outpatient|"
+        r"clinic|walk-in|physio\w*|appointment))",
+        # An immediate "now" on a cross-sectional or vascular test: "CT angiogram now",
+        # "CT thoracolumbar spine now", "ultrasound of the aorta now" (not an X-ray, which a GP
+        # may also send "now"); "an MRI now would only show ..." is discussion, not an order.
+        r"\b(?:mri|ct|cta|angiogra\w*|aortogra\w*|ultrasound)\b[^.;,]{0,40}\bnow\b"
+        r"(?!\s+(?:would|will|is|isn'?t|won'?t|wouldn'?t|can|could|may|might|only|just|"
+        r"probably|rarely|usually|often|tends?)\b)",
         # the on-call specialist team is the hospital's acute service
         r"\b(?:refer\w*|discuss\w*|contact|call|phone|transfer\w*)\b[^.;]{0,30}\bon-?call "
         r"(?:spinal|surgical|surgeons?|neurosurg\w*|orthopa?edic\w*|vascular|registrar|team)",
@@ -83,7 +96,8 @@ URGENCY: Final[Table] = _table({
         r"\b(?:as soon as (?:possible|you can)|asap|promptly|prompt (?:review|assessment|"
         r"evaluation|appointment|medical))\b",
         r"\b(?:today|tomorrow|this week|within (?:a|one|1) week(?! or)|within 7 days)\b",
-        r"\bwalk-in\b|\bout[- ]of[- ]hours\b",
+        # a walk-in centre is urgent care; an X-ray "walk-in service" is only how a scan is done
+        r"\bwalk-in (?:centre|center|clinic)\b|\bout[- ]of[- ]hours\b",
         r"\bsoon\b(?! as)", r"\bsooner rather than later\b",
     ],
     "routine": [
@@ -99,13 +113,19 @@ URGENCY: Final[Table] = _table({
         r"\b(?:review|reassess(?:ment)?|follow[- ]up|re-?evaluat\w*)\b[^.;]{0,20}\b(?:in|within) "
         r"(?:\d+|one|two|three|four|six|several|a few|a couple of)\s*(?:-\s*\d+\s*)?weeks?\b",
         r"\bnon-?urgent\b", r"\bget (?:it|this|things) (?:checked|looked at)\b",
+        # clinical shorthand for weeks: "Review 3/52"
+        r"\b(?:review|f/?u|follow[- ]up|reassess\w*|see)\b[^.;]{0,10}\b\d+\s*/\s*52\b",
         r"\bappointment with\b|\b(?:gp|doctor|pcp|physician|physio\w*) appointment\b",
-        r"\b(?:gp|doctor|physio\w*)\b[^.;]{0,15}\b(?:in|within) (?:the next |the coming )?"
-        r"(?:a few|\d+|two|three|four|six|several|a couple of) weeks\b",
+        r"\b(?:gp|doctor|physio\w*|pcp|practice)\b[^.;]{0,15}\b(?:in|within|over) (?:the next |the "
+        r"coming )?(?:a few|few|\d+|two|three|four|six|several|a couple of|couple of) weeks\b",
+        r"\b(?:gp|doctor|physio\w*|pcp|appointment|review)\b[^.;]{0,25}\b(?:in|within|for) "
+        r"(?:a|the next|about a) fortnight\b",
         r"^(?:physio\w*|physical therap\w*)\b|\brefer\w*\b",
         r"(?<!normal )(?<!usual )(?<!daily )(?<!your )\broutine(?:ly)?\b"
         r"(?! imaging| scan| x-?ray| mri)",
         r"\bsessions? with\b",
+        r"\b(?:gp|doctor|pcp|physio\w*|primary care \w+)\b (?:can|will|should|could) "
+        r"(?:sort|look at|see|check|review|help|examine|assess)\b",
         # physiotherapy as an item of a plan: "For now: analgesia, activity and physiotherapy"
         r"(?:^|[:,]\s*|\band\s+)(?:a |an )?(?:course of )?(?:physio\w*|physical therap\w*)\b"
         r"(?!\s+(?:exercises?|style|would|can|could|may|might|often|usually|is|are))",
@@ -120,18 +140,29 @@ URGENCY: Final[Table] = _table({
         r"\b(?:stay|keep|remain) as (?:active|mobile) as\b",
         r"\bsettles? (?:within|in|over|by itself|on its own|with time)\b",
         r"\bnothing (?:else |more )?(?:is )?(?:needed|required|to do)\b",
-        r"\bkeep up (?:your )?(?:normal|usual|daily) activit\w+\b",
+        r"\bkeep (?:up )?(?:your )?(?:normal|usual|daily) (?:activit\w+|routine)\b",
         r"\b(?:paracetamol|acetaminophen|ibuprofen|naproxen|nsaids?|painkillers?|pain relief|"
         r"over[- ]the[- ]counter|otc|heat (?:pack|pad|therapy)|hot water bottle|ice pack)\b",
-        r"\b(?:should|will|'ll|tends? to|usually) (?:settle|improve|get better|ease|resolve)\b",
+        r"\b(?:should|will|'ll|tends? to|usually) (?:\w+ly )?(?:settle|improve|get better|ease|"
+        r"resolve)\b",
         r"\bon its own\b|\bby itself\b",
         r"\b(?:get|getting|go|going) back to (?:your )?(?:normal|usual) (?:activit\w+|routine)\b|"
         r"\breturn to (?:your )?(?:normal|usual) activit\w+\b|\btake it easy\b",
-        r"\b(?:continue|keep (?:up|doing|going with)|do|doing|start|try)\b[^.;]{0,20}\b"
-        r"(?:exercises|stretches|stretching|walking)\b",
+        # home measures as a bare list: "Otherwise, heat and walking"
+        r"\b(?:heat|ice|warmth|rest)\s*(?:,|and|or)\s*(?:gentle |light )?(?:walking|movement|"
+        r"stretch\w*|exercise|activity)\b|\b(?:walking|movement|activity)\s*(?:,|and)\s*"
+        r"(?:heat|ice|painkillers|rest)\b",
+        r"\blet (?:it|things|this) (?:settle|ease|heal|calm down)\b|"
+        r"\bcarry(?:ing)? on (?:with )?(?:life |things )?(?:as normal|as usual)\b",
+        r"\b(?:continue|keep(?: up| doing| going with)?|do|doing|start|try|give|giving|stick "
+        r"(?:with|to)|carry on with)\b[^.;]{0,30}\b(?:exercises|stretches|stretching|walking|walks|"
+        r"moving|changing position)\b",
+        r"\b(?:use|try|apply)\b[^.;]{0,10}\b(?:ice|heat|warmth|a heat pack)\b|\bice or heat\b|"
+        r"\bheat or ice\b|\bwalk(?:ing)? (?:more|little and often|a little)\b",
+        r"\b(?:change|changing|vary|varying) (?:your )?position\b",
         # the prognosis given as the advice: "most back pain settles"
         r"\b(?:most|usually|generally|typically|normally)\b[^.;]{0,40}\b(?:settles?|improves?|"
-        r"gets? better|resolves?|eases? off|recovers?)\b",
+        r"gets? better|resolves?|eases? off|recovers?|fades?|wears? off|passes|goes away)\b",
         r"\b(?:gentle|light) (?:exercise|stretch\w*|walk\w*|movement)\b",
         r"\b(?:reassur\w+|conservative (?:care|management|treatment))\b",
         r"\bno need to (?:see|visit|contact|call)\b|\bno need for (?:a|your) (?:doctor|gp)\b",
@@ -189,7 +220,7 @@ TOPICS: Final[Table] = _table({
               r"\bsoil(?:ing|ed|s)?\b",
               r"\bcontrol (?:of|over) (?:your )?(?:bowels?|back passage)\b", r"\bsphincter\b"],
     "saddle": [r"\bsaddle\b", r"\bperine\w+\b", r"\bgenital\w*\b", r"\bgroin\b",
-               r"\bbetween (?:your|the|his|her) legs\b", r"\binner thighs?\b",
+               r"\bbetween (?:your|the|his|her|my) legs\b", r"\binner thighs?\b",
                r"\baround (?:your|the|his|her) (?:bottom|anus|back passage|private parts|genitals)",
                r"\bback passage\b", r"\bprivate parts\b", r"\byour bottom\b(?! of)",
                r"\bnumb\w* (?:in |around |of |over )?(?:your |the )?"
@@ -202,8 +233,11 @@ TOPICS: Final[Table] = _table({
         r"\bother leg\b", r"\bgetting (?:worse|weaker|more numb)\b[^.;]{0,20}\blegs?\b",
         r"\blegs?\b[^.;]{0,30}\b(?:getting|gets|get|becom\w+) (?:worse|weaker|more numb)\b",
         r"\b(?:worsening|spreading|increasing) (?:leg )?(?:numbness|weakness|symptoms)\b",
-        r"\b(?:numbness|weakness|tingling|pins and needles)\b[^.;]{0,20}\b(?:spreads?|spreading|"
-        r"getting worse|gets worse|worsens|worsening|progress(?:es|ing)?)\b",
+        r"\b(?:numbness|weakness|tingling|pins and needles|symptoms)\b[^.;]{0,20}\b(?:spreads?|"
+        r"spreading|getting worse|gets worse|worsens|worsening|progress(?:es|ing)?)\b",
+        # numbness rising through both legs: "climbs up your legs", "creeping up both legs"
+        r"\b(?:climb\w*|creep\w*|crept|rising|rises|spread\w*|travel\w*|mov(?:es|ing)) (?:up|into)"
+        r" (?:your |the |both )?(?:legs|thighs|knees)\b",
         r"\bor both\b"],
     "weakness": [r"\bweak\w*\b", r"\bfoot ?drop\b", r"\bgiv(?:e|es|ing) way\b",
                  r"\b(?:trouble|difficulty|problems?) (?:walking|standing|lifting your foot)\b",
@@ -223,7 +257,12 @@ TOPICS: Final[Table] = _table({
               r"\bchest pain\b", r"\btearing\b", r"\babdominal pain\b",
               r"\bpulsat\w+\b", r"\brash\b", r"\bshingles\b", r"\b(?:iv|intravenous) drug\b",
               r"\bsteroids?\b", r"\bimmun\w+\b", r"\bunwell\b", r"\bshortness of breath\b",
-              r"\bclumsy\b|\bclumsiness\b", r"\bhands?\b"],
+              r"\bclumsy\b|\bclumsiness\b", r"\bhands?\b",
+              # breathing or swallowing trouble (the ascending weakness of Guillain-Barre)
+              r"\b(?:difficult\w*|trouble|problems?|struggl\w*) (?:with )?"
+              r"(?:breathing|swallowing)\b",
+              r"\bbreathing\b[^.;]{0,25}\b(?:difficult|hard|laboured|labored)\b",
+              r"\bpain\b[^.;]{0,20}\b(?:at night|overnight)\b"],
 })
 
 GENERIC_NEUROLOGY: Final = re.compile(

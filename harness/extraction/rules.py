@@ -27,6 +27,10 @@ class RuleExtractor:
         parts = clauses(answer)
         conditional = fields.conditional_flags(parts)
         urgency = fields.urgency(parts, conditional)
+        if urgency is None:
+            # A general warning is the advice when the answer gives no other.
+            conditional = fields.without_general_warnings(parts, conditional)
+            urgency = fields.urgency(parts, conditional)
         imaging = fields.imaging(parts, conditional)
         if imaging.value != "none" and (urgency is None or urgency.value == "self_care"):
             # A scan ordered now is at least a planned step: routine, not home care alone.

@@ -15,7 +15,9 @@ _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25aa\u25cf\u2013>]+|\(?\d{1,2}[.)]|\(?[
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _CLAUSE_BREAK = re.compile(
-    r"\s*;\s*|\s+[\u2014\u2013]\s+|\s+-\s+|,\s*(?=(?:and|but|or|so|although|though|whereas)\b)"
+    # a dash before a denial is a label's value, not a break: "Imaging - none required"
+    r"\s*;\s*|\s+[\u2014\u2013-]\s+(?!(?:none|not|no)\b)"
+    r"|,\s*(?=(?:and|but|or|so|although|though|whereas)\b)"
     r"|\s+(?=but\b)|\s+(?=(?:and|or)\s+(?:if|in case|should)\b)|,\s*(?=with\b)"
     r"|\s+(?=and\s+(?:[\w']+\s+){1,8}?(?:if|in case|should|unless)\b)"
     r"|\s+(?=and\s+(?:then\s+)?(?:review|book|arrange|refer|ring|phone|contact|attend|seek|"

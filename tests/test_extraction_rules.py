@@ -270,3 +270,22 @@ def test_safety_nets_and_questions_of_round_seven(
     decision = READ(text).decision
     assert decision.safety_net == net
     assert decision.questions == asked
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    # emergency wording of other kinds: a hospital named with an adverb, emergency services,
+    # "000", resus, medical help "immediately", a hospital assessment "right now"
+    ("She needs to be seen urgently in hospital tonight.", "emergency"),
+    ("Needs emergency orthopaedic surgical review.", "emergency"),
+    ("Dial 000.", "emergency"),
+    ("This needs hospital assessment right now.", "emergency"),
+    # self care named as activity, prognosis, a disposition home or a bare "Rest."
+    ("Avoid bed rest and try swimming.", "self_care"),
+    ("Most people with this get better within six weeks.", "self_care"),
+    ("Discharge home with safety-net advice.", "self_care"),
+    ("If it changes, get medical help immediately. For now, rest.", "self_care"),
+    # a sentence about red flags is a warning list however it is punctuated
+    ("Heat and rest. Red flags - numb bottom, leaking urine - mean A&E today.", "self_care"),
+])
+def test_the_second_pass_kinds_of_round_seven(text: str, urgency: str) -> None:
+    assert READ(text).decision.urgency == urgency

@@ -24,6 +24,8 @@ _CONDITION = re.compile(
     r"|\bthe exceptions? (?:is|are|would be)\b"
     # a habit or counterfactual: "I'd normally send someone with these symptoms to A&E"
     r"|\b(?:I|we)(?:'d| would) (?:normally|usually|ordinarily|typically)\b"
+    # "Return immediately with urinary retention or saddle anaesthesia"
+    r"|\b(?:return|come back|re-?attend|re-?present)\b[^.;]{0,20}\bwith\b"
     r"|\bif so\b"
     r"|patients (?:with|who|presenting)|people (?:with|who)"
     r"|anyone (?:with|who)|those (?:with|who)|when (?:to|there is|there are|symptoms)"
@@ -51,6 +53,8 @@ _COURTESY = re.compile(
     r"you must|necessary|you have to|it helps|you need)\b|"
     # efficacy is not a warning sign: "antivirals work best if started within three days"
     r"\b(?:works?|worked|best|most effective|more effective) if\b|"
+    # safety-netting given is a statement of what was said: "discharge with safety-net advice"
+    r"\bwith safety[- ]net\w* (?:advice|information|leaflet)\b|"
     # a purpose is not a condition: "so you know whether it's arthritis", "to see whether"
     r"\b(?:know|find out|tell|see|show|check|work out) (?:whether|if)\b|"
     r"\beven if\b|\b(?:about|discuss|decide|see|on) whether\b|\bwonder(?:ing)? (?:if|whether)\b|"
@@ -70,7 +74,8 @@ _NO_RED_FLAG_BRANCH = re.compile(
     r"if (?:you )?answer(?:ed)? (?:no|\"no\")\b|"
     # the elliptical "no" to a question before: "Do you have ...? If you don't, ..."
     r"if (?:you )?(?:don'?t|do not|haven'?t|have not|didn'?t|did not)\b(?=\s*[,;:.])|"
-    r"no red[- ]flags?|without red[- ]flags?|without (?:any of )?(?:those|these|them)\b|"
+    r"no red[- ]flags?|without red[- ]flags?|(?:red[- ]flags?|warning signs?)\W+(?:are |is )?"
+    r"(?:absent|none|negative|nil)\b|without (?:any of )?(?:those|these|them)\b|"
     r"non-?emergency|nonspecific|non-specific|"
     r"uncomplicated|no (?:warning|alarm) (?:signs?|features))",
     re.IGNORECASE,
@@ -186,6 +191,12 @@ _GENERAL_WARNING = re.compile(
 )
 
 
+# A sentence about the warning signs is a warning list however it is punctuated: "Red flags -
+# bladder or bowel problems, saddle numbness - mean a same-day trip to A&E".
+_WARNING_SUBJECT = re.compile(
+    r"^\W*(?:the )?(?:red[- ]flags?|warning signs?|danger signs?|alarm (?:signs?|symptoms|"
+    r"features)|emergency signs?)\b", re.IGNORECASE)
+_NONE_PRESENT = re.compile(r"\b(?:none|absent|not present|negative|nil)\b|:\s*no\b", re.IGNORECASE)
 _YOURS = re.compile(r"\b(?:yours|like you(?:rs)?|you(?:'ve| have) (?:got|described|told)|"
                     r"you describe|as you)\b", re.IGNORECASE)
 
@@ -206,6 +217,8 @@ def is_conditional(clause: Clause) -> bool:
         return False
     if (_CONDITION.search(_COURTESY.sub(" ", clause.text))
             or _COLON_CONDITION.match(clause.sentence)
+            or (_WARNING_SUBJECT.match(clause.sentence)
+                and not _NONE_PRESENT.search(clause.sentence))
             or is_general_warning(clause)):
         return True
     if clause.context and (_CONDITION.search(clause.context)

@@ -242,9 +242,23 @@ def urgency(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding |
         for clause, cond in zip(clauses, conditional, strict=True):
             if cond and not clause.is_heading and context.is_review_if_not_improving(clause):
                 return Finding("self_care", clause.sentence)
+        # Only a prognosis of people like this one ("Most people with this get better within
+        # six weeks"): "people with" is then who recovers, not a warning sign.
+        for clause in clauses:
+            if (not clause.is_heading and not clause.is_question
+                    and _PROGNOSIS.search(clause.text)
+                    and not _ANY_CARE_STEP.search(clause.text)):
+                return Finding("self_care", clause.sentence)
         return None
     best = max(found, key=lambda m: (urgency_rank(m[0]), -m[1].index))
     return Finding(best[0], best[1].sentence)
+
+
+_PROGNOSIS = re.compile(
+    r"\b(?:most|many|nearly all|the majority of) (?:people|patients|cases)\b[^.;]{0,50}\b(?:get "
+    r"better|recover|improve|settle|resolve)", re.IGNORECASE)
+_ANY_CARE_STEP = re.compile(r"\b(?:a ?& ?e|999|911|ambulance|emergency|hospital|urgent\w*|surgery|"
+                            r"mri|ct|scan|x-?ray|referral)\b", re.IGNORECASE)
 
 
 def _urgency_matches(

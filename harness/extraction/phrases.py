@@ -33,12 +33,17 @@ _CARE_STEP = (r"mri|ct|scan|scans|imaging|angiogra\w*|ultrasound|x-?rays?|radiog
 URGENCY: Final[Table] = _table({
     "emergency": [
         r"\bcall(?:ing)? (?:for )?(?:an )?ambulance\b", r"\bambulance\b", r"\b(?:999|911|112)\b",
-        r"\b(?:be )?seen (?:at|in) (?:a |the )?hospital\b",
+        r"\b(?:be )?seen (?:\w+ )?(?:at|in) (?:a |the )?hospital\b",
+        r"\bbe (?:in|admitted to) (?:a |the )?hospital\b|\bemergency services\b",
+        r"\b(?:call|dial|ring|phone)\w*\s+(?:on\s+)?000\b",
+        r"\b(?:get|seek|find)\b (?:\w+ )?(?:medical )?(?:help|attention|care)\b[^.;]{0,15}\b"
+        r"(?:immediately|right away|straight away|right now|now|at once|without delay)\b",
         rf"\b{_GO}\b[^.;]{{0,40}}\b{_PLACE}",
         rf"\b{_PLACE}[^.;]{{0,25}}\b{_NOW}\b",
         r"\bemergency (?:department|room)\b",
         r"\bseek (?:emergency|immediate) (?:medical )?(?:care|help|attention|treatment|review)\b",
-        r"\bemergency (?:assessment|referral|review|mri|scan|surgery|surgical|decompression|"
+        r"\bemergency (?:[\w-]+ ){0,2}?(?:assessment|referral|review|mri|scan|surgery|surgical|"
+        r"decompression|"
         r"evaluation|care|imaging|treatment|admission|transfer)\b",
         r"\bimmediate(?:ly)? (?:surgical|neurosurgical|spinal|hospital|specialist|emergency)"
         r"(?: referral| review| assessment| evaluation| admission|team)?",
@@ -60,7 +65,8 @@ URGENCY: Final[Table] = _table({
         # A care step with an immediate timing: "a CT angiogram immediately", "MRI tonight",
         # "call the vascular surgeons now".
         rf"\b(?:{_CARE_STEP})\b[^.;]{{0,30}}\b(?:immediately|right away|straight away|at once|"
-        r"tonight|without delay)\b",
+        r"tonight|without delay|right now)\b",
+        r"\bhospital (?:assessment|admission|review|evaluation|treatment)\b",
         rf"\b(?:immediate(?:ly)?|tonight'?s?)\b[^.;]{{0,12}}\b(?:{_CARE_STEP})\b",
         r"\b(?:call|contact|phone|bleep|page|ring)\b[^.;]{0,30}\b(?:surgeons?|surgical team|"
         r"on-?call|registrar|resus\w*|vascular team|spinal team)\b[^.;]{0,12}\b(?:now|immediately|"
@@ -80,8 +86,8 @@ URGENCY: Final[Table] = _table({
         # the on-call specialist team is the hospital's acute service
         r"\b(?:refer\w*|discuss\w*|contact|call|phone|transfer\w*)\b[^.;]{0,30}\bon-?call "
         r"(?:spinal|surgical|surgeons?|neurosurg\w*|orthopa?edic\w*|vascular|registrar|team)",
-        r"\b(?:in|at|to) (?:the )?(?:a ?& ?e|accident (?:and|&) emergency|emergency department|"
-        r"casualty)\b",
+        r"\b(?:in|at|to|into) (?:the )?(?:a ?& ?e|accident (?:and|&) emergency|"
+        r"emergency department|casualty|ed|resus\w*)\b",
         r"\bwithin (?:a few |the next few |an? |two |three |2|3|4|6)?(?:-?\s*hours?)\b",
     ],
     "urgent": [
@@ -150,15 +156,18 @@ URGENCY: Final[Table] = _table({
         r"\breturn to (?:your )?(?:normal|usual) activit\w+\b|\btake it easy\b",
         # home measures as a bare list: "Otherwise, heat and walking"
         r"\b(?:heat|ice|warmth|rest)\s*(?:,|and|or)\s*(?:gentle |light )?(?:walking|movement|"
-        r"stretch\w*|exercise|activity)\b|\b(?:walking|movement|activity)\s*(?:,|and)\s*"
-        r"(?:heat|ice|painkillers|rest)\b",
+        r"stretch\w*|exercise|activity|heat|ice|time|rest)\b|\b(?:walking|movement|activity)\s*"
+        r"(?:,|and)\s*(?:heat|ice|painkillers|rest)\b",
         r"\blet (?:it|things|this) (?:settle|ease|heal|calm down)\b|"
         r"\bcarry(?:ing)? on (?:with )?(?:life |things )?(?:as normal|as usual)\b",
         r"\b(?:continue|keep(?: up| doing| going with)?|do|doing|start|try|give|giving|stick "
-        r"(?:with|to)|carry on with)\b[^.;]{0,30}\b(?:exercises|stretches|stretching|walking|walks|"
-        r"moving|changing position)\b",
+        r"(?:with|to)|carry on with|take up|go)\b[^.;]{0,30}\b(?:exercises|stretches|stretching|"
+        r"walking|walks|moving|changing position|yoga|swimming|pilates|tai chi)\b",
+        r"\bavoid (?:bed ?rest|(?:lying|resting|staying) in bed)\b|\bthe best (?:thing|treatment|"
+        r"medicine|approach)\b[^.;]{0,15}\b(?:movement|moving|activity|exercise|keep\w* active)\b",
         r"\b(?:use|try|apply)\b[^.;]{0,10}\b(?:ice|heat|warmth|a heat pack)\b|\bice or heat\b|"
-        r"\bheat or ice\b|\bwalk(?:ing)? (?:more|little and often|a little)\b",
+        r"\bheat or ice\b|\bwalk(?:ing)? (?:more|little and often|a little|daily|every day|each "
+        r"day|regularly|as much as)\b",
         r"\b(?:change|changing|vary|varying) (?:your )?position\b",
         # the prognosis given as the advice: "most back pain settles"
         r"\b(?:most|usually|generally|typically|normally)\b[^.;]{0,40}\b(?:settles?|improves?|"
@@ -170,6 +179,10 @@ URGENCY: Final[Table] = _table({
         r"\bsettle (?:with time|by itself|on its own)\b",
         r"\bkeep up (?:your )?(?:normal|usual) routine\b|\banalgesi\w*\b",
         r"\badvise (?:activity|to stay active)\b",
+        # a bare "Rest." as the whole advice, and a clinical disposition home
+        r"^\W*(?:(?:for now|meanwhile|until then|otherwise|in the meantime),?\s+)?"
+        r"(?:rest|relax)\W*$",
+        r"\bdischarge(?:d)? (?:home|with (?:advice|analgesia|safety[- ]net\w*))\b",
         r"\b(?:don'?t|do not|won'?t) (?:think (?:that )?)?(?:you )?(?:need|have) "
         r"(?:to (?:see|visit) )?(?:a |your |any )?(?:doctor|gp|physician|medical (?:help|attention|"
         r"care))\b",

@@ -153,3 +153,19 @@ def test_the_command_reports_the_kill_rate_and_gates_on_it(
     assert main(["mutants", "--operator", "drop_rule", "--min-kill-rate", "1.01"]) == 2
     assert main(["mutants", "--operator", "nope"]) == 2
     assert "--operator" in capsys.readouterr().err
+
+
+def test_every_extra_conditions_claim_only_adds_names_on_the_corpus() -> None:
+    """A mutant documented as naming extra conditions answers every corpus vignette with the
+    reference's urgency, imaging and category, and names every condition the reference names."""
+    reference = ReferenceTriage()
+    claims = [m for m, e in load_equivalents().items() if e.kind == "extra_conditions"]
+    assert claims
+    for mutant_id in claims:
+        mutant = MutantTriage(MUTANTS[mutant_id])
+        for v in CORPUS.vignettes:
+            ours, theirs = reference.triage(v.presentation), mutant.triage(v.presentation)
+            assert (theirs.urgency, theirs.imaging, theirs.category) == (
+                ours.urgency, ours.imaging, ours.category), (mutant_id, v.id)
+            assert set(ours.suspected_conditions) <= set(theirs.suspected_conditions), (
+                mutant_id, v.id)

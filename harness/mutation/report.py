@@ -22,6 +22,8 @@ EQUIVALENCE_KINDS = {
     "same_code": "the mutated code computes the same thing",
     "same_decision": "the two rows decide alike wherever both match (checked by a test)",
     "accepted_by_guide": "the labeling guide accepts the mutant's answer on every case of the row",
+    "extra_conditions": "the mutant only names more suspected conditions, which scoring allows "
+    "(checked by a test)",
     "no_coherent_case": "only findings no patient could present tell it apart",
 }
 """Why a surviving mutant may be left out of the kill rate."""

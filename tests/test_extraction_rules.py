@@ -286,6 +286,9 @@ def test_safety_nets_and_questions_of_round_seven(
     ("If it changes, get medical help immediately. For now, rest.", "self_care"),
     # a sentence about red flags is a warning list however it is punctuated
     ("Heat and rest. Red flags - numb bottom, leaking urine - mean A&E today.", "self_care"),
+    # an access condition names the care wanted: "if you can't get a GP appointment today"
+    ("If you can't get a GP appointment today, go to A&E.", "urgent"),
+    ("If you cannot get through to your GP, call 999.", "urgent"),
 ])
 def test_the_second_pass_kinds_of_round_seven(text: str, urgency: str) -> None:
     assert READ(text).decision.urgency == urgency

@@ -261,6 +261,22 @@ _ANY_CARE_STEP = re.compile(r"\b(?:a ?& ?e|999|911|ambulance|emergency|hospital|
                             r"mri|ct|scan|x-?ray|referral)\b", re.IGNORECASE)
 
 
+_ACCESS = re.compile(r"\bif (?:you )?(?:can'?t|cannot|can not|are unable to|aren'?t able to) "
+                     r"(?=(?:get|see|reach|book)\b)", re.IGNORECASE)
+
+
+_EMERGENCY_WORD = re.compile(r"\b(?:a ?& ?e|999|911|112|ambulance|emergency)\b", re.IGNORECASE)
+
+
+def _level_of(text: str) -> str | None:
+    """The urgency an access condition names: "get a same-day GP appointment" is urgent."""
+    step = re.split(r"[,;]|\b(?:call|go|ring|phone|attend|head)\b", text, maxsplit=1)[0]
+    for level, pattern in URGENCY:
+        if level in ("urgent", "routine") and pattern.search(step):
+            return level
+    return None
+
+
 def _urgency_matches(
     clauses: Sequence[Clause], conditional: Sequence[bool], fallback: bool
 ) -> list[tuple[str, Clause]]:
@@ -275,6 +291,17 @@ def _urgency_matches(
         if cond and _windowed_visit(clause):
             out.append(("routine", clause))
             continue
+        access = _ACCESS.search(clause.text) if cond else None
+        if access:
+            # "If you can't get a GP appointment today, go to A&E": the condition is about
+            # access, so the care it names ("a GP appointment today") is the recommendation.
+            level = _level_of(clause.text[access.end():])
+            if level == "routine" and _EMERGENCY_WORD.search(clause.text):
+                # "If you cannot get through to your GP, call 999": the GP is wanted now.
+                level = "urgent"
+            if level:
+                out.append((level, clause))
+                continue
         if cond and not (fallback and context.is_no_red_flag_branch(clause)):
             continue
         er = ER.search(clause.text)

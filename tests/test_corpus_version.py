@@ -38,8 +38,9 @@ def document(folder: Path) -> dict[str, Any]:
 
 
 def test_the_bundled_corpus_declares_its_version_and_results_record_it() -> None:
-    # 2.1.0: vignettes added after the issue 10 relabelling (2.0.0); see the guide's changelog.
-    assert load_corpus().version == "2.1.0"
+    # 2.2.0: vignettes added (session 3); 2.1.0 added vignettes after the issue 10 relabelling
+    # (2.0.0); see the guide's changelog.
+    assert load_corpus().version == "2.2.0"
 
 
 def test_results_record_the_version_distinct_from_the_hash(tmp_path: Path) -> None:

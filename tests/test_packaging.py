@@ -60,7 +60,7 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(
     # free-text and judge prompts, and the extractor's labelled validation set
     for prompt in ("answer-lay-v1", "answer-clinician-v1", "judge-v1"):
         assert f"backtriage/harness/systems/adapters/prompts/{prompt}.txt" in names
-    for labelled in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8"):
+    for labelled in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9"):
         assert f"backtriage/harness/extraction/labelled/{labelled}.jsonl" in names
     n_source = len([p for p in (ROOT / "vignettes").rglob("*.json") if p.name != "sources.json"])
     assert sum(1 for n in names if n.startswith(BUNDLED) and n.endswith(".json")) == n_source + 1

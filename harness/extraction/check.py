@@ -25,11 +25,11 @@ from backtriage.harness.loading.textfile import read_text
 from backtriage.harness.vocabulary import IMAGING, SAFETY_NET_TOPICS, URGENCIES
 
 LABELLED_FILES = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "dev5.jsonl",
-                  "dev6.jsonl", "dev7.jsonl", "dev8.jsonl", "heldout.jsonl")
+                  "dev6.jsonl", "dev7.jsonl", "dev8.jsonl", "dev9.jsonl", "heldout.jsonl")
 """The bundled files: the development rounds, then the held-out set when one is bundled.
 
-``dev5.jsonl`` and ``dev7.jsonl`` were held-out sets until rules were changed after measuring
-them; they are development data now. ``dev8.jsonl`` holds probes written to test the rule
+``dev5.jsonl``, ``dev7.jsonl`` and ``dev9.jsonl`` were held-out sets until rules were changed
+after measuring them; they are development data now. ``dev8.jsonl`` holds probes written to test the rule
 kinds added for ``dev7``. A fresh held-out file, measured once, goes in as ``heldout.jsonl``.
 """
 TARGETS = {"urgency": 0.95, "urgency_emergency": 1.0, "imaging": 0.95, "safety_net": 0.90}

@@ -313,7 +313,8 @@ def _urgency_matches(
             if (match and not context.is_negated(clause, match.start(), match.end())
                     and (level == "self_care" or not context.denies_within(match.group(0)))
                     and (level != "urgent" or (_about_care(clause.text, match.group(0))
-                                               and not _admin_timing(clause, match.start())))):
+                                               and not _admin_timing(clause, match.start())
+                                               and not _past_care_today(clause, match)))):
                 out.append((level, clause))
                 break
     return out
@@ -361,6 +362,24 @@ def _admin_timing(clause: Clause, start: int) -> bool:
     """True when "today" dates the request and the sentence gives a routine appointment."""
     return bool(_ADMIN_ACT.search(clause.text[:start])
                 and _ROUTINE_TIMING.search(clause.sentence))
+
+
+# "From your assessment today ...", "Your MRI today showed ...", "You were seen today":
+# care already given today dates the past, not the next step.
+_PAST_CARE_TODAY = re.compile(
+    r"\b(?:from|after|at|in|during|on|following) (?:your|the|our|this|today'?s) (?:[\w-]+ ){0,2}?"
+    r"(?:assessment|examination|exam|visit|consultation|appointment|review|session|"
+    r"attendance)s? today\b"
+    r"|\b(?:your|the|his|her|their) (?:[\w-]+ ){0,2}?(?:mri|scans?|ct|x-?rays?|tests?|bloods?|"
+    r"results?|examination|assessment) (?:done |taken )?today (?:showed|shows|was|were|found|"
+    r"came back|revealed|is|are|has|have)\b"
+    r"|\b(?:you|he|she|they) (?:were|was|have been|has been) (?:seen|examined|assessed|reviewed|"
+    r"scanned|treated) (?:\w+ )?today\b", re.IGNORECASE)
+
+
+def _past_care_today(clause: Clause, match: re.Match[str]) -> bool:
+    """True when the timing word is the "today" of care already given."""
+    return match.group(0).lower() == "today" and bool(_PAST_CARE_TODAY.search(clause.text))
 
 
 def _about_care(text: str, phrase: str) -> bool:

@@ -89,6 +89,11 @@ URGENCY: Final[Table] = _table({
         r"\b(?:in|at|to|into) (?:the )?(?:a ?& ?e|accident (?:and|&) emergency|"
         r"emergency department|casualty|ed|resus\w*)\b",
         r"\bwithin (?:a few |the next few |an? |two |three |2|3|4|6)?(?:-?\s*hours?)\b",
+        # a letter's "Sent in for trauma assessment", "referred in to the on-call team": sent
+        # into hospital now ("sent in a referral" sends a form, not the person)
+        r"\b(?:sent|sending|send (?:him|her|them|you)|referr(?:ed|ing)(?: (?:him|her|them|you))?|"
+        r"refer (?:him|her|them|you)|brought|coming) in\b(?!\s+(?:a|an|the|your|his|her|my|our|"
+        r"writing|person)\b)",
     ],
     "urgent": [
         r"\bsame[- ]day\b", r"\b(?:within|in) (?:the next )?(?:24|48|24\s*(?:-|to|or)\s*48)"
@@ -109,13 +114,16 @@ URGENCY: Final[Table] = _table({
     "routine": [
         r"\b(?:see|seeing|visit|book|booking|make|get|getting|arrange|schedule|scheduling|"
         r"speak to|talk to|contact|consult|ask|have|let|go to|head to|call|ring|phone|attend|"
-        r"check in with|follow up with|follow-up with|review with)\b[^.;]{0,40}\b(?:gp|doctor|"
+        r"check in with|follow up with|follow-up with|review with|mention\w*|bring (?:it|this|that) "
+        r"up with|raise (?:it|this|that) with)\b[^.;]{0,40}\b(?:gp|doctor|"
         r"physio\w*|physical therap\w*|pt\b|chiropract\w*|family (?:doctor|physician)|"
         r"primary care|pcp|provider|clinician|practice nurse|pharmacist|specialist|"
         r"spine (?:clinic|specialist)|orthopa?edic\w*|appointment|surgery|sessions?)\b",
         r"\b(?:refer(?:ral)?|referred)\b[^.;]{0,30}\b(?:physio\w*|physical therap\w*|"
         r"musculoskeletal|msk|spinal|spine|specialist|pain clinic|orthopa?edic\w*|surgeon)\b",
-        r"\broutine (?:appointment|review|referral|follow[- ]up|assessment)\b",
+        r"\b(?:routine|regular|normal|ordinary|standard) (?:appointment|review|referral|"
+        r"follow[- ]up|assessment|visit|gp appointment)\b|\b(?:at )?your next (?:visit|check-?up|"
+        r"appointment|routine appointment)\b",
         r"\b(?:review|reassess(?:ment)?|follow[- ]up|re-?evaluat\w*)\b[^.;]{0,20}\b(?:in|within) "
         r"(?:\d+|one|two|three|four|six|several|a few|a couple of)\s*(?:-\s*\d+\s*)?weeks?\b",
         r"\bnon-?urgent\b", r"\bget (?:it|this|things) (?:checked|looked at)\b",

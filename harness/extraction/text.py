@@ -60,7 +60,7 @@ def clauses(answer: str) -> list[Clause]:
     out: list[Clause] = []
     heading = ""
     lead_in = ""
-    lines = [line for line in answer.splitlines() if line.strip()]
+    lines = _join_wrapped([line for line in answer.splitlines() if line.strip()])
     n_sentences = 0
     for raw_line in lines:
         line = _EMPHASIS.sub("", raw_line).strip()
@@ -92,6 +92,26 @@ def clauses(answer: str) -> list[Clause]:
     return out
 
 
+_WRAPPED = re.compile(r"^\s*[a-z(]")
+
+
+def _join_wrapped(lines: list[str]) -> list[str]:
+    """Join a sentence wrapped across lines: "problems with the bladder or" + "bowels, they ...".
+
+    A line that goes on in lower case, with no bullet, after a line that is neither a heading
+    nor a lead-in, continues that line's sentence; cutting it would cut its condition off.
+    """
+    out: list[str] = []
+    for line in lines:
+        if (out and _WRAPPED.match(line) and not _BULLET.match(line)
+                and not _MARKDOWN_HEADING.match(out[-1])
+                and not out[-1].rstrip().endswith((":", ".", "!", "?"))):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
 _POSTPOSED = re.compile(
     r"^(?P<head>.+),\s*(?P<tail>(?!(?:if|unless|when|in case|should)\b)[^,]*\b(?:if|unless)\b"
     r"[^,]*)$",
@@ -108,10 +128,19 @@ def _split_postposed(part: str) -> list[str]:
     return [match["head"], match["tail"]]
 
 
+_CARD_FIELD = re.compile(
+    r"^(?:suggested|recommended|recommendation|care level|level of care|disposition|"
+    r"next steps?|advice|outcome|triage(?: result| outcome| level)?|action|where to go|"
+    r"urgency|what to do|result)\b[^:]{0,25}:\s*\S", re.IGNORECASE)
+
+
 def _is_heading(raw_line: str, line: str, is_bullet: bool) -> bool:
     if _MARKDOWN_HEADING.match(raw_line):
         return True
     if is_bullet or line.endswith((".", "?", "!", ":", ",", ";")):
+        return False
+    if _CARD_FIELD.match(line):
+        # a symptom-checker card's field: "Suggested next step: Urgent care (today)"
         return False
     # A short line without final punctuation standing alone: a title such as
     # "Red flags" or "Step 2: For Non-Emergency Neurological Symptoms".

@@ -51,6 +51,8 @@ _COURTESY = re.compile(
     r"\bif (?:you can(?!'t|\u2019t|not| not)|you are able|possible|able|needed|you need to|"
     r"it suits you|that suits you|tolerated|I were you|I was you|that helps|I had to guess|"
     r"you must|necessary|you have to|it helps|you need)\b|"
+    # a letter's request: "I would be grateful if you could see Mrs T within the week"
+    r"\b(?:I|we)(?:'d| would) be (?:most |very )?grateful if\b|"
     # efficacy is not a warning sign: "antivirals work best if started within three days"
     r"\b(?:works?|worked|best|most effective|more effective) if\b|"
     # safety-netting given is a statement of what was said: "discharge with safety-net advice"
@@ -263,6 +265,7 @@ def is_optional(clause: Clause) -> bool:
 _NOT_IMPROVING = re.compile(
     r"\b(?:not (?:better|improv\w*|settl\w*|getting better)|(?:doesn'?t|does not|hasn'?t|have not|"
     r"haven'?t|has not) (?:improve|improved|settle|settled|got better|gotten better|eased)|"
+    r"not (?:easing|clearing|clearing up|going away|shifting|resolving)|"
     r"no (?:better|improvement)|fails? to (?:improve|settle)|persists?|still (?:bad|there|"
     r"bothering|painful|sore|troubling)|keeps? (?:nagging|bothering|going|on)|"
     r"(?:hasn'?t|has not|haven'?t|doesn'?t|does not) (?:gone|go away|cleared|eased))\b",
@@ -277,8 +280,15 @@ def is_review_if_not_improving(clause: Clause) -> bool:
 
 def is_no_red_flag_branch(clause: Clause) -> bool:
     """True when a conditional branch is the one for a case without warning signs."""
+    # the branch label may head the sentence in its own clause: "If no to both: Recommended -
+    # routine GP appointment"
+    label = _BRANCH_LABEL.match(clause.sentence)
     return bool(_NO_RED_FLAG_BRANCH.search(clause.context) or
-                _NO_RED_FLAG_BRANCH.search(clause.text))
+                _NO_RED_FLAG_BRANCH.search(clause.text) or
+                (label and _NO_RED_FLAG_BRANCH.search(label.group(1))))
+
+
+_BRANCH_LABEL = re.compile(r"^\W*((?:if|when|for)\b[^:]{0,80}):", re.IGNORECASE)
 
 
 _LIST_TAIL = re.compile(

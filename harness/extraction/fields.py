@@ -249,6 +249,13 @@ def urgency(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding |
                     and _PROGNOSIS.search(clause.text)
                     and not _ANY_CARE_STEP.search(clause.text)):
                 return Finding("self_care", clause.sentence)
+        # Only reassurance that the problem is harmless ("it isn't dangerous in itself",
+        # "usually nothing sinister") beside denied or conditional care: home care.
+        for clause in clauses:
+            if (not clause.is_heading and not clause.is_question
+                    and _REASSURANCE.search(clause.text)
+                    and not _ANY_CARE_STEP.search(clause.text)):
+                return Finding("self_care", clause.sentence)
         return None
     best = max(found, key=lambda m: (urgency_rank(m[0]), -m[1].index))
     return Finding(best[0], best[1].sentence)
@@ -257,6 +264,10 @@ def urgency(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding |
 _PROGNOSIS = re.compile(
     r"\b(?:most|many|nearly all|the majority of) (?:people|patients|cases)\b[^.;]{0,50}\b(?:get "
     r"better|recover|improve|settle|resolve)", re.IGNORECASE)
+_REASSURANCE = re.compile(
+    r"\b(?:is|isn'?t|is not|'s|are|aren'?t|are not) (?:usually |generally |probably |likely )?"
+    r"(?:(?:not |nothing )?(?:dangerous|harmful|sinister|serious|worrying|to worry about)|"
+    r"harmless|benign)\b", re.IGNORECASE)
 _ANY_CARE_STEP = re.compile(r"\b(?:a ?& ?e|999|911|ambulance|emergency|hospital|urgent\w*|surgery|"
                             r"mri|ct|scan|x-?ray|referral)\b", re.IGNORECASE)
 
@@ -323,7 +334,7 @@ def _urgency_matches(
 _CARE = re.compile(
     r"\b(?:see|seen|seeing|doctor|gp|physician|clinician|nurse|appointment|review|assess\w*|"
     r"mri|scan|x-?ray|radiograph\w*|films?|imaging|ct|contact|call|ring|phone|visit|check\w*|help|care|surgery|practice|"
-    r"hospital|clinic|team|refer\w*|examin\w*|evaluat\w*|attend|111)\b"
+    r"hospital|clinic|team|refer\w*|examin\w*|evaluat\w*|attend|111|bloods|blood tests?)\b"
     # "this should happen within a few days" points back at the step before it
     r"|\b(?:should|must|needs? to|will|to) (?:happen|be done|be arranged|be booked|take place|"
     r"be organi[sz]ed)\b",

@@ -106,7 +106,7 @@ URGENCY: Final[Table] = _table({
         r"\bNHS 111\b|\b(?:call|ring|phone|contact) 111\b|\b111\b",
         r"\b(?:as soon as (?:possible|you can)|asap|promptly|prompt (?:review|assessment|"
         r"evaluation|appointment|medical))\b",
-        r"\b(?:today|tomorrow|this week|within (?:a|one|1) week(?! or)|within 7 days)\b",
+        r"\b(?:today|tomorrow|this week|within (?:a|one|1|the) week(?! or)|within 7 days)\b",
         # a walk-in centre is urgent care; an X-ray "walk-in service" is only how a scan is done
         r"\bwalk-in (?:centre|center|clinic)\b|\bout[- ]of[- ]hours\b",
         r"\bsoon\b(?! as)", r"\bsooner rather than later\b",
@@ -134,7 +134,9 @@ URGENCY: Final[Table] = _table({
         r"coming )?(?:a few|few|\d+|two|three|four|six|several|a couple of|couple of) weeks\b",
         r"\b(?:gp|doctor|physio\w*|pcp|appointment|review)\b[^.;]{0,25}\b(?:in|within|for) "
         r"(?:a|the next|about a) fortnight\b",
-        r"^(?:physio\w*|physical therap\w*)\b|\brefer\w*\b",
+        # "referred tingling into the buttock" is a symptom, not a referral
+        r"^(?:physio\w*|physical therap\w*)\b|\brefer\w*\b(?!\s+(?:[\w-]+\s+)?(?:pain|tingling|"
+        r"numbness|symptoms?|sensations?|aching|ache|discomfort)\b)",
         r"(?<!normal )(?<!usual )(?<!daily )(?<!your )\broutine(?:ly)?\b"
         r"(?! imaging| scan| x-?ray| mri)",
         r"\bsessions? with\b",
@@ -158,7 +160,15 @@ URGENCY: Final[Table] = _table({
         r"\b(?:paracetamol|acetaminophen|ibuprofen|naproxen|nsaids?|painkillers?|pain relief|"
         r"over[- ]the[- ]counter|otc|heat (?:pack|pad|therapy)|hot water bottle|ice pack)\b",
         r"\b(?:should|will|'ll|tends? to|usually) (?:\w+ly )?(?:settle|improve|get better|ease|"
-        r"resolve)\b",
+        r"resolve|stop|fade|go away|pass|wear off|clear up|calm down)\b",
+        # changing how one sits or works: "try getting up every half hour", "take breaks on
+        # long drives", "adjust your chair"; and a wait-and-see: "see if it fades"
+        r"\b(?:try|take|taking|make|making|build in)\b[^.;]{0,15}\bbreaks\b|\bgetting up (?:and "
+        r"moving )?every\b|\bget up (?:and (?:move|walk) (?:about|around) )?every\b|"
+        r"\b(?:adjust|improve|change|check|fix|sort out) (?:your )?(?:posture|chair|desk|seat|"
+        r"seating|workstation|set-?up)\b|\bsee (?:if|whether) (?:it|things|the \w+) (?:fades?|"
+        r"settles?|eases?|goes|improves?|passes|wears off|calms down)\b|"
+        r"\bmanag\w* (?:it |this |them )?conservatively\b",
         r"\bon its own\b|\bby itself\b",
         r"\b(?:get|getting|go|going) back to (?:your )?(?:normal|usual) (?:activit\w+|routine)\b|"
         r"\breturn to (?:your )?(?:normal|usual) activit\w+\b|\btake it easy\b",

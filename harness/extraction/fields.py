@@ -413,7 +413,15 @@ def imaging(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding:
             continue
         if NO_IMAGING.search(clause.text) and ruled_out is None:
             ruled_out = clause
+        if _DENIED_LABEL.match(clause.text):
+            # "Not indicated for isolated numbness without red flags: MRI finds ..."
+            ruled_out = ruled_out or clause
+            continue
         if cond or clause.is_question or _ABOUT_IMAGING.match(clause.text):
+            continue
+        named = _named_before(clauses, clause)
+        if named:
+            ordered.append((named, clause))
             continue
         for modality, pattern in IMAGING:
             match = pattern.search(clause.text)
@@ -434,6 +442,31 @@ def imaging(clauses: Sequence[Clause], conditional: Sequence[bool]) -> Finding:
         best = min(ordered, key=lambda m: (_IMAGING_PRIORITY.index(m[0]), m[1].index))
         return Finding(best[0], best[1].sentence)
     return Finding("none", ruled_out.sentence if ruled_out else None)
+
+
+_DENIED_LABEL = re.compile(
+    r"^\W*(?:not (?:indicated|needed|required|recommended|necessary|warranted|routinely "
+    r"(?:needed|indicated))|unnecessary|none (?:needed|required))\b[^:]{0,80}:", re.IGNORECASE)
+# a scan named in the sentence before and ordered by pronoun: "... is an MRI. Ask your doctor
+# to book one"; "A quick X-ray would show ... Ask for one when you next see your doctor"
+_ORDER_ONE = re.compile(
+    r"\b(?:book|ask (?:\w+ )?for|get|arrange|request|order|go for|organi[sz]e)\s+(?:one|it)\b",
+    re.IGNORECASE)
+
+
+def _named_before(clauses: Sequence[Clause], clause: Clause) -> str | None:
+    """The modality a pronoun order ("book one") points back to, if the sentence before names it."""
+    match = _ORDER_ONE.search(clause.text)
+    if not match or context.is_negated(clause, match.start(), match.end()):
+        return None
+    for before in clauses:
+        if before.sentence_index != clause.sentence_index - 1 or before.is_heading:
+            continue
+        for modality, pattern in IMAGING:
+            found = pattern.search(before.text)
+            if found and not context.is_negated(before, found.start(), found.end()):
+                return "mri" if modality == "scan" else modality
+    return None
 
 
 def topics(

@@ -15,6 +15,8 @@ _CONDITION = re.compile(
     r"\b(?:if|in case|in the event|should (?:you|they|the|your|he|she|it|symptoms?|things?|"
     r"any|anything|there|this|that|these|those)\b"
     r"|whenever|as soon as you (?:notice|develop|get|feel|lose|have)|once you notice"
+    # the reasons that would change the advice: "The only reasons to go in would be ..."
+    r"|the only (?:reasons?|times?|things?) (?:to|that|you'?d|you would|you should|worth)"
     r"|watch (?:out )?for|look out for|be alert|be aware of"
     r"|warning signs?\b(?! of)|red[- ]flags? (?:include|are)|danger signs?"
     r"|alarm (?:signs?|features|symptoms)"

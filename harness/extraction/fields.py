@@ -41,7 +41,8 @@ _ORDER = re.compile(
 )
 _ACTION = re.compile(
     r"\b(?:seek|get|call|ring|phone|contact|go|see|tell|speak|attend|report|come back|return|"
-    r"help|advice|review|attention|a&e|999|911|111|emergency|urgent|doctor|gp|hospital|"
+    r"help|advice|review|attention|a&e|999|911|111|emergency|urgent|doctor|gp|hospital|seen|"
+    r"let (?:me|us|your \w+) know|go in|come in|"
     r"check(?:ed)?|safety[- ]net\w*|present|attend|send|refer\w*|admit\w*|ed|er|"
     r"treat (?:it |this )?as|ambulance|escalat\w*|don'?t wait|do not wait)\b",
     re.IGNORECASE,

@@ -245,7 +245,7 @@ TOPICS: Final[Table] = _table({
     "bladder": [r"\bbladder\b", r"\burin\w*\b", r"\bpee(?:ing)?\b", r"\bwee(?:ing)?\b",
                 r"\bpass(?:ing)? water\b", r"\bwaterworks\b", r"\bretention\b",
                 r"\bincontinen\w+\b(?! of (?:stool|"
-                r"faeces|feces|bowel))", r"\bwetting\b", r"\bthe toilet\b(?! paper| tissue| roll)",
+                r"faeces|feces|bowel))", r"\bwetting\b", r"\bwet (?:yourself|himself|herself|themselves|the bed)\b", r"\bthe toilet\b(?! paper| tissue| roll)",
                 r"\bsphincter\b"],
     "bowel": [r"\bbowels?\b", r"\bfa?ecal\b", r"\bpoo\w*\b", r"\bstools?\b",
               r"\bsoil(?:ing|ed|s)?\b",
@@ -288,6 +288,12 @@ TOPICS: Final[Table] = _table({
               r"\bchest pain\b", r"\btearing\b", r"\babdominal pain\b",
               r"\bpulsat\w+\b", r"\brash\b", r"\bshingles\b", r"\b(?:iv|intravenous) drug\b",
               r"\bsteroids?\b", r"\bimmun\w+\b", r"\bunwell\b", r"\bshortness of breath\b",
+              r"\b(?:keeps?|kept|stops?) you awake\b",
+              # pain past control: "if the pain becomes unbearable despite medication"
+              r"\bpain\b[^.;]{0,20}\b(?:unbearable|uncontroll\w+|out of control)\b",
+              # shingles near the eye; drug injection and spinal procedures (infection risk)
+              r"(?<!an )\beyes?\b(?! on)|\bface\b", r"\binject\w* drugs\b",
+              r"\bprocedure on (?:your |the )?spine\b|\bspinal (?:procedure|injection|surgery)\b",
               r"\bclumsy\b|\bclumsiness\b", r"\bhands?\b",
               # breathing or swallowing trouble (the ascending weakness of Guillain-Barre)
               r"\b(?:difficult\w*|trouble|problems?|struggl\w*) (?:with )?"

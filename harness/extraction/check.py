@@ -29,8 +29,9 @@ LABELLED_FILES = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "dev5.j
 """The bundled files: the development rounds, then the held-out set when one is bundled.
 
 ``dev5.jsonl``, ``dev7.jsonl`` and ``dev9.jsonl`` were held-out sets until rules were changed
-after measuring them; they are development data now. ``dev8.jsonl`` holds probes written to test the rule
-kinds added for ``dev7``. A fresh held-out file, measured once, goes in as ``heldout.jsonl``.
+after measuring them; they are development data now. ``dev8.jsonl`` holds probes written to
+test the rule kinds added for ``dev7``. A fresh held-out file, measured once, goes in as
+``heldout.jsonl``.
 """
 TARGETS = {"urgency": 0.95, "urgency_emergency": 1.0, "imaging": 0.95, "safety_net": 0.90}
 _FIELDS = {"id", "half", "style", "answer", "urgency", "imaging", "safety_net", "questions",

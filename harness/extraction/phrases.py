@@ -114,8 +114,8 @@ URGENCY: Final[Table] = _table({
     "routine": [
         r"\b(?:see|seeing|visit|book|booking|make|get|getting|arrange|schedule|scheduling|"
         r"speak to|talk to|contact|consult|ask|have|let|go to|head to|call|ring|phone|attend|"
-        r"check in with|follow up with|follow-up with|review with|mention\w*|bring (?:it|this|that) "
-        r"up with|raise (?:it|this|that) with)\b[^.;]{0,40}\b(?:gp|doctor|"
+        r"check in with|follow up with|follow-up with|review with|mention\w*|"
+        r"bring (?:it|this|that) up with|raise (?:it|this|that) with)\b[^.;]{0,40}\b(?:gp|doctor|"
         r"physio\w*|physical therap\w*|pt\b|chiropract\w*|family (?:doctor|physician)|"
         r"primary care|pcp|provider|clinician|practice nurse|pharmacist|specialist|"
         r"spine (?:clinic|specialist)|orthopa?edic\w*|appointment|surgery|sessions?)\b",
@@ -245,7 +245,9 @@ TOPICS: Final[Table] = _table({
     "bladder": [r"\bbladder\b", r"\burin\w*\b", r"\bpee(?:ing)?\b", r"\bwee(?:ing)?\b",
                 r"\bpass(?:ing)? water\b", r"\bwaterworks\b", r"\bretention\b",
                 r"\bincontinen\w+\b(?! of (?:stool|"
-                r"faeces|feces|bowel))", r"\bwetting\b", r"\bwet (?:yourself|himself|herself|themselves|the bed)\b", r"\bthe toilet\b(?! paper| tissue| roll)",
+                r"faeces|feces|bowel))", r"\bwetting\b",
+                r"\bwet (?:yourself|himself|herself|themselves|the bed)\b",
+                r"\bthe toilet\b(?! paper| tissue| roll)",
                 r"\bsphincter\b"],
     "bowel": [r"\bbowels?\b", r"\bfa?ecal\b", r"\bpoo\w*\b", r"\bstools?\b",
               r"\bsoil(?:ing|ed|s)?\b",

@@ -451,14 +451,16 @@ _DENIED_LABEL = re.compile(
 # a scan named in the sentence before and ordered by pronoun: "... is an MRI. Ask your doctor
 # to book one"; "A quick X-ray would show ... Ask for one when you next see your doctor"
 _ORDER_ONE = re.compile(
-    r"\b(?:book|ask (?:\w+ )?for|get|arrange|request|order|go for|organi[sz]e)\s+(?:one|it)\b",
+    r"\b(?:book|ask (?:\w+ )?for|get|arrange|request|order|go for|organi[sz]e|need|needs)\s+one\b"
+    r"|\b(?:book|arrange|request|order|organi[sz]e)\s+it\b",
     re.IGNORECASE)
 
 
 def _named_before(clauses: Sequence[Clause], clause: Clause) -> str | None:
     """The modality a pronoun order ("book one") points back to, if the sentence before names it."""
     match = _ORDER_ONE.search(clause.text)
-    if not match or context.is_negated(clause, match.start(), match.end()):
+    if (not match or context.is_negated(clause, match.start(), match.end())
+            or context.is_deferred(clause, match.start(), match.end())):
         return None
     for before in clauses:
         if before.sentence_index != clause.sentence_index - 1 or before.is_heading:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from backtriage.harness.model import Presentation
@@ -21,7 +21,8 @@ from backtriage.harness.systems.reference.abnormal import (
     nothing_abnormal_beyond_the_band,
 )
 from backtriage.harness.systems.reference.findings import zoster_pattern
-from backtriage.harness.systems.reference.rules import first_match
+from backtriage.harness.systems.reference.rules import RULES, first_match
+from backtriage.harness.systems.reference.system import FLOOR_SOURCES
 from tests.support.factory import BASE_FINDINGS
 
 REFERENCE = ReferenceTriage()
@@ -68,6 +69,17 @@ background = st.fixed_dictionaries(
     },
 )
 
+# The signs of the emergency floor: any one makes any case an emergency.
+LIFE_THREATENING: list[dict[str, Any]] = [
+    {"unable_to_walk": True},
+    {"bulbar_or_breathing_symptoms": True},
+    {"cold_limb": True},
+    {"leg_pulses_reduced": True},
+    {"shock_signs": True},
+    {"collapse_or_syncope": True},
+    {"systolic_bp": 80},
+]
+
 # One abnormal sign at least, drawn from every kind the issue names.
 NEURO_SITES = ("buttock", "one_leg_dermatomal", "leg_non_dermatomal", "both_legs",
                "feet_stocking", "hands", "truncal_band", "back_band")  # fmt: skip
@@ -79,7 +91,6 @@ SIGNS: list[dict[str, Any]] = [
     {"bladder": ["retention"]},
     {"bowel": ["incontinence"]},
     {"gait_disturbance": True},
-    {"unable_to_walk": True},
     {"reflexes": "reduced_absent"},
     {"reflexes": "brisk"},
     {"umn_signs": True},
@@ -87,16 +98,11 @@ SIGNS: list[dict[str, Any]] = [
     {"sensory_level": True},
     {"arm_weakness": True},
     {"facial_weakness": True},
-    {"bulbar_or_breathing_symptoms": True},
-    {"cold_limb": True},
-    {"leg_pulses_reduced": True},
-    {"shock_signs": True},
-    {"collapse_or_syncope": True},
-    {"systolic_bp": 80},
     {"fever": True},
     {"temperature_c": 38.6},
     {"systemically_unwell": True},
     {"crp": "raised"},
+    *LIFE_THREATENING,
 ]
 signs = st.lists(st.sampled_from(SIGNS), min_size=1, max_size=3)
 
@@ -146,19 +152,13 @@ def test_the_self_care_rows_take_only_cases_with_nothing_abnormal() -> None:
     assert (decision.urgency, first_match(numb).id) == ("urgent", "U2")
 
 
-LIFE_THREATENING: list[dict[str, Any]] = [
-    {"unable_to_walk": True},
-    {"bulbar_or_breathing_symptoms": True},
-    {"cold_limb": True},
-    {"leg_pulses_reduced": True},
-    {"shock_signs": True},
-    {"collapse_or_syncope": True},
-    {"systolic_bp": 80},
-]
-
 
 @settings(max_examples=400, deadline=None)
 @given(background, st.sampled_from(LIFE_THREATENING), signs)
+# The case the witness search found: fever with shock was answered urgent by row I2.
+@example({**BASE_FINDINGS, "age": 60}, {"shock_signs": True}, [{"fever": True}])
+# Cancer with collapse was answered urgent by row C2.
+@example({**BASE_FINDINGS, "cancer_history": True}, {"collapse_or_syncope": True}, [])
 def test_shock_ischaemia_breathing_trouble_or_not_walking_make_any_case_an_emergency(
     base: dict[str, Any], sign: dict[str, Any], extra: list[dict[str, Any]]
 ) -> None:
@@ -167,3 +167,7 @@ def test_shock_ischaemia_breathing_trouble_or_not_walking_make_any_case_an_emerg
     assert decision.urgency == "emergency", (first_match(f).id, f)
     if first_match(f).decision.urgency != "emergency":
         assert decision.rationale and "emergency floor" in decision.rationale
+
+
+def test_the_floor_cites_the_sources_of_row_u1() -> None:
+    assert next(rule.sources for rule in RULES if rule.id == "U1") == FLOOR_SOURCES

@@ -75,7 +75,10 @@ def known_secrets() -> list[str]:
 
 def scrub(text: str) -> str:
     """Return ``text`` with every known secret and credential-looking value redacted."""
-    secrets = known_secrets()
+    return _scrub_with(text, known_secrets())
+
+
+def _scrub_with(text: str, secrets: list[str]) -> str:
     if "\\u" in text:
         decoded = _decode_u_escapes(text)
         if decoded != text and _redact(decoded, secrets) != decoded:
@@ -106,10 +109,19 @@ def scrub_optional(text: str | None) -> str | None:
 
 def scrub_data(value: Any) -> Any:
     """Scrub every string inside a JSON-like value (dict keys and values, lists, strings)."""
+    # The secrets are gathered once per value, not once per string: a journal header lists
+    # every vignette, and reading the environment for each of its strings cost seconds.
+    return _scrub_tree(value, known_secrets())
+
+
+def _scrub_tree(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str):
-        return scrub(value)
+        return _scrub_with(value, secrets)
     if isinstance(value, dict):
-        return {scrub(k) if isinstance(k, str) else k: scrub_data(v) for k, v in value.items()}
+        return {
+            _scrub_with(k, secrets) if isinstance(k, str) else k: _scrub_tree(v, secrets)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [scrub_data(v) for v in value]
+        return [_scrub_tree(v, secrets) for v in value]
     return value

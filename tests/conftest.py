@@ -35,3 +35,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     ]
     for path in paths:
         terminalreporter.write_line(f"screenshot: {path}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the corpus validation cache of this test session out of the user's home."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("BACKTRIAGE_CACHE_DIR", tempfile.mkdtemp(prefix="backtriage-cache-"))

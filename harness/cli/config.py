@@ -33,6 +33,7 @@ CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "answer_format": str,
     "extractor": str,
     "subset": bool,
+    "revalidate": bool,
 }
 """Keys a config file may hold, with their types; ``adapter`` holds adapter settings."""
 

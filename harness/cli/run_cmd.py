@@ -9,6 +9,7 @@ from pathlib import Path
 
 from backtriage.harness.cli import ci_args, console_args, engine_args, evaluator_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
+from backtriage.harness.cli.validate_cmd import validation_note
 from backtriage.harness.engine import NoVerdict
 from backtriage.harness.loading import load_corpus
 from backtriage.harness.loading.problems import InputError, Problem
@@ -46,6 +47,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--output", help=f"folder for results.json (default: {DEFAULT_OUTPUT})")
     p.add_argument("--config", help="YAML config file; CLI flags override it")
     p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
+    p.add_argument("--revalidate", action="store_true", default=None,
+                   help="check the corpus again even if it is unchanged since its last check "
+                        "(which is otherwise reused, and the run says so)")
     p.add_argument("--answer-format", choices=("json", "text"),
                    help="openai:/anthropic: only. json (default): the model fills in the "
                         "decision vocabulary; text: it answers the narrative in its own words "
@@ -71,7 +75,8 @@ def handle(args: argparse.Namespace) -> int:
     options = engine_args.engine_options(args, config)
     model_settings = evaluator_args.model_settings(args, spec)
     label = evaluator_args.run_label(args, config)
-    corpus = load_corpus(setting("corpus", args.corpus, config, None))
+    corpus = load_corpus(setting("corpus", args.corpus, config, None),
+                         revalidate=bool(setting("revalidate", args.revalidate, config, False)))
     corpus, selection = select_vignettes(corpus, *evaluator_args.selection_request(args, config))
     corpus, shard_plan = ci_args.select(args, corpus)
     policy = load_policy(setting("policy", args.policy, config, None))
@@ -114,6 +119,7 @@ def handle(args: argparse.Namespace) -> int:
             # What a user needs to debug their system: the first failure, traceback and all.
             print(f"\n{failure}", file=sys.stderr)
         print(f"\nresults: {path}", file=out)
+        print(validation_note(corpus), file=out)
         ci_args.write_reports(args, document)
         return ci_args.exit_status(result, shard_plan)
     finally:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from backtriage.harness.cli import exit_codes
-from backtriage.harness.loading import check_corpus, errors_only
+from backtriage.harness.loading import Corpus, check_corpus, errors_only
 from backtriage.harness.model import Vignette
 from backtriage.scoring.shortcuts import audit as shortcut_audit
 
@@ -24,12 +24,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="also fail on warnings, and when the shortcut audit finds that surface features "
         "alone predict urgency more than 5 points above the majority-class rate",
     )
+    p.add_argument("--revalidate", action="store_true",
+                   help="check every file again even if the corpus is unchanged since its last "
+                        "check (which is otherwise reused)")
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Report every problem; exit 2 if any is an error."""
-    corpus, problems = check_corpus(args.paths or None)
+    corpus, problems = check_corpus(args.paths or None, revalidate=args.revalidate)
     for problem in problems:
         print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
     errors = errors_only(problems)
@@ -38,6 +41,7 @@ def handle(args: argparse.Namespace) -> int:
         f"{len(corpus)} valid vignette(s); {len(errors)} error(s), {warnings} warning(s)"
         f"; corpus hash {corpus.content_hash[:12]}"
     )
+    print(validation_note(corpus))
     if errors:
         return exit_codes.BAD_INPUT
     if args.strict:
@@ -60,3 +64,11 @@ def _strict_status(vignettes: Sequence[Vignette], warnings: int) -> int:
             file=sys.stderr,
         )
     return exit_codes.BAD_INPUT if failed else exit_codes.OK
+
+
+def validation_note(corpus: Corpus) -> str:
+    """One line saying whether the corpus was checked now or its last check reused."""
+    if corpus.validation == "reused":
+        return ("validation: reused (the files are unchanged since this harness last checked "
+                "them; --revalidate checks again)")
+    return "validation: performed (every check ran)"

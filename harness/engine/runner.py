@@ -72,12 +72,15 @@ def run_system(
     completed: Iterable[AnswerRecord] = (),
     cache: ResponseLookup | None = None,
     progress: ProgressSink | None = None,
+    flush: Callable[[], None] | None = None,
 ) -> list[AnswerRecord]:
     """Ask ``system`` about every vignette ``options.epochs`` times.
 
     Only the presentation reaches the system. Answers already in ``completed`` (a resumed
     journal) are not asked again. ``on_record`` sees each finished answer as it completes (the
-    journal); records cut short by the time cap are returned but not passed to it.
+    journal); records cut short by the time cap are returned but not passed to it. ``flush`` is
+    called whenever every answer that has arrived has been passed to ``on_record``, before the
+    engine waits for more (the journal then hands its lines to the operating system).
 
     Returns:
         One record per (vignette, epoch), sorted by vignette id then epoch, whatever the order
@@ -97,7 +100,7 @@ def run_system(
     if progress:
         progress.start(len(wanted), len(records))
     try:
-        records.update(_run_jobs(system, jobs, options, on_record, cache, progress))
+        records.update(_run_jobs(system, jobs, options, on_record, cache, progress, flush))
     finally:
         if progress:
             progress.finish()
@@ -111,6 +114,7 @@ def _run_jobs(
     on_record: OnRecord | None,
     cache: ResponseLookup | None,
     progress: ProgressSink | None,
+    flush: Callable[[], None] | None,
 ) -> dict[Key, AnswerRecord]:
     if not jobs:
         return {}
@@ -181,6 +185,14 @@ def _run_jobs(
             except queue.Empty:
                 continue
             accept(item)
+            # Take what else has arrived, then make it durable once, before waiting again.
+            while pending:
+                try:
+                    accept(results.get_nowait())
+                except queue.Empty:
+                    break
+            if flush:
+                flush()
         if pending:
             stop.set()
             drain_until = time.monotonic() + _DRAIN_SECONDS
@@ -197,4 +209,6 @@ def _run_jobs(
             accept(AnswerRecord(vid, epoch, None, CAP_NOT_ATTEMPTED, final=False))
     finally:
         stop.set()
+        if flush:
+            flush()
     return out

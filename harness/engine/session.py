@@ -98,6 +98,7 @@ def run_session(
         records = run_system(
             system, vignettes, options, journal.append if journal else None,
             completed=completed, cache=cache, progress=progress,
+            flush=journal.flush if journal else None,
         )
     finally:
         if journal:

@@ -17,6 +17,12 @@ from backtriage.harness.loading.near_duplicates import near_duplicate_problems
 from backtriage.harness.loading.problems import InputError, Problem, errors_only
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.loading.semantic_check import semantic_problems
+from backtriage.harness.loading.textfile import read_bytes
+from backtriage.harness.loading.validation_cache import (
+    CachedValidation,
+    ValidationCache,
+    validation_key,
+)
 from backtriage.harness.model import Vignette, canonical_json
 from backtriage.harness.resources import corpus_dir
 
@@ -35,6 +41,8 @@ class Corpus:
         roots: the paths the corpus was read from.
         version: the label version the bibliography declares (``corpus_version``), or None;
             unlike the hash it says which labeling-guide changelog entry the labels follow.
+        validation: ``performed`` when every check ran on this load, ``reused`` when the
+            files were unchanged since a full check and its problems were reused.
     """
 
     vignettes: tuple[Vignette, ...]
@@ -42,6 +50,7 @@ class Corpus:
     content_hash: str
     roots: tuple[str, ...]
     version: str | None = None
+    validation: str = "performed"
 
     def __len__(self) -> int:
         return len(self.vignettes)
@@ -76,13 +85,18 @@ def find_bibliography(paths: Sequence[Path]) -> Path:
     return corpus_dir() / BIBLIOGRAPHY_NAME
 
 
-def load_bibliography(path: Path) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
-    """Load and validate a bibliography file; return entries by id and problems."""
+def load_bibliography(
+    path: Path, check: bool = True
+) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
+    """Load a bibliography file; return entries by id and problems.
+
+    ``check=False`` skips the schema (for a file whose check is cached).
+    """
     try:
         data = load_json(path, "bibliography")
     except InputError as exc:
         return {}, list(exc.problems)
-    problems = schema_problems("bibliography", data, str(path))
+    problems = schema_problems("bibliography", data, str(path)) if check else []
     entries: dict[str, Mapping[str, Any]] = {}
     for i, source in enumerate(data.get("sources", []) if isinstance(data, dict) else []):
         sid = source.get("id") if isinstance(source, dict) else None
@@ -96,11 +110,16 @@ def load_bibliography(path: Path) -> tuple[dict[str, Mapping[str, Any]], list[Pr
 
 def check_corpus(
     paths: Iterable[str | Path] | None = None,
+    *,
+    revalidate: bool = False,
+    cache: ValidationCache | None = None,
 ) -> tuple[Corpus, list[Problem]]:
     """Load every vignette under ``paths`` (default: the bundled corpus) and report problems.
 
     Vignettes with schema errors are left out of the returned corpus; every problem, of every
-    file, is returned so a single pass shows all that needs fixing.
+    file, is returned so a single pass shows all that needs fixing. The checks run once per
+    corpus content (:mod:`validation_cache`): unchanged files reuse the problems found last
+    time, and the corpus says so in ``validation``; ``revalidate`` checks again regardless.
     """
     roots = [Path(p) for p in (paths or [corpus_dir()])]
     problems: list[Problem] = []
@@ -109,11 +128,49 @@ def check_corpus(
             problems.append(Problem(str(root), "", "no such file or folder"))
     roots = [r for r in roots if r.exists()]
     bib_path = find_bibliography(roots)
-    bibliography, bib_problems = load_bibliography(bib_path)
-    problems.extend(bib_problems)
+    files = vignette_files(roots)
+    cache = cache or ValidationCache()
+    key = _validation_key(bib_path, files, problems)
+    cached = None if key is None or revalidate else cache.get(key)
+    if cached is not None:
+        bibliography = _bibliography_entries(bib_path)
+        vignettes = _reuse(files, cached)
+        problems.extend(cached.problems)
+        validation = "reused"
+    else:
+        bibliography, vignettes, found = _check(bib_path, files)
+        if key is not None:
+            rejected = {f for f in map(str, files)} - {v.path for v in vignettes}
+            cache.put(key, CachedValidation(
+                tuple(found), frozenset(rejected), {v.path: v.content_hash for v in vignettes}
+            ))
+        problems.extend(found)
+        validation = "performed"
+    vignettes.sort(key=lambda v: v.id)
+    digest = hashlib.sha256()
+    for v in vignettes:
+        digest.update(f"{v.id}\0{v.content_hash}\n".encode())
+    digest.update(canonical_json(dict(bibliography)).encode())
+    corpus = Corpus(
+        vignettes=tuple(vignettes),
+        bibliography=MappingProxyType(bibliography),
+        content_hash=digest.hexdigest(),
+        roots=tuple(str(r) for r in roots),
+        version=_corpus_version(bib_path),
+        validation=validation,
+    )
+    if not vignettes and not errors_only(problems):
+        problems.append(Problem(", ".join(map(str, roots)), "", "no vignettes found"))
+    return corpus, problems
 
+
+def _check(
+    bib_path: Path, files: Sequence[Path]
+) -> tuple[dict[str, Mapping[str, Any]], list[Vignette], list[Problem]]:
+    """Every check, in full: the bibliography, each file's schema, then the corpus checks."""
+    bibliography, problems = load_bibliography(bib_path)
     loaded: list[tuple[Path, dict[str, Any]]] = []
-    for file in vignette_files(roots):
+    for file in files:
         try:
             data = load_json(file, "vignette file")
         except InputError as exc:
@@ -132,33 +189,50 @@ def check_corpus(
     problems.extend(consistency_problems(loaded))
     problems.extend(lay_exam_problems(loaded))
     problems.extend(contrast_problems(loaded))
-    vignettes = sorted(
-        (Vignette.from_dict(d, str(f), _sha256(canonical_json(d))) for f, d in loaded),
-        key=lambda v: v.id,
-    )
-    digest = hashlib.sha256()
-    for v in vignettes:
-        digest.update(f"{v.id}\0{v.content_hash}\n".encode())
-    digest.update(canonical_json(dict(bibliography)).encode())
-    corpus = Corpus(
-        vignettes=tuple(vignettes),
-        bibliography=MappingProxyType(bibliography),
-        content_hash=digest.hexdigest(),
-        roots=tuple(str(r) for r in roots),
-        version=_corpus_version(bib_path),
-    )
-    if not vignettes and not errors_only(problems):
-        problems.append(Problem(", ".join(map(str, roots)), "", "no vignettes found"))
-    return corpus, problems
+    vignettes = [Vignette.from_dict(d, str(f), _sha256(canonical_json(d))) for f, d in loaded]
+    return bibliography, vignettes, problems
 
 
-def load_corpus(paths: Iterable[str | Path] | None = None) -> Corpus:
+def _reuse(files: Sequence[Path], cached: CachedValidation) -> list[Vignette]:
+    """Read the files a cached check accepted, with the content hashes it computed."""
+    vignettes = []
+    for file in files:
+        path = str(file)
+        if path in cached.rejected:
+            continue
+        data = load_json(file, "vignette file")
+        content_hash = cached.content_hashes.get(path) or _sha256(canonical_json(data))
+        vignettes.append(Vignette.from_dict(data, path, content_hash))
+    return vignettes
+
+
+def _validation_key(bib_path: Path, files: Sequence[Path], problems: list[Problem]) -> str | None:
+    """The cache key of this corpus as it lies on disk, or None if a file cannot be read.
+
+    A file that cannot be read is reported by the full check, which then runs; the missing
+    roots already in ``problems`` are part of the key, since they are part of the result.
+    """
+    hashed: list[tuple[str, str]] = []
+    try:
+        for file in (bib_path, *files):
+            hashed.append((str(file), hashlib.sha256(read_bytes(file, "file")).hexdigest()))
+    except InputError:
+        return None
+    return validation_key(hashed, [str(p) for p in problems])
+
+
+def _bibliography_entries(path: Path) -> dict[str, Mapping[str, Any]]:
+    entries, _ = load_bibliography(path, check=False)
+    return entries
+
+
+def load_corpus(paths: Iterable[str | Path] | None = None, *, revalidate: bool = False) -> Corpus:
     """Load a corpus for running; raise :class:`InputError` if it has any error.
 
     Raises:
         InputError: listing every error (warnings do not block a run).
     """
-    corpus, problems = check_corpus(paths)
+    corpus, problems = check_corpus(paths, revalidate=revalidate)
     errors = errors_only(problems)
     if errors:
         raise InputError(errors)

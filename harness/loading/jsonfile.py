@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,10 @@ class _NumberError(ValueError):
     """A number literal the reader refuses (too long, or not finite)."""
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _pairs(marks: list[str], pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    fast = dict(pairs)
+    if len(fast) == len(pairs):  # no key given twice: the usual case, built in C
+        return fast
     out: dict[str, Any] = {}
     duplicates: list[str] = []
     for key, value in pairs:
@@ -39,6 +43,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out[key] = value
     if not duplicates:
         return out
+    marks.extend(duplicates)
     marked = DuplicateKeys(out)
     marked.duplicates = duplicates
     return marked
@@ -69,8 +74,10 @@ def parse_json(text: str, source: str, max_depth: int = MAX_DEPTH) -> Any:
     Raises:
         InputError: naming ``source`` and, where it can, the line or the field.
     """
+    duplicates: list[str] = []
     try:
-        data = json.loads(text, object_pairs_hook=_pairs, parse_int=_int, parse_float=_float,
+        data = json.loads(text, object_pairs_hook=partial(_pairs, duplicates), parse_int=_int,
+                          parse_float=_float,
                           parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(source, "", f"not valid JSON: {exc.msg} at line {exc.lineno}, "
@@ -83,10 +90,25 @@ def parse_json(text: str, source: str, max_depth: int = MAX_DEPTH) -> Any:
                                   "levels")]) from None
     except ValueError as exc:  # any other number the int/float conversion refuses
         raise InputError([Problem(source, "", f"not valid JSON: {str(exc)[:200]}")]) from None
+    if not duplicates and _plainly_fit(text, max_depth):
+        return data
     problems = tree_problems(data, source, max_depth)
     if problems:
         raise InputError(problems)
     return data
+
+
+def _plainly_fit(text: str, max_depth: int) -> bool:
+    r"""True when the text alone shows :func:`tree_problems` has nothing to find.
+
+    Of what that walk refuses, JSON text can hold only three: a key given twice (the parse
+    records it), a lone surrogate (only as a ``\uD800``-``\uDFFF`` escape, so the text holds
+    ``\ud`` or ``\uD``), and nesting deeper than ``max_depth`` (impossible with fewer
+    brackets than that). Keys are always text and numbers are checked as they are parsed. The
+    walk costs more than the parse itself, so most files skip it.
+    """
+    return not ("\\ud" in text or "\\uD" in text
+                or text.count("{") + text.count("[") >= max_depth)
 
 
 def load_json(path: Path, what: str = "file") -> Any:

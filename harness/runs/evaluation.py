@@ -180,6 +180,7 @@ def results_document(result: RunResult) -> dict[str, Any]:
         **({"label": result.extra["label"]} if result.extra.get("label") else {}),
         "started_at": result.started_at,
         "finished_at": result.finished_at,
+        "corpus_validation": result.corpus.validation,
         "system": {**result.system_info, "spec": result.system_spec},
         "corpus": {
             "content_hash": result.corpus.content_hash,

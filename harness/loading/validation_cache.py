@@ -1,0 +1,147 @@
+"""Validation done once per corpus content: the problems a corpus had, kept under its key.
+
+Every check of a corpus (schema, semantics, narrative consistency, near-duplicates, lay
+examinations, contrast pairs) depends only on the bytes of its files, where they lie, and the
+harness's own checking code. :func:`validation_key` hashes exactly those, so a run on an
+unchanged corpus reuses the problems found last time instead of checking again; a changed file,
+a moved folder or a changed checker (a new lexicon, a new schema, a new harness) makes a new key
+and a full check. Reuse is never silent: the corpus says whether it was checked or reused
+(:attr:`Corpus.validation <backtriage.harness.loading.corpus.Corpus>`), and ``run`` and
+``validate`` print it.
+
+Where: ``$BACKTRIAGE_CACHE_DIR/validation``, else ``$XDG_CACHE_HOME/backtriage/validation``,
+else ``~/.cache/backtriage/validation``. An entry that cannot be read or does not match its key
+is a miss (the corpus is checked again), never an error: the cache can only save work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from backtriage.harness.atomic_files import write_text_atomic
+from backtriage.harness.loading.jsonfile import parse_json
+from backtriage.harness.loading.problems import InputError, Problem
+from backtriage.harness.loading.textfile import read_text
+from backtriage.harness.version import harness_version
+
+FORMAT = "backtriage-validation"
+FORMAT_VERSION = 1
+_SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class CachedValidation:
+    """What one full check of a corpus found.
+
+    Attributes:
+        problems: every problem, in the order the check reported them.
+        rejected: files left out of the corpus (unreadable, not JSON, or breaking the schema).
+        content_hashes: file path to the vignette's content hash (SHA-256 of its canonical JSON).
+    """
+
+    problems: tuple[Problem, ...]
+    rejected: frozenset[str]
+    content_hashes: Mapping[str, str]
+
+
+def cache_dir() -> Path:
+    """The folder validation results are kept in (see the module docstring)."""
+    explicit = os.environ.get("BACKTRIAGE_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / "validation"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "backtriage" / "validation"
+
+
+@cache
+def checker_fingerprint() -> str:
+    """A hash of the code and data that decide what the checks report.
+
+    The loading package (checks, lexicons, allowances), the schemas, the data model and
+    vocabulary, and the harness version: editing any of them invalidates every entry.
+    """
+    digest = hashlib.sha256(harness_version().encode())
+    from backtriage.harness.resources import schemas_dir
+
+    package = resources.files("backtriage.harness.loading")
+    roots: list[Any] = [package, schemas_dir()]
+    for root in roots:
+        for entry in sorted(root.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".py", ".yaml", ".json")) and entry.is_file():
+                digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    harness = resources.files("backtriage.harness")
+    for name in ("model.py", "vocabulary.py", "open_questions.py"):
+        digest.update(name.encode() + b"\0" + harness.joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def validation_key(files: Iterable[tuple[str, str]], extra: Sequence[str] = ()) -> str:
+    """Hash the checker, then every ``(path, sha256 of its bytes)`` in order, then ``extra``."""
+    digest = hashlib.sha256(checker_fingerprint().encode())
+    for path, file_hash in files:
+        digest.update(f"{path}\0{file_hash}\n".encode("utf-8", "surrogatepass"))
+    for item in extra:
+        digest.update(f"{item}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+class ValidationCache:
+    """Entries under a folder, one JSON file per key, written atomically."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder or cache_dir()
+
+    def get(self, key: str) -> CachedValidation | None:
+        """Return the entry for ``key``, or ``None`` when there is none usable."""
+        path = self.folder / f"{key}.json"
+        try:
+            data = parse_json(read_text(path, "validation cache entry"), str(path))
+            return _entry(data, key)
+        except (InputError, KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, key: str, found: CachedValidation) -> None:
+        """Store ``found`` under ``key``."""
+        from backtriage.harness.safe_json import dumps_safe
+
+        document = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "key": key,
+            "problems": [_problem_dict(p) for p in found.problems],
+            "rejected": sorted(found.rejected),
+            "content_hashes": dict(found.content_hashes),
+        }
+        with contextlib.suppress(OSError):  # a folder that cannot be written costs the reuse only
+            write_text_atomic(self.folder / f"{key}.json",
+                              dumps_safe(document, compact=True).value)
+
+
+def _problem_dict(problem: Problem) -> dict[str, Any]:
+    return {"file": problem.file, "pointer": problem.pointer, "message": problem.message,
+            "severity": problem.severity, "vignette_id": problem.vignette_id}
+
+
+def _entry(data: Any, key: str) -> CachedValidation:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key \
+            or data.get("format_version") != FORMAT_VERSION:
+        raise ValueError("not an entry for this key")
+    problems = []
+    for item in data["problems"]:
+        if item["severity"] not in _SEVERITIES:
+            raise ValueError("unknown severity")
+        vid = item["vignette_id"]
+        problems.append(Problem(str(item["file"]), str(item["pointer"]), str(item["message"]),
+                                item["severity"], None if vid is None else str(vid)))
+    hashes = data["content_hashes"]
+    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
+        raise ValueError("content hashes must be strings")
+    return CachedValidation(tuple(problems), frozenset(map(str, data["rejected"])), hashes)

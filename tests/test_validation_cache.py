@@ -1,0 +1,130 @@
+"""The corpus is checked once per content: an unchanged corpus reuses its check, and says so."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backtriage.harness.loading import InputError, check_corpus, load_corpus, validation_cache
+from backtriage.harness.loading.validation_cache import ValidationCache
+from tests.support.factory import make_vignette, mixed_corpus, write_corpus
+
+
+def _fresh(tmp_path: Path) -> ValidationCache:
+    return ValidationCache(tmp_path / "cache")
+
+
+def test_an_unchanged_corpus_reuses_its_check_with_the_same_result(tmp_path: Path) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    first, first_problems = check_corpus([folder], cache=cache)
+    second, second_problems = check_corpus([folder], cache=cache)
+    assert (first.validation, second.validation) == ("performed", "reused")
+    assert second_problems == first_problems
+    assert second.content_hash == first.content_hash
+    assert second.vignettes == first.vignettes
+
+
+def test_a_changed_file_is_checked_again_and_its_new_problem_found(tmp_path: Path) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    check_corpus([folder], cache=cache)
+    file = folder / "t-selfcare.json"
+    data = json.loads(file.read_text())
+    data["sources"] = [{"id": "no-such-source"}]
+    file.write_text(json.dumps(data))
+    corpus, problems = check_corpus([folder], cache=cache)
+    assert corpus.validation == "performed"
+    assert any("no-such-source" in p.message for p in problems)
+
+
+def test_a_moved_corpus_is_checked_again_since_problems_name_its_files(tmp_path: Path) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    check_corpus([folder], cache=cache)
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(folder, moved)
+    assert check_corpus([moved], cache=cache)[0].validation == "performed"
+
+
+def test_errors_found_once_block_every_later_load(tmp_path: Path) -> None:
+    bad = make_vignette("t-bad")
+    bad["sources"] = [{"id": "no-such-source"}]
+    folder = write_corpus(tmp_path / "corpus", [make_vignette("t-good"), bad])
+    cache = _fresh(tmp_path)
+    for expected in ("performed", "reused"):
+        corpus, problems = check_corpus([folder], cache=cache)
+        assert corpus.validation == expected
+        assert any(p.vignette_id == "t-bad" and p.severity == "error" for p in problems)
+    with pytest.raises(InputError):
+        load_corpus([folder])
+
+
+def test_a_damaged_entry_is_a_miss_not_an_error(tmp_path: Path) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    _, first = check_corpus([folder], cache=cache)
+    entries = list((tmp_path / "cache").glob("*.json"))
+    assert entries
+    for entry in entries:
+        entry.write_text('{"format": "backtriage-validation", "key": "x"')
+    corpus, problems = check_corpus([folder], cache=cache)
+    assert corpus.validation == "performed" and problems == first
+
+
+def test_revalidate_checks_again(tmp_path: Path) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    check_corpus([folder], cache=cache)
+    assert check_corpus([folder], cache=cache, revalidate=True)[0].validation == "performed"
+
+
+def test_a_changed_checker_invalidates_every_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    check_corpus([folder], cache=cache)
+    monkeypatch.setattr(validation_cache, "checker_fingerprint", lambda: "another harness")
+    assert check_corpus([folder], cache=cache)[0].validation == "performed"
+
+
+def test_the_fingerprint_covers_the_lexicons_and_schemas() -> None:
+    # Spot-check the inputs exist where the fingerprint looks for them.
+    from importlib import resources
+
+    from backtriage.harness.resources import schemas_dir
+
+    names = {e.name for e in resources.files("backtriage.harness.loading").iterdir()}
+    assert {"consistency_lexicon.yaml", "consistency.py", "near_duplicates.py"} <= names
+    assert (schemas_dir() / "vignette.schema.json").is_file()
+
+
+def _cli(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:
+    import os
+
+    env = {**os.environ, "BACKTRIAGE_CACHE_DIR": str(env_dir)}
+    return subprocess.run([sys.executable, "-m", "backtriage.harness.cli.main", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_validate_and_run_say_when_they_reused_the_check(tmp_path: Path) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    first = _cli("validate", str(folder), env_dir=tmp_path / "c")
+    second = _cli("validate", str(folder), env_dir=tmp_path / "c")
+    assert "validation: performed" in first.stdout and first.returncode == 0
+    assert "validation: reused" in second.stdout and second.returncode == 0
+    run = _cli("run", "--system", "reference", "--corpus", str(folder), "--output",
+               str(tmp_path / "out"), env_dir=tmp_path / "c")
+    assert run.returncode == 0, run.stderr
+    assert "validation: reused" in run.stdout
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["corpus_validation"] == "reused"
+    again = _cli("run", "--system", "reference", "--corpus", str(folder), "--output",
+                 str(tmp_path / "out2"), "--revalidate", env_dir=tmp_path / "c")
+    assert "validation: performed" in again.stdout

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 _FILE_MODE = 0o666
 """Permissions asked for; the process umask removes what the user does not grant."""
@@ -21,6 +24,18 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and an atomic rename.
 
     Folders above ``path`` are created as needed. Returns ``path``.
+    """
+    with open_atomic(path) as fh:
+        fh.write(text)
+    return Path(path)
+
+
+@contextmanager
+def open_atomic(path: str | Path) -> Iterator[TextIO]:
+    """Open a temporary file beside ``path`` for writing text; rename it into place on success.
+
+    For files written piece by piece (a results file of 100,000 vignettes): readers see the
+    old file or the whole new one, never a part. On an exception the temporary file is removed.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -33,9 +48,8 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
         break
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            yield fh
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return target

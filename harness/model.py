@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -120,7 +120,6 @@ class Vignette:
     review_status: str
     path: str = ""
     content_hash: str = ""
-    raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     @property
     def urgencies_accepted(self) -> frozenset[str]:
@@ -191,7 +190,6 @@ class Vignette:
             review_status=data["provenance"]["review_status"],
             path=path,
             content_hash=content_hash,
-            raw=_freeze(data),
         )
 
 

@@ -61,8 +61,11 @@ class SafeJson:
 def json_safe(value: Any) -> SafeJson:
     """Return ``value`` as plain JSON data (dict, list, str, int, float, bool, None).
 
-    Never raises for any input: what cannot be represented is replaced and listed.
+    Never raises for any input: what cannot be represented is replaced and listed. A value that
+    is plain JSON data already is returned itself; anything else is a new copy.
     """
+    if _plain(value, tuples=False):
+        return SafeJson(value, ())  # already plain JSON data: returned as it is, not copied
     found: list[Replacement] = []
     clean = _clean(value, "", 0, found, set())
     return SafeJson(clean, tuple(found))
@@ -70,12 +73,55 @@ def json_safe(value: Any) -> SafeJson:
 
 def dumps_safe(value: Any, *, indent: int | None = None, compact: bool = False) -> SafeJson:
     """Serialise ``value`` as strict JSON text (``SafeJson.value`` is the text)."""
-    safe = json_safe(value)
     separators = (",", ":") if compact else None
+    if _plain(value):
+        # Nothing to replace: the usual case, written without first copying the whole value.
+        text = json.dumps(
+            value, indent=indent, ensure_ascii=False, allow_nan=False, separators=separators
+        )
+        return SafeJson(text, ())
+    safe = json_safe(value)
     text = json.dumps(
         safe.value, indent=indent, ensure_ascii=False, allow_nan=False, separators=separators
     )
     return SafeJson(text, safe.replacements)
+
+
+def _plain(value: Any, tuples: bool = True) -> bool:
+    """True when :func:`json_safe` would change nothing and ``json`` writes ``value`` as is.
+
+    Plain data only: dicts with text keys, lists and (if ``tuples``) tuples, which ``json``
+    writes as lists as :func:`json_safe` would make them; text
+    without lone surrogates, finite floats, integers short enough to read back, booleans and
+    None, nested at most :data:`MAX_DEPTH` deep (which also stops at a cycle).
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if _SURROGATE.search(item) is not None:
+                return False
+        elif kind is dict:
+            if depth >= MAX_DEPTH:
+                return False
+            for key, child in item.items():
+                if type(key) is not str or _SURROGATE.search(key) is not None:
+                    return False
+                stack.append((child, depth + 1))
+        elif kind is list or (tuples and kind is tuple):
+            if depth >= MAX_DEPTH:
+                return False
+            stack.extend((child, depth + 1) for child in item)
+        elif kind is int:
+            if item.bit_length() > MAX_INT_DIGITS * 3:
+                return False
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        elif item is not None and kind is not bool:
+            return False
+    return True
 
 
 def recorded(value: Any) -> Any:

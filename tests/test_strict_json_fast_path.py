@@ -52,3 +52,28 @@ def test_the_reader_accepts_a_text_exactly_when_the_tree_walk_finds_nothing(
     except InputError as exc:
         found = list(exc.problems)
     assert found == expected
+
+
+_ODD = st.sampled_from([float("nan"), float("inf"), {1, 2}, b"\xff", "\ud800", 10**70,
+                        frozenset(), object()])
+_ANY = st.recursive(
+    _LEAVES | _ODD,
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=4) | st.integers(0, 3) | st.just("\udc00"), inner,
+                      max_size=4),
+    max_leaves=30,
+)
+
+
+@given(_ANY, st.booleans())
+def test_the_writer_writes_what_the_full_cleaning_writes_whatever_the_value(
+    value: Any, compact: bool
+) -> None:
+    from backtriage.harness.safe_json import dumps_safe, json_safe
+
+    cleaned = json_safe(value)
+    separators = (",", ":") if compact else None
+    expected = json.dumps(cleaned.value, ensure_ascii=False, allow_nan=False,
+                          separators=separators)
+    written = dumps_safe(value, compact=compact)
+    assert (written.value, written.replacements) == (expected, cleaned.replacements)

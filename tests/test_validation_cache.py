@@ -124,7 +124,7 @@ def test_validate_and_run_say_when_they_reused_the_check(tmp_path: Path) -> None
     assert run.returncode == 0, run.stderr
     assert "validation: reused" in run.stdout
     results = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert results["corpus_validation"] == "reused"
+    assert results["run"]["corpus_validation"] == "reused"
     again = _cli("run", "--system", "reference", "--corpus", str(folder), "--output",
                  str(tmp_path / "out2"), "--revalidate", env_dir=tmp_path / "c")
     assert "validation: performed" in again.stdout

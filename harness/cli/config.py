@@ -34,6 +34,7 @@ CONFIG_KEYS: dict[str, type | tuple[type, ...]] = {
     "extractor": str,
     "subset": bool,
     "revalidate": bool,
+    "jsonl": bool,
 }
 """Keys a config file may hold, with their types; ``adapter`` holds adapter settings."""
 

@@ -47,6 +47,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--output", help=f"folder for results.json (default: {DEFAULT_OUTPUT})")
     p.add_argument("--config", help="YAML config file; CLI flags override it")
     p.add_argument("--quiet", action="store_true", help="print only the safety lines and gates")
+    p.add_argument("--jsonl", action="store_true", default=None,
+                   help="also write OUTPUT/results.jsonl: the per-vignette entries of "
+                        "results.json, one per line, for tools that stream large runs")
     p.add_argument("--revalidate", action="store_true", default=None,
                    help="check the corpus again even if it is unchanged since its last check "
                         "(which is otherwise reused, and the run says so)")
@@ -111,7 +114,8 @@ def handle(args: argparse.Namespace) -> int:
         if label:
             result = dataclasses.replace(result, extra={**result.extra, "label": label})
         document = safe_document(results_document(result))
-        path = write_results(output, document)
+        path = write_results(output, document,
+                             jsonl=bool(setting("jsonl", args.jsonl, config, False)))
         out = ci_args.console(args)
         print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
         failure = first_error(document["vignettes"])

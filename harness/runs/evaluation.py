@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from backtriage.harness.engine import AnswerRecord, EngineOptions
 from backtriage.harness.engine.session import RunStorage, run_session
@@ -143,36 +143,68 @@ def result_from_records(
     )
 
 
-def results_document(result: RunResult) -> dict[str, Any]:
-    """Build the ``results.json`` document (schemas/results.schema.json)."""
-    records_by_id: dict[str, list[AnswerRecord]] = defaultdict(list)
-    for r in result.records:
-        records_by_id[r.vignette_id].append(r)
-    vignettes = []
-    for s in result.scores:
+class VignetteEntries(Sequence[dict[str, Any]]):
+    """The per-vignette entries of a results document, each built when it is read.
+
+    A run of 100,000 vignettes would otherwise hold every entry (findings, labels, rationale,
+    answers) twice over while the file is written; here only the scores and records are held,
+    and the writer streams the entries one at a time.
+    """
+
+    def __init__(self, scores: Sequence[VignetteScore], records: Sequence[AnswerRecord]):
+        self._scores = scores
+        by_id: dict[str, list[AnswerRecord]] = defaultdict(list)
+        for r in records:
+            by_id[r.vignette_id].append(r)
+        self._records = by_id
+
+    def __len__(self) -> int:
+        return len(self._scores)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._entry(s) for s in self._scores[index]]
+        return self._entry(self._scores[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self._entry(s) for s in self._scores)
+
+    def _entry(self, s: VignetteScore) -> dict[str, Any]:
         v = s.vignette
-        vignettes.append(
-            {
-                "id": v.id,
-                "version": v.version,
-                "content_hash": v.content_hash,
-                "label_status": v.label_status,
-                "register": v.register,
-                "tags": list(v.tags),
-                "findings": v.presentation.to_dict()["findings"],
-                "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
-                "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
-                "rationale": v.rationale,
-                "sources": [
-                    {"id": c.id, **({"section": c.section} if c.section else {})} for c in v.sources
-                ],
-                "outcomes": list(s.combined.outcomes),
-                "correct": s.combined.correct,
-                "flip_rate": s.flip_rate,
-                "pass_all_epochs": s.passed_all,
-                "answers": [r.to_dict() for r in records_by_id[v.id]],
-            }
-        )
+        return {
+            "id": v.id,
+            "version": v.version,
+            "content_hash": v.content_hash,
+            "label_status": v.label_status,
+            "register": v.register,
+            "tags": list(v.tags),
+            "findings": v.presentation.to_dict()["findings"],
+            "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
+            "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
+            "rationale": v.rationale,
+            "sources": [
+                {"id": c.id, **({"section": c.section} if c.section else {})} for c in v.sources
+            ],
+            "outcomes": list(s.combined.outcomes),
+            "correct": s.combined.correct,
+            "flip_rate": s.flip_rate,
+            "pass_all_epochs": s.passed_all,
+            "answers": [r.to_dict() for r in self._records.get(v.id, ())],
+        }
+
+
+def results_document(result: RunResult) -> dict[str, Any]:
+    """Build the ``results.json`` document (schemas/results.schema.json).
+
+    Its ``vignettes`` are a :class:`VignetteEntries`, built as they are read.
+    """
+    vignettes = VignetteEntries(result.scores, result.records)
     usage = token_totals(result.records)
     return {
         "schema_version": "1.0.0",
@@ -180,7 +212,6 @@ def results_document(result: RunResult) -> dict[str, Any]:
         **({"label": result.extra["label"]} if result.extra.get("label") else {}),
         "started_at": result.started_at,
         "finished_at": result.finished_at,
-        "corpus_validation": result.corpus.validation,
         "system": {**result.system_info, "spec": result.system_spec},
         "corpus": {
             "content_hash": result.corpus.content_hash,
@@ -204,7 +235,8 @@ def results_document(result: RunResult) -> dict[str, Any]:
         "metrics_by_status": result.metrics,
         "gates": [g.to_dict() for g in result.gates],
         "gates_passed": result.passed,
-        **({"run": result.extra["run"]} if "run" in result.extra else {}),
+        **({"run": {**result.extra["run"], "corpus_validation": result.corpus.validation}}
+           if "run" in result.extra else {}),
         **({"prompt": result.extra["prompt"]} if "prompt" in result.extra else {}),
         **({"usage": usage} if usage is not None else {}),
         "vignettes": vignettes,

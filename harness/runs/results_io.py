@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
-from backtriage.harness.atomic_files import write_text_atomic
+from backtriage.harness.atomic_files import open_atomic, write_text_atomic
 from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.schema_check import schema_problems
-from backtriage.harness.safe_json import dumps_safe, recorded
+from backtriage.harness.safe_json import REPLACEMENTS_KEY, dumps_safe, json_safe, recorded
 from backtriage.scoring.metrics import FLAT_METRICS
 
 RESULTS_NAME = "results.json"
+JSONL_NAME = "results.jsonl"
 
 
 def write_json_atomic(path: Path, data: Any, indent: int | None = 2) -> None:
@@ -28,25 +32,86 @@ def write_json_atomic(path: Path, data: Any, indent: int | None = 2) -> None:
 def safe_document(document: dict[str, Any]) -> dict[str, Any]:
     """Return the results document as written: strict JSON data, replacements recorded.
 
-    Reports (JUnit, Markdown) render this, not the raw document, so they show what the file holds.
+    Reports (JUnit, Markdown) render this, not the raw document, so they show what the file
+    holds. The vignette entries are made safe as they are read, never copied all at once.
     """
-    safe: dict[str, Any] = recorded(document)
-    return safe
+    head: dict[str, Any] = recorded({k: v for k, v in document.items() if k != "vignettes"})
+    return {**head, "vignettes": SafeEntries(document.get("vignettes", ()))}
 
 
-def write_results(output_dir: str | Path, document: dict[str, Any]) -> Path:
-    """Validate ``document`` against the results schema and write ``results.json``.
+class SafeEntries(Sequence[dict[str, Any]]):
+    """Vignette entries made strict JSON data one at a time (see :func:`safe_document`)."""
+
+    def __init__(self, entries: Sequence[dict[str, Any]]):
+        self.entries: Sequence[dict[str, Any]] = (
+            entries.entries if isinstance(entries, SafeEntries) else entries
+        )
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [json_safe(e).value for e in self.entries[index]]
+        entry: dict[str, Any] = json_safe(self.entries[index]).value
+        return entry
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (json_safe(e).value for e in self.entries)
+
+
+def write_results(output_dir: str | Path, document: dict[str, Any], jsonl: bool = False) -> Path:
+    """Write ``results.json``, streaming one vignette entry per line; optionally JSON Lines too.
+
+    The document's fields are checked against the results schema first (with no vignettes);
+    the entries are then serialised one at a time, so a run of any size is never held as text
+    in memory. Values that are not strict JSON are replaced and listed under
+    ``json_replacements`` (see :mod:`backtriage.harness.safe_json`). With ``jsonl``,
+    ``results.jsonl`` beside it holds the same entries, one per line, for tools that stream.
 
     Raises:
         InputError: if the document breaks the schema (a harness bug: exit 3 upstream).
     """
     path = Path(output_dir) / RESULTS_NAME
-    document = safe_document(document)
-    problems = schema_problems("results", document, str(path))
+    raw_head = {k: v for k, v in document.items() if k != "vignettes"}
+    head = json_safe(raw_head)
+    notes = [*_earlier_notes(raw_head), *(r.to_dict() for r in head.replacements)]
+    fields = {k: v for k, v in head.value.items() if k != REPLACEMENTS_KEY}
+    problems = schema_problems("results", {**fields, "vignettes": []}, str(path))
     if problems:
         raise InputError(problems)
-    write_json_atomic(path, document)
+    entries = document.get("vignettes", ())
+    if isinstance(entries, SafeEntries):
+        entries = entries.entries  # cleaned here, so the replacements are found and listed
+    with ExitStack() as stack:
+        out = stack.enter_context(open_atomic(path))
+        lines = stack.enter_context(open_atomic(path.with_name(JSONL_NAME))) if jsonl else None
+        text = json.dumps(fields, indent=2, ensure_ascii=False, allow_nan=False)
+        out.write(text[: text.rindex("}")].rstrip() + ',\n  "vignettes": [')
+        for i, entry in enumerate(entries):
+            safe = dumps_safe(entry, compact=True)
+            notes.extend({"pointer": f"/vignettes/{i}{r.pointer.rstrip('/')}",
+                          "replaced": r.replaced} for r in safe.replacements)
+            out.write(("\n    " if i == 0 else ",\n    ") + safe.value)
+            if lines is not None:
+                lines.write(safe.value + "\n")
+        out.write("\n  ]" if entries else "]")
+        if notes:
+            out.write(f',\n  "{REPLACEMENTS_KEY}": ' + json.dumps(notes, ensure_ascii=False))
+        out.write("\n}\n")
     return path
+
+
+def _earlier_notes(head: dict[str, Any]) -> list[dict[str, Any]]:
+    """Replacements the document already recorded (it was made safe before)."""
+    earlier = head.get(REPLACEMENTS_KEY)
+    return [n for n in earlier if isinstance(n, dict)] if isinstance(earlier, list) else []
 
 
 def _duplicate_ids(document: dict[str, Any], file: str) -> list[Problem]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -141,7 +142,7 @@ class Vignette:
         """True when the expected urgency is emergency or urgent (never scored as over-imaging)."""
         return self.expected.urgency in RED_FLAG_URGENCIES
 
-    @property
+    @cached_property
     def open_questions(self) -> tuple[str, ...]:
         """Must-not-miss questions the findings leave open (see ``harness/open_questions.py``)."""
         return open_questions(self.presentation.findings)

@@ -91,9 +91,22 @@ def _redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
+    if _may_hold_credential(text):
+        for pattern in _PATTERNS:
+            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
     return text
+
+
+def _may_hold_credential(text: str) -> bool:
+    """False when no pattern can match: each needs a ':' or '=', or the word bearer or basic.
+
+    Most strings (ids, hashes, labels) are ruled out by this test alone, which costs far
+    less than running the three patterns over every string of a journal header.
+    """
+    if ":" in text or "=" in text or not text.isascii():  # (?i) folds some non-ASCII letters
+        return True
+    lowered = text.lower()
+    return "bearer" in lowered or "basic" in lowered
 
 
 def _decode_u_escapes(text: str) -> str:

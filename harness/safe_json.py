@@ -100,13 +100,13 @@ def _plain(value: Any, tuples: bool = True) -> bool:
         item, depth = stack.pop()
         kind = type(item)
         if kind is str:
-            if _SURROGATE.search(item) is not None:
+            if not item.isascii() and _SURROGATE.search(item) is not None:
                 return False
         elif kind is dict:
             if depth >= MAX_DEPTH:
                 return False
             for key, child in item.items():
-                if type(key) is not str or _SURROGATE.search(key) is not None:
+                if type(key) is not str or (not key.isascii() and _SURROGATE.search(key)):
                     return False
                 stack.append((child, depth + 1))
         elif kind is list or (tuples and kind is tuple):
@@ -202,7 +202,7 @@ def _clean_container(
 
 
 def _clean_str(value: str, pointer: str, found: list[Replacement]) -> str:
-    if _SURROGATE.search(value) is None:
+    if value.isascii() or _SURROGATE.search(value) is None:
         return value
     _note(found, pointer, "lone surrogate(s) replaced by U+FFFD (not encodable as UTF-8)")
     return safe_text(value)

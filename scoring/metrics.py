@@ -189,8 +189,12 @@ def _confusion(scores: Sequence[VignetteScore]) -> dict[str, dict[str, int]]:
 def _per_condition(scores: Sequence[VignetteScore]) -> dict[str, dict[str, Any]]:
     """Sensitivity per expected condition: share of its vignettes not under-triaged."""
     out: dict[str, dict[str, Any]] = {}
+    by_condition: dict[str, list[VignetteScore]] = {}
+    for s in scores:
+        for condition in set(s.vignette.expected.suspected_conditions):
+            by_condition.setdefault(condition, []).append(s)
     for condition in CONDITIONS:
-        group = [s for s in scores if condition in s.vignette.expected.suspected_conditions]
+        group = by_condition.get(condition, [])
         if not group:
             continue
         r = rate(sum(1 for s in group if not s.combined.under_triaged), len(group))

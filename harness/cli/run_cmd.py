@@ -123,7 +123,8 @@ def handle(args: argparse.Namespace) -> int:
             # What a user needs to debug their system: the first failure, traceback and all.
             print(f"\n{failure}", file=sys.stderr)
         print(f"\nresults: {path}", file=out)
-        print(validation_note(corpus), file=out)
+        if not args.quiet:
+            print(validation_note(corpus), file=out)
         ci_args.write_reports(args, document)
         return ci_args.exit_status(result, shard_plan)
     finally:

@@ -69,6 +69,5 @@ def _strict_status(vignettes: Sequence[Vignette], warnings: int) -> int:
 def validation_note(corpus: Corpus) -> str:
     """One line saying whether the corpus was checked now or its last check reused."""
     if corpus.validation == "reused":
-        return ("validation: reused (the files are unchanged since this harness last checked "
-                "them; --revalidate checks again)")
+        return "validation: reused (files unchanged since last checked; --revalidate to recheck)"
     return "validation: performed (every check ran)"

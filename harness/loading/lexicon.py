@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Any
 
 from backtriage.harness.loading.narrative_text import Narrative, NegationRules
-from backtriage.harness.loading.yamlfile import load_yaml
+from backtriage.harness.loading.yamlfile import load_bundled_yaml
 
 LEXICON_PATH = Path(__file__).with_name("consistency_lexicon.yaml")
 DEFAULT_GAP = 4
@@ -170,7 +170,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     Raises:
         ValueError: if the file does not have the documented shape.
     """
-    data = load_yaml(path, "lexicon")
+    data = load_bundled_yaml(path, "lexicon")
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a lexicon is a mapping")
     terms = {

@@ -101,3 +101,11 @@ def test_every_phrase_of_the_bundled_lexicon_compiles() -> None:
     assert len(phrases) > 500
     for phrase in phrases:
         assert phrase.regex.pattern, phrase.source
+
+
+def test_a_bad_phrase_in_a_lexicon_file_fails_when_it_is_read(tmp_path: Path) -> None:
+    bad = tmp_path / "lexicon.yaml"
+    bad.write_text("findings:\n  fever:\n    present: ['re:(unclosed']\n", encoding="utf-8")
+    lex = load_lexicon(bad)
+    with pytest.raises(ValueError, match="unclosed"):
+        lex.values["fever"]["present"].phrases[0].regex  # noqa: B018

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tabulate import tabulate
-
 from backtriage.harness.vocabulary import URGENCIES
 from backtriage.scoring.formatting import pct
 from backtriage.scoring.metrics import RATE_METRICS
@@ -203,6 +201,8 @@ def confusion_table(m: Mapping[str, Any]) -> str:
     """Rows: expected urgency; columns: answered urgency (every epoch), plus errors."""
     confusion = m["urgency_confusion"]
     cols = [*URGENCIES, "error"]
+    from tabulate import tabulate  # when a table is drawn (see text_table.fit_table)
+
     table = tabulate(
         [[u, *(confusion[u][c] for c in cols)] for u in URGENCIES], headers=["", *cols]
     )

@@ -109,7 +109,8 @@ def test_every_command_help_loads_no_machinery() -> None:
     assert matching(modules, MACHINERY) == []
 
 
-def test_a_reference_run_loads_only_what_it_uses(tmp_path: Path) -> None:
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_reference_run_loads_only_what_it_uses(tmp_path: Path, quiet: bool) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(corpus_dir() / "sources.json", corpus)
@@ -119,7 +120,7 @@ def test_a_reference_run_loads_only_what_it_uses(tmp_path: Path) -> None:
                             for t in json.loads(f.read_text(encoding="utf-8")).get("tags", [])))
     shutil.copy(alone, corpus)
     argv = ["run", "--system", "reference", "--corpus", str(corpus),
-            "--output", str(tmp_path / "out")]
+            "--output", str(tmp_path / "out"), *(["--quiet"] if quiet else [])]
     modules = loaded_after(
         "from backtriage.harness.cli.main import main\n"
         f"status = main({argv!r})\n"
@@ -127,6 +128,8 @@ def test_a_reference_run_loads_only_what_it_uses(tmp_path: Path) -> None:
     )
     assert "backtriage.harness.runs.evaluation" in modules  # it did run
     assert matching(modules, NOT_FOR_A_RUN) == []
+    # The quiet scorecard (a CI log) draws no table: tabulate is imported for tables only.
+    assert ("tabulate" in modules) is not quiet
 
 
 def test_importing_the_command_line_defines_every_command_cheaply() -> None:

@@ -9,7 +9,8 @@ The run is ``backtriage run --system reference --corpus ONE --output OUT`` on a 
 one bundled vignette and the bibliography, a fresh ``OUT`` each time:
 
 - *cold*: an empty validation cache, so the corpus is checked in full;
-- *second*: the same corpus again, with what the first run left in the cache.
+- *second*: the same corpus again, with what the first run left in the cache;
+- *--quiet*: a second run printing only the safety lines and gates (as in a CI log).
 
 Caches live in a temporary folder (``BACKTRIAGE_CACHE_DIR``), never the user's. The children
 import the checkout this script is in (it goes first on ``PYTHONPATH``); the command is the
@@ -92,10 +93,10 @@ def rows(work: Path, base: list[str]) -> tuple[list[Row], Callable[[], None]]:
     corpus = one_vignette_corpus(work / "corpus")
     counter = iter(range(10**9))
 
-    def run_argv() -> list[str]:
+    def run_argv(*extra: str) -> list[str]:
         out = work / f"out-{next(counter)}"  # a fresh output folder every time
         return [*base, "run", "--system", "reference", "--corpus", str(corpus), "--output",
-                str(out)]
+                str(out), *extra]
 
     cold_cache = work / "cache-cold"
 
@@ -108,6 +109,7 @@ def rows(work: Path, base: list[str]) -> tuple[list[Row], Callable[[], None]]:
         Row("--help", lambda: [*base, "--help"]),
         Row("run, cold", run_argv),
         Row("run, second", run_argv),
+        Row("run, --quiet", lambda: run_argv("--quiet")),
     ]
     return table, before_round
 

@@ -1,4 +1,4 @@
-"""The harness version, read from the installed package metadata when available."""
+"""The harness version, as the package declares it (``backtriage/_version.py``)."""
 
 from __future__ import annotations
 
@@ -6,5 +6,5 @@ from backtriage._version import __version__
 
 
 def harness_version() -> str:
-    """Return the installed backtriage version, or ``0+unknown`` from a bare checkout."""
+    """Return the backtriage version."""
     return __version__

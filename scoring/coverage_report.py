@@ -9,9 +9,10 @@ from tabulate import tabulate
 
 from backtriage.harness.vocabulary import URGENCIES
 from backtriage.scoring.coverage import Coverage, Stratum
+from backtriage.scoring.report_choices import COVERAGE_FORMATS
 from backtriage.scoring.stats import smallest_n_for_upper_bound
 
-FORMATS = ("table", "markdown", "json")
+FORMATS = COVERAGE_FORMATS
 """The output formats of ``backtriage corpus stats``."""
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tabulate import tabulate
-
 from backtriage.harness.vocabulary import URGENCIES
 from backtriage.scoring.formatting import pct
 from backtriage.scoring.metrics import RATE_METRICS
+from backtriage.scoring.report_choices import DEFAULT_WORST
 from backtriage.scoring.reports.colour import PLAIN, Paint
 from backtriage.scoring.reports.common import first_answer_text, shown_outcomes, worst_vignettes
 from backtriage.scoring.reports.text_table import fit_table
@@ -24,8 +23,6 @@ __all__ = ["QUIET_PREFIXES", "over_imaging_line", "pct", "render_scorecard", "sa
 HEADLINE_SCOPE = "all vignettes"
 """The headlines read every vignette, consensus and contested alike."""
 
-DEFAULT_WORST = 10
-"""How many of the worst vignettes the scorecard lists unless told otherwise."""
 
 SHORT_DENOMINATORS = {
     "critical_miss_rate": "emergency",
@@ -204,6 +201,8 @@ def confusion_table(m: Mapping[str, Any]) -> str:
     """Rows: expected urgency; columns: answered urgency (every epoch), plus errors."""
     confusion = m["urgency_confusion"]
     cols = [*URGENCIES, "error"]
+    from tabulate import tabulate  # when a table is drawn (see text_table.fit_table)
+
     table = tabulate(
         [[u, *(confusion[u][c] for c in cols)] for u in URGENCIES], headers=["", *cols]
     )

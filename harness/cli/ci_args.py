@@ -2,6 +2,7 @@
 
 The run command calls these functions at four points: adding the flags, cutting its shard of
 the corpus, recording the shard in the result, and writing the reports after ``results.json``.
+Each imports what it uses when called: registering the flags must stay cheap (see ``main``).
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from backtriage.harness.cli import console_args, exit_codes
-from backtriage.harness.loading import Corpus
-from backtriage.harness.runs.evaluation import RunResult
-from backtriage.harness.runs.sharding import Shard, parse_shard, select_shard
-from backtriage.scoring.gates import not_applied_without_data
-from backtriage.scoring.reports.junit import write_junit
-from backtriage.scoring.reports.markdown import render_markdown
+
+if TYPE_CHECKING:
+    from backtriage.harness.loading import Corpus
+    from backtriage.harness.runs.evaluation import RunResult
+    from backtriage.harness.runs.sharding import Shard
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ def select(args: argparse.Namespace, corpus: Corpus) -> tuple[Corpus, ShardPlan 
     text = getattr(args, "shard", None)
     if not text:
         return corpus, None
+    from backtriage.harness.runs.sharding import parse_shard, select_shard
+
     shard = parse_shard(text)
     return select_shard(corpus, shard), ShardPlan(shard, len(corpus))
 
@@ -71,6 +73,8 @@ def mark(result: RunResult, plan: ShardPlan | None) -> RunResult:
     """Record the shard in the result, so ``results.json`` says which slice it holds."""
     if plan is None:
         return result
+    from backtriage.scoring.gates import not_applied_without_data
+
     extra: dict[str, Any] = {**result.extra}
     extra["corpus"] = {
         **extra.get("corpus", {}),
@@ -93,9 +97,13 @@ def write_reports(args: argparse.Namespace, document: Mapping[str, Any]) -> None
     out = console(args)
     junit = getattr(args, "junit", None)
     if junit:
+        from backtriage.scoring.reports.junit import write_junit
+
         print(f"junit: {write_junit(junit, document)}", file=out)
     markdown = getattr(args, "markdown", None)
     if markdown:
+        from backtriage.scoring.reports.markdown import render_markdown
+
         text = render_markdown(document, console_args.worst_count(args))
         if markdown == "-":
             sys.stdout.write(text if text.endswith("\n") else text + "\n")

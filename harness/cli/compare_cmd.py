@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backtriage.harness.cli import console_args, exit_codes
 from backtriage.harness.loading.problems import InputError
-from backtriage.harness.runs.merge import recorded_policy
-from backtriage.harness.runs.output_paths import file_problem
-from backtriage.harness.runs.results_io import read_results
-from backtriage.scoring.compare import compare_runs
-from backtriage.scoring.policy import Policy, load_policy
-from backtriage.scoring.reports.compare_render import FORMATS, render_comparison
+from backtriage.scoring.report_choices import COMPARE_FORMATS
+
+if TYPE_CHECKING:
+    from backtriage.scoring.policy import Policy
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "(default: the policy recorded in NEW)",
     )
     p.add_argument(
-        "--format", choices=FORMATS, default="table", help="what to print (default: table)"
+        "--format", choices=COMPARE_FORMATS, default="table", help="what to print (default: table)"
     )
     p.add_argument("--markdown", metavar="FILE", help="also write the Markdown report to FILE")
     p.add_argument("--json", metavar="FILE", help="also write the JSON report to FILE")
@@ -40,6 +39,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Compare, print, write the requested files, and return the compare-gate status."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.runs.merge import recorded_policy
+    from backtriage.harness.runs.output_paths import file_problem
+    from backtriage.harness.runs.results_io import read_results
+    from backtriage.scoring.compare import compare_runs
+    from backtriage.scoring.policy import load_policy
+    from backtriage.scoring.reports.compare_render import render_comparison
+
     problems = [p for flag, target in (("--markdown", args.markdown), ("--json", args.json))
                 if target for p in [file_problem(Path(target), flag)] if p]
     if problems:

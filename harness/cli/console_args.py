@@ -12,11 +12,13 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from backtriage.harness.loading.problems import InputError, Problem
-from backtriage.scoring.reports.colour import Paint
-from backtriage.scoring.scorecard import DEFAULT_WORST
+from backtriage.scoring.report_choices import DEFAULT_WORST
+
+if TYPE_CHECKING:
+    from backtriage.scoring.reports.colour import Paint
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -60,4 +62,6 @@ def colour_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> b
 
 def paint(stream: TextIO | None = None) -> Paint:
     """The colour to print with on ``stream`` (default: standard output)."""
+    from backtriage.scoring.reports.colour import Paint
+
     return Paint(colour_wanted(stream or sys.stdout))

@@ -7,13 +7,8 @@ import json
 import sys
 
 from backtriage.harness.cli import exit_codes
-from backtriage.harness.loading import check_corpus, errors_only
-from backtriage.harness.loading.problems import InputError, Problem
-from backtriage.harness.runs.population import population
-from backtriage.scoring.coverage import coverage
-from backtriage.scoring.coverage_report import FORMATS, render_coverage
-from backtriage.scoring.item_analysis import analyse
-from backtriage.scoring.item_report import render_item_analysis
+from backtriage.harness.loading.problems import InputError, Problem, errors_only
+from backtriage.scoring.report_choices import COVERAGE_FORMATS
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "paths", nargs="*", help="vignette files or folders (default: the bundled corpus)"
     )
     stats.add_argument(
-        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+        "--format", choices=COVERAGE_FORMATS, default="table", help="output format (default: table)"
     )
     stats.set_defaults(handler=handle_stats)
 
@@ -70,6 +65,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle_quality(args: argparse.Namespace) -> int:
     """Print the item analysis; exit 2 for an invalid corpus or results file."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.loading.corpus import check_corpus
+    from backtriage.harness.runs.population import population
+    from backtriage.scoring.item_analysis import analyse
+    from backtriage.scoring.item_report import render_item_analysis
+
     if args.top < 0:
         raise InputError([Problem("--top", "", "must be 0 or more")])
     corpus, problems = check_corpus(args.paths or None)
@@ -87,6 +88,10 @@ def handle_quality(args: argparse.Namespace) -> int:
 
 def handle_stats(args: argparse.Namespace) -> int:
     """Print the coverage report; exit 2 for an invalid corpus."""
+    from backtriage.harness.loading.corpus import check_corpus
+    from backtriage.scoring.coverage import coverage
+    from backtriage.scoring.coverage_report import render_coverage
+
     corpus, problems = check_corpus(args.paths or None)
     errors = errors_only(problems)
     if errors:

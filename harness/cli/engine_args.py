@@ -9,16 +9,18 @@ import argparse
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.cli.config import setting
 from backtriage.harness.cli.setting_ranges import RANGES, flag_name
-from backtriage.harness.engine import EngineOptions
-from backtriage.harness.engine.journal import JOURNAL_NAME, read_journal
-from backtriage.harness.engine.options import DEFAULT_MAX_TOTAL_SECONDS
-from backtriage.harness.engine.session import RunStorage
+from backtriage.harness.engine.options import DEFAULT_MAX_TOTAL_SECONDS, EngineOptions
 from backtriage.harness.loading.numbers import check_numbers
 from backtriage.harness.loading.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    # The engine's session and journal are imported when a run is set up, not when its flags
+    # are registered (see main).
+    from backtriage.harness.engine.session import RunStorage
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_RETRIES = 3
@@ -117,6 +119,8 @@ def run_storage(args: argparse.Namespace, config: Mapping[str, Any], output: Pat
     Raises:
         InputError: for --retry-errors without --resume.
     """
+    from backtriage.harness.engine.session import RunStorage
+
     resume = bool(setting("resume", args.resume, config, False))
     if args.retry_errors and not resume:
         raise InputError([Problem("--retry-errors", "", "only makes sense with --resume")])
@@ -132,6 +136,8 @@ def run_storage(args: argparse.Namespace, config: Mapping[str, Any], output: Pat
 
 def kept_answers(output: Path) -> str:
     """Say how many answers a stopped run kept and how to go on ('' without a journal)."""
+    from backtriage.harness.engine.journal import JOURNAL_NAME, read_journal
+
     path = output / JOURNAL_NAME
     if not path.exists():
         return ""

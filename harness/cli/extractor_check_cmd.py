@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
-
-from tabulate import tabulate
+from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.cli import exit_codes
 from backtriage.harness.cli.config import load_config
-from backtriage.harness.extraction import ExtractorUnavailable, check, extractor_for
 from backtriage.harness.vocabulary import URGENCIES
+
+if TYPE_CHECKING:
+    from backtriage.harness.extraction import check
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +38,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Print the agreement report; 0 when the targets are met (whole set, held-out half)."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from tabulate import tabulate
+
+    from backtriage.harness.extraction import ExtractorUnavailable, check, extractor_for
+
     config = load_config(args.config)
     paths = [Path(p) for p in args.labelled] or check.bundled_sets()
     items = check.read_labelled(paths)
@@ -85,6 +90,8 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _agreement_table(figures: dict[str, dict[str, Any]]) -> str:
+    from tabulate import tabulate
+
     rows = [
         ("urgency", "urgency"), ("urgency, emergency answers", "urgency_emergency"),
         ("imaging", "imaging"), ("safety net (micro-F1)", "safety_net"),

@@ -8,15 +8,8 @@ from pathlib import Path
 
 from backtriage.harness.cli import ci_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
-from backtriage.harness.extraction import ExtractorUnavailable, extractor_for
-from backtriage.harness.grading import ANSWER_FORMATS, grade_answers, read_answers
-from backtriage.harness.loading import load_corpus
+from backtriage.harness.grading.answers_file import ANSWER_FORMATS
 from backtriage.harness.loading.problems import InputError, Problem
-from backtriage.harness.runs.evaluation import results_document
-from backtriage.harness.runs.output_paths import claim_outputs
-from backtriage.harness.runs.results_io import safe_document, write_results
-from backtriage.scoring.policy import load_policy
-from backtriage.scoring.scorecard import render_scorecard
 
 DEFAULT_OUTPUT = "backtriage-out"
 
@@ -57,6 +50,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Grade, print the scorecard, write results, and return the gate status."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.extraction import ExtractorUnavailable, extractor_for
+    from backtriage.harness.grading import grade_answers, read_answers
+    from backtriage.harness.loading.corpus import load_corpus
+    from backtriage.harness.runs.evaluation import results_document
+    from backtriage.harness.runs.output_paths import claim_outputs
+    from backtriage.harness.runs.results_io import safe_document, write_results
+    from backtriage.scoring.policy import load_policy
+    from backtriage.scoring.scorecard import render_scorecard
+
     config = load_config(args.config)
     corpus = load_corpus(setting("corpus", args.corpus, config, None))
     answers = read_answers(args.answers, {v.id for v in corpus.vignettes})

@@ -1,4 +1,9 @@
-"""The ``backtriage`` command: parses arguments and maps failures to exit statuses."""
+"""The ``backtriage`` command: parses arguments and maps failures to exit statuses.
+
+Start-up stays cheap: registering the commands imports only their argument definitions, and
+each command imports what it runs in its handler, so ``--version``, ``--help`` and a usage error
+load no corpus, schema, YAML or HTTP machinery (``tests/test_cli_startup.py`` guards this).
+"""
 
 from __future__ import annotations
 

@@ -6,12 +6,6 @@ import argparse
 from pathlib import Path
 
 from backtriage.harness.cli import ci_args, console_args, exit_codes
-from backtriage.harness.runs.evaluation import results_document
-from backtriage.harness.runs.merge import merge_shards, read_shard_results
-from backtriage.harness.runs.output_paths import claim_outputs
-from backtriage.harness.runs.results_io import safe_document, write_results
-from backtriage.scoring.policy import load_policy
-from backtriage.scoring.scorecard import render_scorecard
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,6 +30,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Merge, print the scorecard, write results and reports, and return the gate status."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.runs.evaluation import results_document
+    from backtriage.harness.runs.merge import merge_shards, read_shard_results
+    from backtriage.harness.runs.output_paths import claim_outputs
+    from backtriage.harness.runs.results_io import safe_document, write_results
+    from backtriage.scoring.policy import load_policy
+    from backtriage.scoring.scorecard import render_scorecard
+
     worst = console_args.worst_count(args)
     shards = read_shard_results(args.results)
     policy = load_policy(args.policy) if args.policy else None

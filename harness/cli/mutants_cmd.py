@@ -5,23 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.cli import exit_codes
-from backtriage.harness.loading import InputError, Problem, load_corpus
-from backtriage.harness.model import Decision, Vignette
-from backtriage.harness.mutation import (
-    MutantTriage,
-    MutationReport,
-    WitnessSearch,
-    all_mutants,
-    load_equivalents,
-    reference_verdicts,
-    render,
-    run_mutant,
-)
-from backtriage.harness.runs.results_io import write_json_atomic
-from backtriage.harness.systems.reference import RULES
+from backtriage.harness.loading.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from backtriage.harness.model import Decision, Vignette
+    from backtriage.harness.mutation import MutationReport
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,6 +56,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Build every mutant, score the corpus on each, print the report."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.loading.corpus import load_corpus
+    from backtriage.harness.mutation import (
+        MutationReport,
+        all_mutants,
+        load_equivalents,
+        reference_verdicts,
+        render,
+        run_mutant,
+    )
+    from backtriage.harness.runs.results_io import write_json_atomic
+    from backtriage.harness.systems.reference import RULES
+
     bound = args.min_kill_rate
     if bound is not None and not 0.0 <= bound <= 1.0:  # also refuses NaN
         raise InputError([Problem("--min-kill-rate", "", "must be between 0 and 1")])
@@ -106,6 +110,8 @@ def handle(args: argparse.Namespace) -> int:
 
 def _witnesses(report: MutationReport, vignettes: Sequence[Vignette]) -> dict[str, Any]:
     """Search and print a witness for every survivor; return them by mutant id (None: none)."""
+    from backtriage.harness.mutation import MutantTriage, WitnessSearch
+
     survivors = report.survivors
     search = WitnessSearch(vignettes, (r.mutant.id for r in survivors))
     found: dict[str, Any] = {}

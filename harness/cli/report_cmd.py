@@ -6,12 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from backtriage.harness.atomic_files import write_text_atomic
 from backtriage.harness.cli import exit_codes
 from backtriage.harness.loading.problems import InputError, Problem
-from backtriage.harness.runs.case_texts import load_case_texts
-from backtriage.harness.runs.results_io import read_results
-from backtriage.scoring.reports.html import build_runs, render_html
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +34,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Read every results file, render the page, write it atomically."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.atomic_files import write_text_atomic
+    from backtriage.harness.runs.case_texts import load_case_texts
+    from backtriage.harness.runs.results_io import read_results
+    from backtriage.scoring.reports.html import build_runs, render_html
+
     inputs: list[tuple[str, dict[str, Any]]] = []
     problems: list[Problem] = []
     for path in args.results:

@@ -10,29 +10,22 @@ from typing import Any
 
 from backtriage.harness.cli import engine_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
-from backtriage.harness.engine import NoVerdict
-from backtriage.harness.engine.session import run_session
-from backtriage.harness.loading import InputError, Problem, load_corpus
-from backtriage.harness.robustness import (
-    TRANSFORMATIONS,
-    by_name,
-    flips_by_transformation,
-    render_report,
-    variants_of,
-)
-from backtriage.harness.runs.evaluation import now_iso
-from backtriage.harness.runs.results_io import write_json_atomic
-from backtriage.harness.runs.run_identity import run_identity
-from backtriage.harness.systems import resolve_system
-from backtriage.harness.version import harness_version
+from backtriage.harness.engine.availability import NoVerdict
+from backtriage.harness.loading.problems import InputError, Problem
 
+TRANSFORMATION_NAMES = (
+    "sex-swap", "age-within-band", "irrelevant-detail", "sentence-order", "duration-wording",
+    "uk-us-idiom", "typos", "add-cauda-equina-feature",
+)
+"""The transformations, as ``--help`` lists them without importing them (a test keeps this
+equal to :data:`~backtriage.harness.robustness.transforms.TRANSFORMATIONS`)."""
 DEFAULT_OUTPUT = "backtriage-out/robustness"
 REPORT_NAME = "robustness.json"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the command."""
-    names = ", ".join(t.name for t in TRANSFORMATIONS)
+    names = ", ".join(TRANSFORMATION_NAMES)
     p = sub.add_parser(
         "robustness",
         help="rewrite each vignette in ways that should not change (or must raise) the "
@@ -68,6 +61,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Build the variants, ask the system about originals and variants, report the flips."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.engine.session import run_session
+    from backtriage.harness.loading.corpus import load_corpus
+    from backtriage.harness.robustness.flips import flips_by_transformation, render_report
+    from backtriage.harness.robustness.transforms import TRANSFORMATIONS, by_name, variants_of
+    from backtriage.harness.runs.evaluation import now_iso
+    from backtriage.harness.runs.results_io import write_json_atomic
+    from backtriage.harness.runs.run_identity import run_identity
+    from backtriage.harness.systems.registry import resolve_system
+    from backtriage.harness.version import harness_version
+
     config = load_config(args.config)
     spec = setting("system", args.system, config, None)
     if not spec:

@@ -10,17 +10,8 @@ from pathlib import Path
 from backtriage.harness.cli import ci_args, console_args, engine_args, evaluator_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
 from backtriage.harness.cli.validate_cmd import validation_note
-from backtriage.harness.engine import NoVerdict
-from backtriage.harness.loading import load_corpus
+from backtriage.harness.engine.availability import NoVerdict
 from backtriage.harness.loading.problems import InputError, Problem
-from backtriage.harness.runs.evaluation import evaluate, results_document
-from backtriage.harness.runs.output_paths import claim_outputs
-from backtriage.harness.runs.results_io import safe_document, write_results
-from backtriage.harness.runs.selection import mark_selection, select_vignettes
-from backtriage.harness.systems import resolve_system
-from backtriage.scoring.policy import load_policy
-from backtriage.scoring.reports.common import first_error
-from backtriage.scoring.scorecard import render_scorecard
 
 DEFAULT_OUTPUT = "backtriage-out"
 
@@ -67,6 +58,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Run, print the scorecard, write results, and return the gate status."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.loading.corpus import load_corpus
+    from backtriage.harness.runs.evaluation import evaluate, results_document
+    from backtriage.harness.runs.output_paths import claim_outputs
+    from backtriage.harness.runs.results_io import safe_document, write_results
+    from backtriage.harness.runs.selection import mark_selection, select_vignettes
+    from backtriage.harness.systems.registry import resolve_system
+    from backtriage.scoring.policy import load_policy
+    from backtriage.scoring.reports.common import first_error
+    from backtriage.scoring.scorecard import render_scorecard
+
     worst = console_args.worst_count(args)
     config = load_config(args.config)
     spec = setting("system", args.system, config, None)

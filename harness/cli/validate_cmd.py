@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from backtriage.harness.cli import exit_codes
-from backtriage.harness.loading import Corpus, check_corpus, errors_only
-from backtriage.harness.model import Vignette
-from backtriage.scoring.shortcuts import audit as shortcut_audit
+from backtriage.harness.loading.problems import errors_only
+
+if TYPE_CHECKING:
+    from backtriage.harness.loading.corpus import Corpus
+    from backtriage.harness.model import Vignette
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     """Report every problem; exit 2 if any is an error."""
+    # Imported here, not at the top: registering the command stays cheap (see main).
+    from backtriage.harness.loading.corpus import check_corpus
+
     corpus, problems = check_corpus(args.paths or None, revalidate=args.revalidate)
     for problem in problems:
         print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
@@ -50,6 +56,8 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _strict_status(vignettes: Sequence[Vignette], warnings: int) -> int:
+    from backtriage.scoring.shortcuts import audit as shortcut_audit
+
     failed = warnings > 0
     if warnings:
         print(f"validate --strict: {warnings} warning(s) count as failures", file=sys.stderr)

@@ -13,8 +13,11 @@ The run then ends with :class:`NoVerdict` (exit status 4) and its journal stays 
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from backtriage.harness.engine.records import AnswerRecord
+if TYPE_CHECKING:
+    # Annotations only: the CLI imports NoVerdict at start-up, before any record exists.
+    from backtriage.harness.engine.records import AnswerRecord
 
 FIRST_CALLS = 3
 """Unreachable answers, with none reached before them, that end a run."""

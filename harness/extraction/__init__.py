@@ -8,13 +8,28 @@
 
 from __future__ import annotations
 
-from backtriage.harness.extraction.extraction import (
-    Extraction,
-    ExtractionFailed,
-    ExtractorUnavailable,
-)
-from backtriage.harness.extraction.registry import Extractor, extractor_for
-from backtriage.harness.extraction.rules import RULES_VERSION, RuleExtractor
+from typing import TYPE_CHECKING
+
+from backtriage._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from backtriage.harness.extraction.extraction import (
+        Extraction,
+        ExtractionFailed,
+        ExtractorUnavailable,
+    )
+    from backtriage.harness.extraction.registry import Extractor, extractor_for
+    from backtriage.harness.extraction.rules import RULES_VERSION, RuleExtractor
+
+_EXPORTS = {
+    "RULES_VERSION": "backtriage.harness.extraction.rules",
+    "Extraction": "backtriage.harness.extraction.extraction",
+    "ExtractionFailed": "backtriage.harness.extraction.extraction",
+    "Extractor": "backtriage.harness.extraction.registry",
+    "ExtractorUnavailable": "backtriage.harness.extraction.extraction",
+    "RuleExtractor": "backtriage.harness.extraction.rules",
+    "extractor_for": "backtriage.harness.extraction.registry",
+}
 
 __all__ = [
     "RULES_VERSION",
@@ -25,3 +40,4 @@ __all__ = [
     "RuleExtractor",
     "extractor_for",
 ]
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)

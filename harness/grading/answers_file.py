@@ -17,6 +17,9 @@ from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.textfile import decode_utf8, read_bytes
 
 _FIELDS = {"vignette_id", "answer", "system", "epoch"}
+ANSWER_FORMATS = ("auto", "text", "json")
+"""How an answer is read: ``auto`` (a decision object when it starts with ``{``, else prose),
+``text`` (always prose) or ``json`` (always a decision object)."""
 
 
 @dataclass(frozen=True)

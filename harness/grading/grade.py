@@ -22,7 +22,6 @@ from backtriage.harness.systems.protocol import InvalidAnswer
 from backtriage.scoring.policy import Policy
 
 NO_ANSWER = "no answer in the answers file (fails closed)"
-ANSWER_FORMATS = ("auto", "text", "json")
 
 
 def grade_answers(

@@ -23,13 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from backtriage.harness.loading.narrative_text import Narrative, NegationRules
-from backtriage.harness.loading.yamlfile import load_yaml
+from backtriage.harness.loading.yamlfile import load_bundled_yaml
 
 LEXICON_PATH = Path(__file__).with_name("consistency_lexicon.yaml")
 DEFAULT_GAP = 4
@@ -39,10 +39,33 @@ _VALUE = "\x00"
 
 @dataclass(frozen=True)
 class Phrase:
-    """One compiled lexicon phrase."""
+    """One lexicon phrase, turned into a regular expression on first use.
+
+    The lexicon holds some 700 phrases and a check of a few vignettes reads a handful of them:
+    compiling them all when the lexicon loads would cost a small run more than the rest of its
+    validation. :func:`compile_phrase` compiles at once, so a bad phrase raises there; a test
+    compiles every phrase of the bundled lexicon.
+
+    Attributes:
+        source: the phrase, in the syntax of the module docstring.
+        value_variants: spellings of the finding value that ``{n}`` stands for.
+    """
 
     source: str
-    regex: re.Pattern[str]
+    value_variants: tuple[str, ...] = ()
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled phrase.
+
+        Raises:
+            ValueError: if the phrase is empty, holds only gaps, misuses ``{n}`` or has a bad
+                regular expression.
+        """
+        try:
+            return re.compile(_pattern(self.source, self.value_variants))
+        except re.error as exc:
+            raise ValueError(f"lexicon phrase {self.source!r}: {exc}") from exc
 
     def spans(self, narrative: Narrative) -> Iterator[tuple[int, int]]:
         """Yield the token spans ``(first, stop)`` where the phrase occurs."""
@@ -116,6 +139,13 @@ def compile_phrase(source: str, value_variants: Sequence[str] = ()) -> Phrase:
     Raises:
         ValueError: if the phrase is empty, holds only gaps, or has a bad regular expression.
     """
+    phrase = Phrase(source, tuple(value_variants))
+    phrase.regex  # noqa: B018 - compiled now, so a bad phrase raises here
+    return phrase
+
+
+def _pattern(source: str, value_variants: Sequence[str]) -> str:
+    """The regular expression of a phrase (see :func:`compile_phrase`)."""
     pieces: list[str] = []
     words = source.split()
     if not any(not w.startswith("...") for w in words):
@@ -135,11 +165,7 @@ def compile_phrase(source: str, value_variants: Sequence[str] = ()) -> Phrase:
         alts = word[1:-1] if optional else word
         body = "|".join(_alternative(a, value_re) for a in alts.split("|"))
         pieces.append(f"(?: (?:{body}))" + ("?" if optional else ""))
-    try:
-        regex = re.compile("".join(pieces) + "(?= |$)")
-    except re.error as exc:
-        raise ValueError(f"lexicon phrase {source!r}: {exc}") from exc
-    return Phrase(source, regex)
+    return "".join(pieces) + "(?= |$)"
 
 
 def _alternative(alt: str, value_re: str | None) -> str:
@@ -170,7 +196,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     Raises:
         ValueError: if the file does not have the documented shape.
     """
-    data = load_yaml(path, "lexicon")
+    data = load_bundled_yaml(path, "lexicon")
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a lexicon is a mapping")
     terms = {
@@ -222,7 +248,7 @@ def number_phrases(templates: tuple[str, ...], variants: tuple[str, ...]) -> tup
 def _phrases(items: Any, where: str) -> tuple[Phrase, ...]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ValueError(f"lexicon {where}: expected a list of phrases")
-    return tuple(compile_phrase(i) for i in items)
+    return tuple(Phrase(i) for i in items)
 
 
 def _value_rule(rule: Any, terms: Mapping[str, tuple[Phrase, ...]], where: str) -> ValueRule:

@@ -4,6 +4,9 @@ Two departures from stock ``jsonschema``, both to fail closed: a ``pattern`` end
 matches only at the very end of the text (Python's ``$`` also matches before a final newline,
 so ``"some-id\n"`` passed an id pattern), and messages are bounded (stock messages echo the
 whole offending value: a wrongly typed 10 MB file gave a 10 MB error line).
+
+``jsonschema`` is imported when the first validator is built, not with this module: a command
+that validates nothing (``--version``, ``--help``) does not pay for it.
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.loading.problems import Problem
 from backtriage.harness.resources import load_schema
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 _SCHEMA_NAMES = ("vignette", "decision", "bibliography", "results", "policy")
 MAX_MESSAGE = 300
@@ -40,10 +44,17 @@ def _pattern(
     validator: Any, pattern: str, instance: Any, schema: Any
 ) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
+        from jsonschema.exceptions import ValidationError
+
         yield ValidationError(f"{short(instance)} does not match {pattern!r}")
 
 
-_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+@cache
+def _validator_class() -> Any:
+    """Draft 2020-12 with the end-anchored ``pattern`` (built once, on first use)."""
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(Draft202012Validator, {"pattern": _pattern})
 
 
 def short(value: Any, limit: int = 80) -> str:
@@ -61,6 +72,8 @@ def json_type(value: Any) -> str:
 
 @cache
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     resources = []
     for name in _SCHEMA_NAMES:
         try:
@@ -74,7 +87,7 @@ def _registry() -> Registry:
 @cache
 def validator(name: str) -> Draft202012Validator:
     """Return a validator for ``schemas/<name>.schema.json`` with cross-schema refs resolved."""
-    checker: Draft202012Validator = _Validator(load_schema(name), registry=_registry())
+    checker: Draft202012Validator = _validator_class()(load_schema(name), registry=_registry())
     return checker
 
 

@@ -14,11 +14,12 @@ from backtriage.scoring.compare import (
     MetricDelta,
     VignetteChange,
 )
+from backtriage.scoring.report_choices import COMPARE_FORMATS
 from backtriage.scoring.reports.colour import PLAIN, Paint
 from backtriage.scoring.reports.common import md_code, md_escape, md_table
 from backtriage.scoring.reports.text_table import fit_table
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = COMPARE_FORMATS
 
 
 def render_comparison(comparison: Comparison, fmt: str = "table", paint: Paint = PLAIN) -> str:

@@ -57,11 +57,35 @@ def register_secret(value: str | None) -> None:
 
 def environment_secrets(environ: Mapping[str, str] | None = None) -> set[str]:
     """Values of the environment variables whose names say they hold a credential."""
-    env = os.environ if environ is None else environ
+    if environ is None:
+        return set(_current_environment_secrets())
     return {
-        value for name, value in env.items()
+        value for name, value in environ.items()
         if len(value) >= _MIN_SECRET_LENGTH and _SECRET_NAME.search(name)
     }
+
+
+_seen_environment: tuple[Any, frozenset[str]] | None = None
+
+
+def _current_environment_secrets() -> frozenset[str]:
+    """The process environment's secrets, read again only when the environment has changed.
+
+    Reading them means decoding every variable, which cost more than the rest of scrubbing an
+    answer; comparing a snapshot of the raw environment (done in C) tells when to read again.
+    """
+    global _seen_environment
+    raw = getattr(os.environ, "_data", None)
+    snapshot = tuple(raw.items()) if isinstance(raw, dict) else tuple(os.environ.items())
+    seen = _seen_environment
+    if seen is not None and seen[0] == snapshot:
+        return seen[1]
+    found = frozenset(
+        value for name, value in os.environ.items()
+        if len(value) >= _MIN_SECRET_LENGTH and _SECRET_NAME.search(name)
+    )
+    _seen_environment = (snapshot, found)
+    return found
 
 
 def known_secrets() -> list[str]:

@@ -1,6 +1,7 @@
 """Calling a system for one presentation: a bounded wait per attempt, bounded retries.
 
-Each attempt runs ``system.triage`` on a daemon thread and waits at most the per-call timeout
+Each attempt runs ``system.triage`` on a daemon thread (one per engine worker, reused from call
+to call) and waits at most the per-call timeout
 (plus a grace period, so an adapter's own timeout fires first with a clearer message) and never
 past the run's deadline. A call that hangs for ever is therefore abandoned, not waited on; being
 a daemon thread, it cannot keep the process alive at exit either. (An abandoned call of an
@@ -13,9 +14,11 @@ size bounds); a system exception's traceback, trimmed to the system's own frames
 
 from __future__ import annotations
 
+import queue
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,25 +142,68 @@ def _capped(
     )
 
 
+class _CallThread:
+    """A daemon thread that runs one call at a time for one engine worker.
+
+    Starting a thread for every call cost more than a rule-based system's whole answer; a
+    worker's calls reuse this one instead. A call that overruns its wait is abandoned with its
+    thread (the worker gets a new one), exactly as a thread per call would be.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], list[Any], threading.Event] | None]
+        self._jobs = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="backtriage-call", daemon=True).start()
+
+    def submit(self, call: Callable[[], Any]) -> tuple[list[Any], threading.Event]:
+        """Start ``call``; the list gets its result or exception, then the event is set."""
+        box: list[Any] = []
+        finished = threading.Event()
+        self._jobs.put((call, box, finished))
+        return box, finished
+
+    def close(self) -> None:
+        """Let the thread end once its current call (if any) returns."""
+        self._jobs.put(None)
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            call, box, finished = job
+            try:
+                box.append(call())
+            except BaseException as exc:  # a system's SystemExit is its failure, not ours
+                box.append(exc)
+            finally:
+                finished.set()
+            del job, call, box, finished  # hold nothing of a finished call
+
+
+_callers = threading.local()
+
+
+def _caller() -> _CallThread:
+    caller: _CallThread | None = getattr(_callers, "current", None)
+    if caller is None:
+        caller = _callers.current = _CallThread()
+    return caller
+
+
+def release_call_thread() -> None:
+    """End the calling thread of the current engine worker (called when the worker ends)."""
+    caller: _CallThread | None = getattr(_callers, "current", None)
+    if caller is not None:
+        caller.close()
+        _callers.current = None
+
+
 def _attempt(
     system: TriageSystem,
     presentation: Presentation,
     timeout: float | None,
     deadline: float | None,
 ) -> _Outcome:
-    box: list[Any] = []
-    finished = threading.Event()
-
-    def target() -> None:
-        try:
-            box.append(_settle(system.triage(presentation)))
-        except BaseException as exc:  # a system's SystemExit is its failure, not ours
-            box.append(exc)
-        finally:
-            finished.set()
-
     start = time.monotonic()
-    threading.Thread(target=target, name="backtriage-call", daemon=True).start()
+    box, finished = _caller().submit(lambda: _settle(system.triage(presentation)))
     limits = []
     if timeout is not None:
         limits.append(timeout + grace_seconds(timeout))
@@ -166,6 +212,7 @@ def _attempt(
     ended = finished.wait(wait_limit(min(limits)) if limits else None)
     seconds = time.monotonic() - start
     if not ended:
+        _callers.current = None  # abandoned with its call: the next call gets a new thread
         if _expired(deadline):
             return _Outcome(None, seconds, CAP_DURING_CALL, capped=True)
         return _failure(TransientError(f"no answer within {timeout:g} s (engine timeout)"), seconds)

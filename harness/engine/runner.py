@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from backtriage.harness.engine.availability import AvailabilityWatch
-from backtriage.harness.engine.calling import CAP_NOT_ATTEMPTED, call_with_retries
+from backtriage.harness.engine.calling import (
+    CAP_NOT_ATTEMPTED,
+    call_with_retries,
+    release_call_thread,
+)
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
@@ -130,6 +134,12 @@ def _run_jobs(
     watch = AvailabilityWatch(len(jobs))
 
     def work(seed: int) -> None:
+        try:
+            serve(seed)
+        finally:
+            release_call_thread()
+
+    def serve(seed: int) -> None:
         rng = random.Random(seed)
         while not stop.is_set():
             try:

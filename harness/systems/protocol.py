@@ -91,7 +91,10 @@ class TriageSystem(Protocol):
     rationale, sources or provenance: the engine passes the presentation only.
 
     Implementations may block; the engine calls ``triage`` from worker threads, so it must be
-    safe to call concurrently (or the adapter serialises internally).
+    safe to call concurrently (or the adapter serialises internally). Each call runs on a
+    calling thread the engine can abandon if it overruns; the harness's own rule systems, which
+    cannot hang, set the optional class attribute ``answers_inline = True`` and are called in
+    the worker thread itself (see ``engine/calling.py``).
     """
 
     @property

@@ -28,6 +28,7 @@ class ReferenceTriage:
     """Rule-based triage over structured findings; reads no narrative."""
 
     spec = "reference"
+    answers_inline = True  # our own rules over the findings: they cannot hang
 
     def triage(self, presentation: Presentation) -> Decision:
         """Apply the first matching rule; substitute CT where MRI is contraindicated.

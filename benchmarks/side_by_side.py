@@ -123,10 +123,13 @@ def _version(command: list[str], env: dict[str, str] | None = None) -> str | Non
     return lines[0].strip() if done.returncode == 0 and lines else None
 
 
-def backtriage_tool(python: str, corpus: Path, server: BenchServer, concurrency: int) -> Tool:
-    """backtriage as a user runs it: the command line, no cache."""
+def backtriage_tool(python: str, corpus: Path, server: BenchServer, concurrency: int,
+                    scratch: Path) -> Tool:
+    """backtriage as a user runs it: the command line, no response cache (its corpus
+    validation cache, where it has one, in a folder of the benchmark's own)."""
     path = os.environ.get("PYTHONPATH")
     env = base_env({"OPENAI_BASE_URL": server.base_url,
+                    "BACKTRIAGE_CACHE_DIR": str(scratch / "bt-cache"),
                     "PYTHONPATH": f"{REPO}{os.pathsep}{path}" if path else str(REPO)})
     said = _version([python, "-m", "backtriage", "--version"]) or "?"
     version = said.removeprefix("backtriage").strip()
@@ -256,7 +259,7 @@ def main() -> int:
         prompts = scratch / "prompts.jsonl"
         count = write_prompts(corpus, prompts)
         found: list[Tool | str] = [
-            backtriage_tool(args.python, corpus, server, args.concurrency),
+            backtriage_tool(args.python, corpus, server, args.concurrency, scratch),
             inspect_tool(args.inspect_python, prompts, scratch, server, args.concurrency),
             promptfoo_tool(args.promptfoo, prompts, scratch, server, args.concurrency),
         ]

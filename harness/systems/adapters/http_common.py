@@ -18,6 +18,7 @@ import socket
 import ssl
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -88,7 +89,7 @@ def post_json(
     import httpx
 
     try:
-        response = client.post(url, json=payload, headers=dict(headers or {}))
+        response = client.post(_parsed_url(url), json=payload, headers=headers)
     except httpx.TimeoutException as exc:
         limit = client.timeout.read
         after = f" after {limit:g} s" if limit is not None else ""
@@ -113,6 +114,14 @@ def post_json(
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         raise TransientError(message, raw=body, retry_after=retry_after)
     raise SystemFailure(message, raw=body)
+
+
+@lru_cache(maxsize=64)
+def _parsed_url(url: str) -> httpx.URL:
+    """``url`` parsed once: httpx would parse the same text again on every request."""
+    import httpx
+
+    return httpx.URL(url)
 
 
 def connect_failure(exc: BaseException) -> str:

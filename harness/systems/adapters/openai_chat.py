@@ -88,6 +88,14 @@ class OpenAIChatSystem:
         self.timeout = timeout_setting(spec, settings)
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
         self._url = join_url(self.base_url, "chat/completions")
+        # Built once: the same for every call (httpx only reads it).
+        self._response_format: dict[str, Any] | None = (
+            None if self.free_text or self.structured == "none"
+            else {"type": "json_object"} if self.structured == "json_object"
+            else {"type": "json_schema",
+                  "json_schema": {"name": "triage_decision", "strict": True,
+                                  "schema": decision_json_schema()}}
+        )
         self._client = make_client(spec, self.timeout, connections)
 
     def request_body(self, presentation: Presentation) -> dict[str, Any]:
@@ -105,16 +113,8 @@ class OpenAIChatSystem:
         }
         if self.seed is not None:
             body["seed"] = self.seed
-        if self.free_text:
-            pass  # free text: no format forced on the model
-        elif self.structured == "json_schema":
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "triage_decision", "strict": True,
-                                "schema": decision_json_schema()},
-            }
-        elif self.structured == "json_object":
-            body["response_format"] = {"type": "json_object"}
+        if self._response_format is not None:  # free text: no format forced on the model
+            body["response_format"] = self._response_format
         if self.top_p is not None:
             body["top_p"] = self.top_p
         return {**body, **self.params}

@@ -39,19 +39,21 @@ class PromptTemplate:
         sha256: hash of the template text (changes with any edit).
         system: the system message template.
         user: the user message template.
+        uses_findings: whether either message has ``$findings`` (when not, the findings are
+            not serialised for every call only to be thrown away).
     """
 
     version: str
     sha256: str
     system: string.Template
     user: string.Template
+    uses_findings: bool = True
 
     def render(self, presentation: Presentation) -> tuple[str, str]:
         """Return the system and user messages for one presentation."""
-        values = {
-            "narrative": presentation.narrative,
-            "findings": json.dumps(presentation.to_dict()["findings"], sort_keys=True),
-        }
+        values = {"narrative": presentation.narrative}
+        if self.uses_findings:
+            values["findings"] = json.dumps(presentation.to_dict()["findings"], sort_keys=True)
         return self.system.substitute(values), self.user.substitute(values)
 
     def describe(self) -> dict[str, str]:
@@ -131,6 +133,7 @@ def parse_template(spec: str, text: str, version: str) -> PromptTemplate:
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         system=parts.get("system", string.Template("")),
         user=parts["user"],
+        uses_findings="findings" in used,
     )
 
 

@@ -1,0 +1,195 @@
+"""LLM path: ``backtriage run --system openai:bench-model`` end to end against a local server.
+
+For each workload (N generated ~150-word vignettes, a server latency), runs the real command
+line as a child process at concurrency 32 against ``openai_server.py`` and prints, as the median
+of ``--repeat`` runs:
+
+- wall: from just before the process starts to its exit (start-up, loading and validating the
+  corpus, the calls, scoring, writing results.json and the scorecard);
+- ideal: ``N * latency / concurrency``, what the calls alone would take with no overhead;
+- CPU per vignette: user + system CPU of the harness process, divided by N;
+- peak RSS of the harness process;
+- requests the server received from the run;
+- a breakdown from the server's clock: before the first request (start-up, load, validate),
+  first request to last reply (the call phase), after the last reply (score, write, print);
+- the server's own CPU per request, to show it is not the bottleneck.
+
+The warm-cache rerun repeats the first 1,000-vignette workload with the cache the cold run
+filled (a fresh output folder each time): every answer comes from the cache, 0 requests.
+
+Where the harness keeps a validation cache (``BACKTRIAGE_CACHE_DIR``), the benchmark gives it a
+folder of its own: a corpus's first run checks it ("1st run s"), later runs reuse the checks
+(``--cold-validation``: every run checks). The median is of all runs.
+
+    python benchmarks/llm_path.py                       # 1k and 10k, 0 and 100 ms, warm rerun
+    python benchmarks/llm_path.py --n 1000 --latency 0.1 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import REPO, ChildRun, base_env, median, run_child, table
+from openai_server import BenchServer
+from synthetic_corpus import write_corpus
+
+ACCEPTED_EXITS = (0, 1)
+"""0: every gate passed; 1: a gate failed (the server's one fixed answer fails some)."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One run of the command line, with what the server saw of it."""
+
+    run: ChildRun
+    requests: int
+    before_first: float | None
+    calls: float | None
+    after_last: float | None
+    server_cpu: float
+
+
+def backtriage_command(python: str, corpus: Path, output: Path, cache: Path,
+                       concurrency: int) -> list[str]:
+    """The command line measured (``python -m backtriage`` is the ``backtriage`` script)."""
+    return [python, "-m", "backtriage", "run", "--system", "openai:bench-model",
+            "--corpus", str(corpus), "--concurrency", str(concurrency), "--output", str(output),
+            "--cache", str(cache), "--quiet"]
+
+
+def child_env(server: BenchServer, cache_dir: Path) -> dict[str, str]:
+    """The environment of the harness: this checkout first on the path, the local server,
+    its own cache folder (corpus validation is kept there; never the user's)."""
+    path = os.environ.get("PYTHONPATH")
+    return base_env({"OPENAI_BASE_URL": server.base_url, "BACKTRIAGE_CACHE_DIR": str(cache_dir),
+                     "PYTHONPATH": f"{REPO}{os.pathsep}{path}" if path else str(REPO)})
+
+
+def measure(server: BenchServer, args: argparse.Namespace, corpus: Path, work: Path,
+            name: str, k: int, cache: Path | None = None) -> Measured:
+    """Run the command line once in ``work`` and line its times up with the server's."""
+    work.mkdir(parents=True, exist_ok=True)
+    command = backtriage_command(args.python, corpus, work / "out", cache or work / "cache",
+                                 args.concurrency)
+    log = work / "log.txt"
+    server.reset()
+    validation = work / "validation-cache" if args.cold_validation else args.root / "bt-cache"
+    run = run_child(command, child_env(server, validation), work, log)
+    if run.returncode not in ACCEPTED_EXITS:
+        sys.exit(f"llm_path: exit {run.returncode} from {' '.join(command)}; see {log}:\n"
+                 + log.read_text(errors="replace")[-3000:])
+    stats = server.stats()
+    first, last = stats["first"], stats["last"]
+    print(f"  {name}, run {k + 1}: {run.wall:.2f} s", file=sys.stderr, flush=True)
+    return Measured(
+        run, int(stats["requests"]),
+        None if first is None else first - run.started,
+        None if first is None or last is None else last - first,
+        None if last is None else run.ended - last,
+        float(stats["cpu"]),
+    )
+
+
+def _seconds(values: Sequence[float | None]) -> str:
+    known = [v for v in values if v is not None]
+    return f"{median(known):.2f}" if known else "-"
+
+
+def row(name: str, n: int, latency: float, concurrency: int,
+        runs: Sequence[Measured]) -> list[str]:
+    """One table row: medians over ``runs``."""
+    wall = median([m.run.wall for m in runs])
+    ideal = n * latency / concurrency
+    return [
+        name,
+        f"{wall:.2f}",
+        f"{runs[0].run.wall:.2f}",
+        f"{ideal:.3f}" if ideal else "-",
+        f"{wall / ideal:.2f}x" if ideal else "-",
+        f"{median([m.run.cpu for m in runs]) / n * 1000:.2f}",
+        f"{median([m.run.peak_rss_mb for m in runs]):.0f}",
+        str(int(median([m.requests for m in runs]))),
+        _seconds([m.before_first for m in runs]),
+        _seconds([m.calls for m in runs]),
+        _seconds([m.after_last for m in runs]),
+        _per_request([m.server_cpu for m in runs], [m.requests for m in runs]),
+    ]
+
+
+def _per_request(cpu: Sequence[float], requests: Sequence[int]) -> str:
+    total = sum(requests)
+    return f"{sum(cpu) / total * 1000:.2f}" if total else "-"
+
+
+HEADERS = ["workload", "wall s", "1st run s", "ideal s", "ratio", "CPU ms/vignette", "peak RSS MB",
+           "requests", "to 1st request s", "call phase s", "after last reply s",
+           "server CPU ms/request"]
+
+
+def main() -> int:
+    """Run the workloads and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000],
+                        help="corpus sizes (default: 1000 10000)")
+    parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 0.1],
+                        help="server latencies in seconds (default: 0 0.1)")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per workload (median)")
+    parser.add_argument("--no-warm", action="store_true", help="skip the warm-cache rerun")
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter that runs backtriage (default: this one)")
+    parser.add_argument("--keep", type=Path, help="keep corpora, outputs and logs here")
+    parser.add_argument("--cold-validation", action="store_true",
+                        help="a fresh validation cache for every run (default: one for the "
+                             "whole benchmark, so only a corpus's first run checks it)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bt-llm-path-") as scratch, \
+            BenchServer(0.0) as server:
+        # One server for everything: its base URL is part of the cache key, so the warm rerun
+        # must see the same one as the cold run that filled the cache.
+        root = args.keep or Path(scratch)
+        root.mkdir(parents=True, exist_ok=True)
+        args.root = root
+        rows: list[list[str]] = []
+        warm_source: tuple[Path, Path] | None = None
+        for n in args.n:
+            corpus = write_corpus(root / f"corpus-{n}", n)
+            for latency in args.latency:
+                name = f"{n:,} at {latency * 1000:g} ms"
+                server.set_latency(latency)
+                runs = [measure(server, args, corpus, root / f"{n}-{latency:g}-{k}", name, k)
+                        for k in range(args.repeat)]
+                rows.append(row(name, n, latency, args.concurrency, runs))
+                if warm_source is None and n == 1000:
+                    warm_source = (corpus, root / f"{n}-{latency:g}-0" / "cache")
+        if not args.no_warm:
+            if warm_source is None:
+                corpus = write_corpus(root / "corpus-1000", 1000)
+                server.set_latency(0.0)
+                measure(server, args, corpus, root / "warm-fill", "filling the cache", 0)
+                warm_source = (corpus, root / "warm-fill" / "cache")
+            # Any request the rerun made would take 100 ms, so one would show in the wall time
+            # as well as in the count.
+            server.set_latency(0.1)
+            corpus, cache = warm_source
+            runs = [measure(server, args, corpus, root / f"warm-{k}", "warm cache", k, cache)
+                    for k in range(args.repeat)]
+            rows.append(row("warm cache, 1,000", 1000, 0.0, args.concurrency, runs))
+
+    print(f"backtriage run --system openai:bench-model, concurrency {args.concurrency}, "
+          f"median of {args.repeat}, {os.cpu_count()} CPUs")
+    print(table(HEADERS, rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -92,7 +92,9 @@ def child(method: str, folder: Path) -> int:
     found = (find_near_duplicates if method == "new" else old_find_near_duplicates)(loaded)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    digest = hashlib.sha256(repr(found).encode()).hexdigest()[:12]
+    # Over ids, similarities and labels (not the temporary folder), so runs can be compared.
+    pairs = [(d.first_id, d.second_id, d.similarity, d.same_labels) for d in found]
+    digest = hashlib.sha256(repr(pairs).encode()).hexdigest()[:12]
     # The share of the narrative tokeniser (narrative_text.tokenise), measured apart.
     words_cpu = time.process_time()
     for _, data in loaded:

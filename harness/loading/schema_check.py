@@ -18,6 +18,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from backtriage.harness.loading.problems import Problem
+from backtriage.harness.loading.schema_fast import Check, compile_schema
 from backtriage.harness.resources import load_schema
 
 _SCHEMA_NAMES = ("vignette", "decision", "bibliography", "results", "policy")
@@ -78,6 +79,16 @@ def validator(name: str) -> Draft202012Validator:
     return checker
 
 
+@cache
+def fast_check(name: str) -> Check | None:
+    """The compiled yes/no predicate of schema ``name`` (None: always the full validator)."""
+    full = validator(name)
+    return compile_schema(
+        full.schema["$id"], _registry(), full.VALIDATORS, _end_anchored,
+        full.format_checker is not None,
+    )
+
+
 def pointer_of(path: Iterable[Any]) -> str:
     """Turn a jsonschema error path into a JSON pointer (RFC 6901)."""
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
@@ -105,7 +116,18 @@ def _cap(text: str) -> str:
 def schema_problems(
     name: str, data: Any, file: str, vignette_id: str | None = None
 ) -> list[Problem]:
-    """Validate ``data`` against schema ``name``; return one problem per violation."""
+    """Validate ``data`` against schema ``name``; return one problem per violation.
+
+    A file the compiled predicate finds valid has no problem; any other file goes through the
+    full validator, which alone words the problems.
+    """
+    check = fast_check(name)
+    if check is not None:
+        try:
+            if check(data):
+                return []
+        except Exception:  # Unsure, or anything the full validator will meet and report
+            pass
     problems = []
     errors = []
     for error in validator(name).iter_errors(data):

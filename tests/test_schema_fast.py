@@ -166,3 +166,57 @@ def test_enum_and_const_follow_jsonschema_equality(value: Any) -> None:
     check = _toy(schema)
     assert check is not None
     assert check(value) == Draft202012Validator(schema).is_valid(value)
+
+
+def _bundled_documents() -> list[tuple[str, Any]]:
+    from backtriage.harness.loading.yamlfile import load_yaml
+    from backtriage.harness.resources import policies_dir
+
+    docs: list[tuple[str, Any]] = [
+        ("bibliography", json.loads((corpus_dir() / "sources.json").read_text(encoding="utf-8")))
+    ]
+    docs += [("policy", load_yaml(p, "policy")) for p in sorted(policies_dir().glob("*.yaml"))]
+    return docs
+
+
+@pytest.mark.parametrize(("name", "document"), _bundled_documents())
+def test_bundled_documents_get_the_same_verdict(name: str, document: Any) -> None:
+    check = fast_check(name)
+    assert check is not None
+    assert check(document) == full_valid(name, document)
+
+
+@pytest.fixture(scope="module")
+def results_doc(bundled_corpus: Any) -> Any:
+    import dataclasses
+
+    from backtriage.harness.engine import EngineOptions
+    from backtriage.harness.runs import evaluate, results_document
+    from backtriage.harness.systems import resolve_system
+    from backtriage.scoring.policy import load_policy
+
+    small = dataclasses.replace(bundled_corpus, vignettes=bundled_corpus.vignettes[:40])
+    result = evaluate(resolve_system("reference"), small, load_policy(), EngineOptions())
+    return json.loads(json.dumps(results_document(result)))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_a_results_document_and_its_mutants_get_the_same_verdict(
+    results_doc: Any, data: st.DataObject
+) -> None:
+    doc = copy.deepcopy(results_doc)
+    check = fast_check("results")
+    assert check is not None and check(doc) and full_valid("results", doc)
+    path = data.draw(st.sampled_from(nodes(doc)[1:]))
+    parent = doc
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = copy.deepcopy(data.draw(VALUES))
+    try:
+        fast = check(doc)
+    except Unsure:
+        return
+    assert fast == full_valid("results", doc)

@@ -7,6 +7,7 @@ compares one with its direct definition (the code it replaced) over generated to
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from backtriage.harness.loading.narrative_text import (
     NegationRules,
     cue_ending_at,
     inside_pseudo,
+    tokenise,
 )
 from backtriage.harness.resources import corpus_dir
 
@@ -209,3 +211,22 @@ def test_the_prefilter_never_hides_a_match(words: list[str], text_words: list[st
     text = Narrative.parse(" ".join(text_words))
     bare = dataclasses.replace(phrase, needs=())
     assert list(phrase.spans(text)) == list(bare.spans(text))
+
+
+def direct_tokenise(text: str) -> list[str]:
+    """The normalisation as first written, with look-behinds leading each pattern."""
+    t = text.lower()
+    for curly, straight in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
+        t = t.replace(curly, straight)
+    t = t.replace("\u00b0", " degrees ")
+    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)
+    t = re.sub(r"(?<=\d)[-+]/(?=\d)", "/", t)
+    t = re.sub(r"(?<=\w)[-\u2010\u2011\u2013\u2014](?=\w)", " ", t)
+    t = re.sub(r"(?<=\d)(?=[a-z])", " ", t)
+    return re.findall(r"\d+(?:[./]\d+)*|[a-z]+(?:'[a-z]+)*\d*|[.,;:!?()]", t)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab1234_ ,-+/.\u2010\u2013\u2014\u00b0\u2019'M\u0663\u00e9\n", max_size=40))
+def test_tokenise_normalises_as_first_written(text: str) -> None:
+    assert tokenise(text) == direct_tokenise(text)

@@ -164,6 +164,9 @@ def consistency_problems(
     Also warns about each allowance for a vignette of ``loaded`` that explains nothing.
     """
     allowed = load_allowances() if allowances is None else tuple(allowances)
+    by_vignette: dict[str, list[tuple[int, Allowance]]] = {}
+    for i, allowance in enumerate(allowed):
+        by_vignette.setdefault(allowance.vignette, []).append((i, allowance))
     used: set[int] = set()
     problems: list[Problem] = []
     ids = set()
@@ -172,7 +175,7 @@ def consistency_problems(
         ids.add(vid)
         pres = data["presentation"]
         for item in check_narrative(pres["narrative"], pres["findings"], lexicon):
-            covering = [i for i, a in enumerate(allowed) if a.covers(vid, item)]
+            covering = [i for i, a in by_vignette.get(vid, ()) if a.covers(vid, item)]
             if covering:
                 used.update(covering)
                 continue

@@ -47,6 +47,12 @@ RELATIVE: dict[tuple[str, ...], float] = {
 """Words that state a time since onset without a number."""
 
 _FILLERS = frozenset({"of", "and", "or", "to", "a"})
+_RELATIVE_BY_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
+for _words, _days in RELATIVE.items():
+    _RELATIVE_BY_FIRST.setdefault(_words[0], []).append((_words, _days))
+"""The relative phrases by their first word, in :data:`RELATIVE`'s order."""
+_KEY_WORDS = frozenset(UNITS) | frozenset(_RELATIVE_BY_FIRST)
+"""The words a duration ends with (a unit) or starts with (a relative phrase)."""
 
 
 @dataclass(frozen=True)
@@ -85,13 +91,14 @@ def durations(narrative: Narrative) -> list[Duration]:
     """Return every duration the narrative states."""
     tokens = narrative.tokens
     found: list[Duration] = []
-    for i, tok in enumerate(tokens):
+    for i in [i for i, tok in enumerate(tokens) if tok in _KEY_WORDS]:
+        tok = tokens[i]
         unit = UNITS.get(tok)
         if unit is not None:
             for amount, first in _amounts_before(tokens, i):
                 days = amount * unit
                 found.append(Duration(days, tolerance(days, unit), first, i + 1))
-        for words, days in RELATIVE.items():
+        for words, days in _RELATIVE_BY_FIRST.get(tok, ()):
             if tuple(tokens[i : i + len(words)]) == words:
                 tol = tolerance(days, 1 if days < 7 else days)
                 found.append(Duration(days, tol, i, i + len(words)))

@@ -49,6 +49,11 @@ class Phrase:
     Attributes:
         source: the phrase, in the syntax of the module docstring.
         value_variants: spellings of the finding value that ``{n}`` stands for.
+
+    :attr:`needs` says, for each of the phrase's plain-text words (no wildcard, number, gap,
+    optional word or regular expression), which tokens it may be: the phrase can occur only
+    where each such word's token does, so a narrative holding none of one word's tokens is not
+    searched.
     """
 
     source: str
@@ -67,11 +72,21 @@ class Phrase:
         except re.error as exc:
             raise ValueError(f"lexicon phrase {self.source!r}: {exc}") from exc
 
+    @cached_property
+    def needs(self) -> tuple[frozenset[str], ...]:
+        """The token sets of the phrase's plain words (see the class docstring)."""
+        return _needed_tokens(self.source.split(), self.value_variants)
+
     def spans(self, narrative: Narrative) -> Iterator[tuple[int, int]]:
         """Yield the token spans ``(first, stop)`` where the phrase occurs."""
-        padded = " " + narrative.text
+        if self.needs:
+            words = narrative.words
+            for tokens in self.needs:
+                if words.isdisjoint(tokens):
+                    return
+        padded = narrative.padded
         pos = 0
-        while True:
+        while pos <= len(padded):  # past the end, search would match an empty phrase for ever
             m = self.regex.search(padded, pos)
             if m is None:
                 return
@@ -166,6 +181,49 @@ def _pattern(source: str, value_variants: Sequence[str]) -> str:
         body = "|".join(_alternative(a, value_re) for a in alts.split("|"))
         pieces.append(f"(?: (?:{body}))" + ("?" if optional else ""))
     return "".join(pieces) + "(?= |$)"
+
+
+def _needed_tokens(
+    words: Sequence[str], value_variants: Sequence[str]
+) -> tuple[frozenset[str], ...]:
+    """The token sets of the phrase's plain words (see :attr:`Phrase.needs`).
+
+    A plain word compiles to ``(?: (?:a|b))``; every piece of a phrase starts with a space and
+    the phrase ends at a space or the end, so a match of the word is a whole token of the
+    narrative equal to one of its alternatives.
+    """
+    needs = []
+    for word in words:
+        if word.startswith(("...", "re:")) or (
+            word.startswith("[") and word.endswith("]") and len(word) > 2
+        ):
+            continue
+        tokens: set[str] = set()
+        for alt in word.split("|"):
+            spelled = _plain_spellings(alt, value_variants)
+            if spelled is None:
+                break
+            tokens |= spelled
+        else:
+            needs.append(frozenset(tokens))
+    return tuple(needs)
+
+
+def _plain_spellings(alt: str, value_variants: Sequence[str]) -> set[str] | None:
+    """The texts one alternative matches, if it is plain text; else None."""
+    if any(c in alt for c in "*#_\x00"):
+        return None
+    if alt.endswith("?") and len(alt) > 1 and alt[-2].isalnum():  # as in _alternative
+        spellings = {alt[:-1], alt[:-2]}
+    else:
+        spellings = {alt}
+    if "{n}" in alt:
+        if not value_variants:
+            return None
+        spellings = {s.replace("{n}", v) for s in spellings for v in value_variants}
+    if "" in spellings:
+        return None  # an empty alternative matches no token but may still match
+    return spellings
 
 
 def _alternative(alt: str, value_re: str | None) -> str:

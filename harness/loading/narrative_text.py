@@ -27,15 +27,20 @@ matched phrase never negate it, so a phrase may carry its own negation (``haven'
 pee``, ``no better or worse``), and a phrase that opens with a cue is judged on its own
 (``No trauma, not improving`` states "not improving").
 
-The cue lists are data: the ``negation`` section of ``consistency_lexicon.yaml``.
+The cue lists are data: the ``negation`` section of ``consistency_lexicon.yaml``. Where the
+cues stand in a narrative is found once per narrative (:class:`CueIndex`), so each match's
+scope is a walk over a few tokens, not a comparison of every cue at every token.
 """
 
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate, count
 
 SENTENCE_BREAKS = frozenset({".", ";", ":", "!", "?"})
 """Punctuation that ends a negation scope."""
@@ -45,6 +50,13 @@ CONTRASTS = frozenset({"but", "however", "although", "though", "whereas", "excep
 """Words across which two terms are not stated together."""
 
 _TOKEN = re.compile(r"\d+(?:[./]\d+)*|[a-z]+(?:'[a-z]+)*\d*|[.,;:!?()]")
+# Each normalising pattern opens with a character it needs, not with a look-behind, which the
+# engine would try at every position of the text (several times slower).
+_THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}\b)")
+_GRADE = re.compile(r"(?<=\d)[-+]/(?=\d)")
+_DASHES = ("-", "\u2010", "\u2011", "\u2013", "\u2014")
+_JOINER = re.compile(r"[-\u2010\u2011\u2013\u2014](?<=\w.)(?=\w)")
+_GLUED = re.compile(r"(\d)(?=[a-z])")
 
 
 def normalise(text: str) -> str:
@@ -58,10 +70,12 @@ def tokenise(text: str) -> list[str]:
     for curly, straight in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
         t = t.replace(curly, straight)
     t = t.replace("\u00b0", " degrees ")
-    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)
-    t = re.sub(r"(?<=\d)[-+]/(?=\d)", "/", t)
-    t = re.sub(r"(?<=\w)[-\u2010\u2011\u2013\u2014](?=\w)", " ", t)
-    t = re.sub(r"(?<=\d)(?=[a-z])", " ", t)
+    t = _THOUSANDS.sub("", t)
+    if "/" in t:  # the cheap test first: most narratives have no grade and no dash
+        t = _GRADE.sub("/", t)
+    if any(dash in t for dash in _DASHES):
+        t = _JOINER.sub(" ", t)
+    t = _GLUED.sub(r"\1 ", t)  # a space between a digit and the letter after it
     return _TOKEN.findall(t)
 
 
@@ -87,6 +101,85 @@ class NegationRules:
 
 
 @dataclass(frozen=True)
+class CueIndex:
+    """Where the cues of one :class:`NegationRules` stand in one narrative's tokens.
+
+    Each tuple has an entry per token and three more (a post-cue may be looked for up to two
+    tokens past the end); the entries say what the direct comparisons of tokens with cue
+    phrases (:func:`cue_ending_at`, :func:`inside_pseudo`) would say at that token.
+
+    Attributes:
+        cue_end: the length of the first pre-cue, in list order, that ends at the token (0 if
+            none; an empty cue, when it comes first, makes it 0, as the direct comparison does).
+        cue_start: whether a pre-cue starts at the token.
+        pseudo: whether a pseudo-cue covers the token.
+        post_start: whether a post-cue starts at the token.
+    """
+
+    cue_end: tuple[int, ...]
+    cue_start: tuple[bool, ...]
+    pseudo: tuple[bool, ...]
+    post_start: tuple[bool, ...]
+
+    @classmethod
+    def build(cls, tokens: Sequence[str], rules: NegationRules) -> CueIndex:
+        """Find every cue of ``rules`` in ``tokens``."""
+        size = len(tokens) + 3
+        cues = (*rules.pre_cues, *rules.pseudo_cues, *rules.post_cues)
+        where = positions(tokens, frozenset(c[0] for c in cues if c))
+        cue_end, decided = [0] * size, [False] * size
+        cue_start = [False] * size
+        for cue in rules.pre_cues:
+            if not cue:  # an empty cue "ends" everywhere with length 0 and starts everywhere
+                decided = [True] * size
+                cue_start = [True] * size
+                continue
+            for begin in _matches(tokens, where, cue):
+                end = begin + len(cue) - 1
+                cue_start[begin] = True
+                if not decided[end]:
+                    cue_end[end], decided[end] = len(cue), True
+        pseudo = [False] * size
+        for phrase in rules.pseudo_cues:
+            if not phrase:
+                continue  # an empty pseudo-cue covers nothing
+            for begin in _matches(tokens, where, phrase):
+                for at in range(begin, begin + len(phrase)):
+                    pseudo[at] = True
+        post_start = [False] * size
+        for cue in rules.post_cues:
+            if not cue:
+                post_start = [True] * size
+                continue
+            for begin in _matches(tokens, where, cue):
+                post_start[begin] = True
+        return cls(tuple(cue_end), tuple(cue_start), tuple(pseudo), tuple(post_start))
+
+
+def positions(tokens: Sequence[str], selected: frozenset[str]) -> dict[str, list[int]]:
+    """Map each token of ``selected`` that occurs to the indices where it stands, in order."""
+    where: dict[str, list[int]] = {}
+    for i, tok in enumerate(tokens):
+        if tok in selected:
+            if tok in where:
+                where[tok].append(i)
+            else:
+                where[tok] = [i]
+    return where
+
+
+def _matches(
+    tokens: Sequence[str], where: dict[str, list[int]], phrase: tuple[str, ...]
+) -> list[int]:
+    """Return where the non-empty ``phrase`` starts in ``tokens`` (``where``: token positions)."""
+    n = len(phrase)
+    starts = where.get(phrase[0], [])
+    if n == 1:
+        return starts
+    return [i for i in starts if tuple(tokens[i : i + n]) == phrase]
+
+
+@dataclass(frozen=True)
 class Narrative:
     """A normalised narrative: its tokens, their text, and where each token starts."""
 
@@ -98,12 +191,32 @@ class Narrative:
     def parse(cls, raw: str) -> Narrative:
         """Normalise and tokenise a narrative."""
         tokens = tuple(tokenise(raw))
-        starts: list[int] = []
-        pos = 0
-        for tok in tokens:
-            starts.append(pos)
-            pos += len(tok) + 1
-        return cls(tokens, " ".join(tokens), tuple(starts))
+        # starts[i] = the lengths of the tokens before i, plus one space after each of them
+        lengths = accumulate(map(len, tokens[:-1]), initial=0)
+        starts = tuple(map(operator.add, lengths, count())) if tokens else ()
+        return cls(tokens, " ".join(tokens), starts)
+
+    @cached_property
+    def padded(self) -> str:
+        """:attr:`text` after one space, so every word, the first too, follows a space."""
+        return " " + self.text
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The distinct tokens."""
+        return frozenset(self.tokens)
+
+    @cached_property
+    def _cue_indexes(self) -> dict[int, tuple[NegationRules, CueIndex]]:
+        return {}
+
+    def cues(self, rules: NegationRules) -> CueIndex:
+        """Where the cues of ``rules`` stand in this narrative (found once per rule set)."""
+        held = self._cue_indexes.get(id(rules))
+        if held is None or held[0] is not rules:
+            held = (rules, CueIndex.build(self.tokens, rules))
+            self._cue_indexes[id(rules)] = held
+        return held[1]
 
     def token_at(self, offset: int) -> int:
         """Return the index of the token at or after character ``offset`` of :attr:`text`."""
@@ -130,31 +243,31 @@ class Narrative:
         Two terms with a cue between them are not stated together ("the pain doesn't go down
         my legs"), nor are two terms across a contrast ("numb feet but my hands are fine").
         """
+        cues = self.cues(rules)
         for i in range(start, stop):
             if self.tokens[i] in CONTRASTS:
                 return True
-            for cue in rules.pre_cues:
-                if tuple(self.tokens[i : i + len(cue)]) == cue and not _inside_pseudo(
-                    self.tokens, i, rules.pseudo_cues
-                ):
-                    return True
+            if cues.cue_start[i] and not cues.pseudo[i]:
+                return True
         return False
 
     def _pre_negated(self, first: int, rules: NegationRules) -> bool:
-        if any(tuple(self.tokens[first : first + len(c)]) == c for c in rules.pre_cues):
+        cues = self.cues(rules)
+        if cues.cue_start[first]:
             return False  # a phrase that opens with its own cue ("not improving") stands alone
+        tokens = self.tokens
         words = 0
         i = first - 1
         while i >= 0 and words < rules.window:
-            tok = self.tokens[i]
+            tok = tokens[i]
             if tok in SENTENCE_BREAKS or tok in rules.clause_breaks:
                 return False
-            if tok in {",", "and"} and self.tokens[i + 1] in rules.clause_starters:
+            if tok in {",", "and"} and tokens[i + 1] in rules.clause_starters:
                 return False
-            if tok == "," and self.tokens[i + 1] == "and":
+            if tok == "," and tokens[i + 1] == "and":
                 return False
-            cue = _cue_ending_at(self.tokens, i, rules.pre_cues)
-            if cue and not _inside_pseudo(self.tokens, i - cue + 1, rules.pseudo_cues):
+            cue = cues.cue_end[i]
+            if cue and not cues.pseudo[i - cue + 1]:
                 return True
             if tok not in {",", "(", ")"}:
                 words += 1
@@ -162,18 +275,21 @@ class Narrative:
         return False
 
     def _post_negated(self, stop: int, rules: NegationRules) -> bool:
-        for cue in rules.post_cues:
-            for gap in range(3):
-                at = stop + gap
-                if tuple(self.tokens[at : at + len(cue)]) == cue:
-                    between = self.tokens[stop:at]
-                    if not any(t in SENTENCE_BREAKS or t == "," for t in between):
-                        return True
+        cues = self.cues(rules)
+        for gap in range(3):
+            at = stop + gap
+            if cues.post_start[at]:
+                between = self.tokens[stop:at]
+                if not any(t in SENTENCE_BREAKS or t == "," for t in between):
+                    return True
         return False
 
 
-def _cue_ending_at(tokens: Sequence[str], i: int, cues: Sequence[tuple[str, ...]]) -> int:
-    """Return the length of a cue phrase ending at token ``i`` (0 if none)."""
+def cue_ending_at(tokens: Sequence[str], i: int, cues: Sequence[tuple[str, ...]]) -> int:
+    """Return the length of a cue phrase ending at token ``i`` (0 if none).
+
+    The direct definition :class:`CueIndex` precomputes; kept as its reference.
+    """
     for cue in cues:
         n = len(cue)
         if i - n + 1 >= 0 and tuple(tokens[i - n + 1 : i + 1]) == cue:
@@ -181,8 +297,8 @@ def _cue_ending_at(tokens: Sequence[str], i: int, cues: Sequence[tuple[str, ...]
     return 0
 
 
-def _inside_pseudo(tokens: Sequence[str], at: int, pseudo: Sequence[tuple[str, ...]]) -> bool:
-    """Say whether a pseudo-cue phrase covers token ``at``."""
+def inside_pseudo(tokens: Sequence[str], at: int, pseudo: Sequence[tuple[str, ...]]) -> bool:
+    """Say whether a pseudo-cue phrase covers token ``at`` (the reference for :class:`CueIndex`)."""
     for phrase in pseudo:
         for offset in range(len(phrase)):
             begin = at - offset

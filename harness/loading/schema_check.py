@@ -5,8 +5,10 @@ matches only at the very end of the text (Python's ``$`` also matches before a f
 so ``"some-id\n"`` passed an id pattern), and messages are bounded (stock messages echo the
 whole offending value: a wrongly typed 10 MB file gave a 10 MB error line).
 
-``jsonschema`` is imported when the first validator is built, not with this module: a command
-that validates nothing (``--version``, ``--help``) does not pay for it.
+A file is first put to the schema's compiled yes/no predicate (:mod:`schema_fast`, exact, about
+20 times cheaper); only a file it does not find valid goes through the validator above, which
+alone words the problems. ``jsonschema`` is imported when the first validator is built, not with
+this module: a command that validates nothing (``--version``, ``--help``) does not pay for it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.loading.problems import Problem
+from backtriage.harness.loading.schema_fast import Check, compile_schema
 from backtriage.harness.resources import load_schema
 
 if TYPE_CHECKING:
@@ -91,6 +94,16 @@ def validator(name: str) -> Draft202012Validator:
     return checker
 
 
+@cache
+def fast_check(name: str) -> Check | None:
+    """The compiled yes/no predicate of schema ``name`` (None: always the full validator)."""
+    full = validator(name)
+    return compile_schema(
+        full.schema["$id"], _registry(), full.VALIDATORS, _end_anchored,
+        full.format_checker is not None,
+    )
+
+
 def pointer_of(path: Iterable[Any]) -> str:
     """Turn a jsonschema error path into a JSON pointer (RFC 6901)."""
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
@@ -118,7 +131,18 @@ def _cap(text: str) -> str:
 def schema_problems(
     name: str, data: Any, file: str, vignette_id: str | None = None
 ) -> list[Problem]:
-    """Validate ``data`` against schema ``name``; return one problem per violation."""
+    """Validate ``data`` against schema ``name``; return one problem per violation.
+
+    A file the compiled predicate finds valid has no problem; any other file goes through the
+    full validator, which alone words the problems.
+    """
+    check = fast_check(name)
+    if check is not None:
+        try:
+            if check(data):
+                return []
+        except Exception:  # Unsure, or anything the full validator will meet and report
+            pass
     problems = []
     errors = []
     for error in validator(name).iter_errors(data):

@@ -33,7 +33,18 @@ def pointer_join(pointer: str, key: str | int) -> str:
 
 
 def tree_problems(value: Any, source: str, max_depth: int = MAX_DEPTH) -> list[Problem]:
-    """Return what makes ``value`` unfit as input data, each problem named by JSON pointer."""
+    """Return what makes ``value`` unfit as input data, each problem named by JSON pointer.
+
+    A tree :func:`is_clean` finds clean has no problem; only the others are walked again with
+    pointers, so a valid file does not pay for naming fields that have nothing to report.
+    """
+    if is_clean(value, max_depth):
+        return []
+    return walk_problems(value, source, max_depth)
+
+
+def walk_problems(value: Any, source: str, max_depth: int = MAX_DEPTH) -> list[Problem]:
+    """The walk of :func:`tree_problems`, without the clean-tree shortcut."""
     problems: list[Problem] = []
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]
     while stack and len(problems) < MAX_PROBLEMS:
@@ -65,6 +76,38 @@ def tree_problems(value: Any, source: str, max_depth: int = MAX_DEPTH) -> list[P
             else:
                 stack.append((v, pointer_join(pointer, key), depth + 1))
     return problems[:MAX_PROBLEMS]
+
+
+def is_clean(value: Any, max_depth: int = MAX_DEPTH) -> bool:
+    """Say that :func:`tree_problems` would find nothing (``False``: it may find something).
+
+    Only exact JSON types pass (a subclass, such as a mapping that recorded duplicate keys, is
+    left to the full walk); text that is all ASCII holds no surrogate.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and _SURROGATE.search(item):
+                return False
+        elif kind is dict:
+            if depth >= max_depth:
+                return False
+            for key, v in item.items():
+                if type(key) is not str or (not key.isascii() and _SURROGATE.search(key)):
+                    return False
+                stack.append((v, depth + 1))
+        elif kind is list:
+            if depth >= max_depth:
+                return False
+            stack.extend((v, depth + 1) for v in item)
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        elif not (item is None or kind is bool or kind is int):
+            return False
+    return True
 
 
 def _leaf_problem(item: Any) -> str | None:

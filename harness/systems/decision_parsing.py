@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from backtriage.harness.loading.schema_check import validator
+from backtriage.harness.loading.schema_check import fast_check, validator
 from backtriage.harness.model import Decision
-from backtriage.harness.systems.decision_shape import decision_shape
 from backtriage.harness.systems.protocol import InvalidAnswer
 
 
@@ -19,9 +18,8 @@ def decision_from_obj(obj: Any, raw: str | None = None) -> Decision:
     """
     if isinstance(obj, Decision):
         obj = obj.to_dict()
-    shape = decision_shape()
-    if shape is not None and shape.plainly_valid(obj):
-        # Certainly valid (see decision_shape): the full validator would find nothing.
+    if _plainly_valid(obj):
+        # The schema's compiled predicate (schema_fast) says valid: the validator finds nothing.
         return Decision.from_dict(obj)
     errors = sorted(validator("decision").iter_errors(obj), key=lambda e: list(e.absolute_path))
     if errors:
@@ -43,3 +41,13 @@ def decision_from_json(text: str) -> Decision:
     except (json.JSONDecodeError, TypeError) as exc:
         raise InvalidAnswer(f"reply is not valid JSON: {exc}", raw=text) from None
     return decision_from_obj(obj, raw=text)
+
+
+def _plainly_valid(obj: Any) -> bool:
+    check = fast_check("decision")
+    if check is None:
+        return False
+    try:
+        return check(obj)
+    except Exception:  # Unsure, or anything the full validator will meet and report
+        return False

@@ -74,6 +74,22 @@ _SENTENCES = [
     "{person} drove me to {place} on {day} for {thing}.",
     "I was planning to spend {day} on {hobby} but I have put that off.",
     "Our street in {place} has been dug up for {n} weeks for new pipes.",
+    "Yesterday {person} lent me a book about {hobby} that I keep meaning to start.",
+    "Work has been hectic because two colleagues left within {n} days of each other.",
+    "Broadband keeps dropping out, so forgive me if this arrives twice.",
+    "Grandchildren visit most {day}s and they never stop asking questions.",
+    "Honestly I only found this service because {person} mentioned it over dinner.",
+    "Parking near the surgery in {place} is impossible before {hour} o'clock.",
+    "Recently I swapped my old phone for a cheaper contract, hence the new number.",
+    "Somebody at the {hobby} club said I worry too much, which is probably fair.",
+    "Tomorrow I promised {person} help painting a fence, weather permitting.",
+    "Usually I cycle everywhere, though lately I take the tram across {place}.",
+    "Every summer we rent a caravan near {place} for about {n} nights.",
+    "Quite apart from this, {thing} has been keeping me awake some evenings.",
+    "A neighbour's dog barks from {hour} onwards, which is another story.",
+    "Money is tight this month after {thing}, so I would rather not waste anyone's time.",
+    "Our kitchen radio plays old jazz all afternoon while {person} tinkers with crosswords.",
+    "Before retiring, {person} managed a bakery in {place} for {n} years.",
 ]
 _NAMES = ["Biscuit", "Pepper", "Mabel", "Otis", "Luna", "Bramble", "Ziggy", "Nutmeg", "Fig",
           "Pickle", "Rolo", "Juno", "Tinker", "Mochi", "Clover"]
@@ -130,7 +146,7 @@ def generated(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
         ]
         narrative = data["presentation"]["narrative"]
         # Long templates get a longer context, or their copies would be near-duplicates.
-        extra = max(TARGET_WORDS - len(narrative.split()), int(1.3 * len(narrative.split())) + 20)
+        extra = max(TARGET_WORDS - len(narrative.split()), int(1.4 * len(narrative.split())) + 20)
         data["presentation"]["narrative"] = f"{narrative}\n\n{context_paragraph(rng, extra)}"
         yield data
 

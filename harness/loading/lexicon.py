@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -33,6 +33,8 @@ from backtriage.harness.loading.yamlfile import load_yaml
 
 LEXICON_PATH = Path(__file__).with_name("consistency_lexicon.yaml")
 DEFAULT_GAP = 4
+_SAFE_GAP = 1000
+"""Gaps up to this many words compile whatever the phrase; others are compiled at load."""
 _NUMBER = r"\d+(?:\.\d+)?"
 _VALUE = "\x00"
 
@@ -43,7 +45,8 @@ class Phrase:
 
     Attributes:
         source: the phrase as written.
-        regex: the compiled phrase, matched against the space-padded normalised narrative.
+        pattern: the phrase as a regular expression over the space-padded normalised narrative
+            (compiled on first use, :attr:`regex`: most phrases are never searched in a run).
         needs: for each of the phrase's words that is plain text (no wildcard, number, gap,
             optional word or regular expression), the tokens it may be; the phrase can occur
             only where each word's token does, so a narrative holding none of one word's tokens
@@ -51,8 +54,13 @@ class Phrase:
     """
 
     source: str
-    regex: re.Pattern[str]
+    pattern: str
     needs: tuple[frozenset[str], ...] = ()
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled :attr:`pattern`."""
+        return re.compile(self.pattern)
 
     def spans(self, narrative: Narrative) -> Iterator[tuple[int, int]]:
         """Yield the token spans ``(first, stop)`` where the phrase occurs."""
@@ -150,11 +158,28 @@ def compile_phrase(source: str, value_variants: Sequence[str] = ()) -> Phrase:
         alts = word[1:-1] if optional else word
         body = "|".join(_alternative(a, value_re) for a in alts.split("|"))
         pieces.append(f"(?: (?:{body}))" + ("?" if optional else ""))
-    try:
-        regex = re.compile("".join(pieces) + "(?= |$)")
-    except re.error as exc:
-        raise ValueError(f"lexicon phrase {source!r}: {exc}") from exc
-    return Phrase(source, regex, _needed_tokens(words, value_variants))
+    pattern = "".join(pieces) + "(?= |$)"
+    phrase = Phrase(source, pattern, _needed_tokens(words, value_variants))
+    if _may_not_compile(words):  # find out now, at load, as when every phrase was compiled
+        try:
+            phrase.__dict__["regex"] = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"lexicon phrase {source!r}: {exc}") from exc
+    return phrase
+
+
+def _may_not_compile(words: Sequence[str]) -> bool:
+    """Say whether a phrase's pattern might not compile.
+
+    A written regular expression might not, nor a gap outside 0 to :data:`_SAFE_GAP`; every
+    other piece is escaped text or a fixed form.
+    """
+    for word in words:
+        if word.startswith("re:"):
+            return True
+        if word.startswith("...") and word[3:] and not 0 <= int(word[3:]) <= _SAFE_GAP:
+            return True
+    return False
 
 
 def _needed_tokens(

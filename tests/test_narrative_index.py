@@ -230,3 +230,16 @@ def direct_tokenise(text: str) -> list[str]:
 @given(st.text(alphabet="ab1234_ ,-+/.\u2010\u2013\u2014\u00b0\u2019'M\u0663\u00e9\n", max_size=40))
 def test_tokenise_normalises_as_first_written(text: str) -> None:
     assert tokenise(text) == direct_tokenise(text)
+
+
+def test_a_phrase_that_might_not_compile_is_compiled_at_load() -> None:
+    for bad in ("re:(", "pain re:[a-"):
+        try:
+            compile_phrase(bad)
+        except ValueError as exc:
+            assert "lexicon phrase" in str(exc)
+        else:
+            raise AssertionError(f"{bad!r} compiled")
+    lazy = compile_phrase("numb* ...3 legs?")
+    assert "regex" not in lazy.__dict__
+    assert list(lazy.spans(Narrative.parse("Numbness in both legs."))) == [(0, 4)]

@@ -71,7 +71,7 @@ def tokenise(text: str) -> list[str]:
         t = t.replace(curly, straight)
     t = t.replace("\u00b0", " degrees ")
     t = _THOUSANDS.sub("", t)
-    if "/" in t:  # the cheap test first: most narratives have no grade and no dash
+    if "/" in t:  # the cheap test first: the pattern cannot match without its character
         t = _GRADE.sub("/", t)
     if any(dash in t for dash in _DASHES):
         t = _JOINER.sub(" ", t)

@@ -159,6 +159,9 @@ def main() -> int:
                 row.cpu.append(cpu)
                 row.failures += status not in (0, 1)  # 1: a gate failed, still a full run
         print(f"command: {' '.join(base)} (checkout {ROOT})")
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            # Every import then compiles from source: about 60 ms more than a user ever sees.
+            print("warning: PYTHONDONTWRITEBYTECODE is set, so no bytecode is cached; unset it")
         print(render(table, args.n))
     return 0
 

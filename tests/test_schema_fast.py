@@ -221,3 +221,12 @@ def test_a_results_document_and_its_mutants_get_the_same_verdict(
     except Unsure:
         return
     assert fast == full_valid("results", doc)
+
+
+def test_the_predicate_knows_the_keywords_the_full_validator_acts_on() -> None:
+    from backtriage.harness.loading.schema_check import DRAFT_2020_12_KEYWORDS, validator
+
+    for name in ("vignette", "decision", "bibliography", "results", "policy"):
+        full = validator(name)
+        assert set(full.VALIDATORS) == DRAFT_2020_12_KEYWORDS
+        assert full.format_checker is None

@@ -128,3 +128,29 @@ def test_validate_and_run_say_when_they_reused_the_check(tmp_path: Path) -> None
     again = _cli("run", "--system", "reference", "--corpus", str(folder), "--output",
                  str(tmp_path / "out2"), "--revalidate", env_dir=tmp_path / "c")
     assert "validation: performed" in again.stdout
+
+
+def test_with_no_folder_to_keep_it_in_every_corpus_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    for name in ("BACKTRIAGE_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert validation_cache.cache_dir() is None
+    for _ in range(2):
+        assert check_corpus([folder])[0].validation == "performed"
+
+
+def test_a_cache_folder_that_is_a_file_costs_only_the_reuse(tmp_path: Path) -> None:
+    folder = mixed_corpus(tmp_path / "corpus")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    cache = ValidationCache(blocker / "validation")
+    _, first = check_corpus([folder], cache=cache)
+    corpus, again = check_corpus([folder], cache=cache)
+    assert corpus.validation == "performed" and again == first

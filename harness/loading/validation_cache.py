@@ -52,12 +52,21 @@ class CachedValidation:
     content_hashes: Mapping[str, str]
 
 
-def cache_dir() -> Path:
-    """The folder validation results are kept in (see the module docstring)."""
+def cache_dir() -> Path | None:
+    """The folder validation results are kept in (see the module docstring).
+
+    None when there is no such folder to name (no cache variable set and no home directory):
+    every corpus is then checked in full.
+    """
     explicit = os.environ.get("BACKTRIAGE_CACHE_DIR")
     if explicit:
         return Path(explicit) / "validation"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError, OSError):
+            return None
     return Path(base) / "backtriage" / "validation"
 
 
@@ -101,6 +110,8 @@ class ValidationCache:
 
     def get(self, key: str) -> CachedValidation | None:
         """Return the entry for ``key``, or ``None`` when there is none usable."""
+        if self.folder is None:
+            return None
         path = self.folder / f"{key}.json"
         try:
             data = parse_json(read_text(path, "validation cache entry"), str(path))
@@ -109,7 +120,9 @@ class ValidationCache:
             return None
 
     def put(self, key: str, found: CachedValidation) -> None:
-        """Store ``found`` under ``key``."""
+        """Store ``found`` under ``key`` (nothing, when there is no cache folder)."""
+        if self.folder is None:
+            return
         from backtriage.harness.safe_json import dumps_safe
 
         document = {

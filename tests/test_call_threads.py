@@ -66,3 +66,21 @@ def test_a_call_that_overruns_is_abandoned_and_the_next_gets_a_new_thread(tmp_pa
     assert "engine timeout" in (by_id["e-0000"].error or "")
     assert all(r.decision == _DECISION for vid, r in by_id.items() if vid != "e-0000")
     assert len(system.threads) == 2  # the hung thread, then one new thread for the rest
+
+
+def test_the_rule_systems_run_in_the_calling_thread_and_still_respect_the_cap(
+    tmp_path: Path,
+) -> None:
+    from backtriage.harness.systems import resolve_system
+
+    corpus = engine_corpus(tmp_path / "c", 12)
+    reference = resolve_system("reference")
+    seen: list[str] = []
+    records = run_system(reference, corpus.vignettes, EngineOptions(concurrency=4),
+                         on_record=lambda r: seen.append(threading.current_thread().name))
+    assert all(r.decision is not None for r in records)
+    assert set(seen) == {threading.main_thread().name}
+    capped = run_system(reference, corpus.vignettes,
+                        EngineOptions(concurrency=4, max_total_seconds=0.000001))
+    assert len(capped) == 12  # nothing leaves the denominator
+    assert any(not r.final and r.decision is None for r in capped)

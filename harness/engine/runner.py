@@ -111,6 +111,48 @@ def run_system(
     return sorted(records.values(), key=lambda r: (r.vignette_id, r.epoch))
 
 
+def _run_inline(
+    system: TriageSystem,
+    jobs: list[tuple[Vignette, int]],
+    options: EngineOptions,
+    on_record: OnRecord | None,
+    cache: ResponseLookup | None,
+    progress: ProgressSink | None,
+    flush: Callable[[], None] | None,
+) -> dict[Key, AnswerRecord]:
+    """Run the harness's own rule systems in this thread, one job after another.
+
+    They answer in microseconds and cannot hang, so worker threads would only take turns on the
+    interpreter lock. Each answer is journaled and flushed before the next call, as the threaded
+    path does with each batch; past the total time cap the rest are not attempted.
+    """
+    deadline = (
+        None if options.max_total_seconds is None
+        else time.monotonic() + options.max_total_seconds
+    )
+    rng = random.Random(0)
+    out: dict[Key, AnswerRecord] = {}
+    for vignette, epoch in jobs:
+        record: AnswerRecord | None = None
+        if deadline is not None and time.monotonic() >= deadline:
+            record = AnswerRecord(vignette.id, epoch, None, CAP_NOT_ATTEMPTED, final=False)
+        elif cache:
+            record = cache.get(vignette, epoch)
+        if record is None:
+            record = call_with_retries(system, vignette.presentation, vignette.id, epoch,
+                                       options, None, deadline, rng)
+            if cache and record.decision is not None and record.final:
+                cache.put(vignette, record)
+        out[(record.vignette_id, record.epoch)] = record
+        if on_record and record.final:
+            on_record(record)
+            if flush:
+                flush()
+        if progress:
+            progress.update(record)
+    return out
+
+
 def _run_jobs(
     system: TriageSystem,
     jobs: list[tuple[Vignette, int]],
@@ -122,6 +164,8 @@ def _run_jobs(
 ) -> dict[Key, AnswerRecord]:
     if not jobs:
         return {}
+    if getattr(system, "answers_inline", False) is True:
+        return _run_inline(system, jobs, options, on_record, cache, progress, flush)
     todo: queue.SimpleQueue[tuple[Vignette, int]] = queue.SimpleQueue()
     for job in jobs:
         todo.put(job)

@@ -94,15 +94,23 @@ def test_a_changed_checker_invalidates_every_entry(
     assert check_corpus([folder], cache=cache)[0].validation == "performed"
 
 
-def test_the_fingerprint_covers_the_lexicons_and_schemas() -> None:
-    # Spot-check the inputs exist where the fingerprint looks for them.
-    from importlib import resources
+def test_the_fingerprint_covers_the_checks_lexicons_and_schemas() -> None:
+    names = {entry.name for entry in validation_cache.checker_sources()}
+    assert {"consistency.py", "consistency_lexicon.yaml", "consistency_allowances.yaml",
+            "near_duplicates.py", "schema_fast.py", "vignette.schema.json",
+            "decision.schema.json", "model.py", "vocabulary.py"} <= names
 
-    from backtriage.harness.resources import schemas_dir
 
-    names = {e.name for e in resources.files("backtriage.harness.loading").iterdir()}
-    assert {"consistency_lexicon.yaml", "consistency.py", "near_duplicates.py"} <= names
-    assert (schemas_dir() / "vignette.schema.json").is_file()
+def test_a_changed_byte_or_version_changes_the_fingerprint(tmp_path: Path) -> None:
+    files = []
+    for name, text in (("a.py", "x = 1\n"), ("b.yaml", "k: v\n")):
+        (tmp_path / name).write_text(text)
+        files.append(tmp_path / name)
+    before = validation_cache.fingerprint(files, "1.0")
+    assert validation_cache.fingerprint(files, "1.0") == before
+    assert validation_cache.fingerprint(files, "1.1") != before
+    (tmp_path / "b.yaml").write_text("k: w\n")
+    assert validation_cache.fingerprint(files, "1.0") != before
 
 
 def _cli(*args: str, env_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -104,11 +104,39 @@ def run_system(
     if progress:
         progress.start(len(wanted), len(records))
     try:
-        records.update(_run_jobs(system, jobs, options, on_record, cache, progress, flush))
+        run = _run_inline if getattr(system, "answers_inline", False) is True else _run_jobs
+        records.update(run(system, jobs, options, on_record, cache, progress, flush))
     finally:
         if progress:
             progress.finish()
     return sorted(records.values(), key=lambda r: (r.vignette_id, r.epoch))
+
+
+def _deadline(options: EngineOptions) -> float | None:
+    """The ``time.monotonic()`` value of the total time cap, if any."""
+    if options.max_total_seconds is None:
+        return None
+    return time.monotonic() + options.max_total_seconds
+
+
+def _answer(
+    system: TriageSystem,
+    vignette: Vignette,
+    epoch: int,
+    options: EngineOptions,
+    cache: ResponseLookup | None,
+    stop: threading.Event | None,
+    deadline: float | None,
+    rng: random.Random,
+) -> AnswerRecord:
+    """The cached answer, else a call (a valid, complete answer is then cached)."""
+    record = cache.get(vignette, epoch) if cache else None
+    if record is None:
+        record = call_with_retries(system, vignette.presentation, vignette.id, epoch, options,
+                                   stop, deadline, rng)
+        if cache and record.decision is not None and record.final:
+            cache.put(vignette, record)
+    return record
 
 
 def _run_inline(
@@ -126,23 +154,14 @@ def _run_inline(
     interpreter lock. Each answer is journaled and flushed before the next call, as the threaded
     path does with each batch; past the total time cap the rest are not attempted.
     """
-    deadline = (
-        None if options.max_total_seconds is None
-        else time.monotonic() + options.max_total_seconds
-    )
+    deadline = _deadline(options)
     rng = random.Random(0)
     out: dict[Key, AnswerRecord] = {}
     for vignette, epoch in jobs:
-        record: AnswerRecord | None = None
         if deadline is not None and time.monotonic() >= deadline:
             record = AnswerRecord(vignette.id, epoch, None, CAP_NOT_ATTEMPTED, final=False)
-        elif cache:
-            record = cache.get(vignette, epoch)
-        if record is None:
-            record = call_with_retries(system, vignette.presentation, vignette.id, epoch,
-                                       options, None, deadline, rng)
-            if cache and record.decision is not None and record.final:
-                cache.put(vignette, record)
+        else:
+            record = _answer(system, vignette, epoch, options, cache, None, deadline, rng)
         out[(record.vignette_id, record.epoch)] = record
         if on_record and record.final:
             on_record(record)
@@ -164,17 +183,12 @@ def _run_jobs(
 ) -> dict[Key, AnswerRecord]:
     if not jobs:
         return {}
-    if getattr(system, "answers_inline", False) is True:
-        return _run_inline(system, jobs, options, on_record, cache, progress, flush)
     todo: queue.SimpleQueue[tuple[Vignette, int]] = queue.SimpleQueue()
     for job in jobs:
         todo.put(job)
     results: queue.SimpleQueue[AnswerRecord | _WorkerCrash] = queue.SimpleQueue()
     stop = threading.Event()
-    deadline = (
-        None if options.max_total_seconds is None
-        else time.monotonic() + options.max_total_seconds
-    )
+    deadline = _deadline(options)
     watch = AvailabilityWatch(len(jobs))
 
     def work(seed: int) -> None:
@@ -191,16 +205,9 @@ def _run_jobs(
             except queue.Empty:
                 return
             try:
-                record = cache.get(vignette, epoch) if cache else None
-                if record is None:
-                    record = call_with_retries(
-                        system, vignette.presentation, vignette.id, epoch, options,
-                        stop, deadline, rng,
-                    )
-                    if cache and record.decision is not None and record.final:
-                        cache.put(vignette, record)
-                    if watch.observe(record):
-                        stop.set()  # unreachable: take no further job
+                record = _answer(system, vignette, epoch, options, cache, stop, deadline, rng)
+                if not record.cached and watch.observe(record):
+                    stop.set()  # unreachable: take no further job
                 results.put(record)
             except BaseException as exc:
                 results.put(_WorkerCrash(exc))

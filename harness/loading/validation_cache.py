@@ -77,18 +77,30 @@ def checker_fingerprint() -> str:
     The loading package (checks, lexicons, allowances), the schemas, the data model and
     vocabulary, and the harness version: editing any of them invalidates every entry.
     """
-    digest = hashlib.sha256(harness_version().encode())
+    return fingerprint(checker_sources(), harness_version())
+
+
+def checker_sources() -> list[Any]:
+    """The files :func:`checker_fingerprint` hashes (``Path`` or package resources)."""
     from backtriage.harness.resources import schemas_dir
 
-    package = resources.files("backtriage.harness.loading")
-    roots: list[Any] = [package, schemas_dir()]
-    for root in roots:
-        for entry in sorted(root.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith((".py", ".yaml", ".json")) and entry.is_file():
-                digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    found: list[Any] = []
+    for root in (resources.files("backtriage.harness.loading"), schemas_dir()):
+        found.extend(
+            entry for entry in sorted(root.iterdir(), key=lambda e: e.name)
+            if entry.name.endswith((".py", ".yaml", ".json")) and entry.is_file()
+        )
     harness = resources.files("backtriage.harness")
-    for name in ("model.py", "vocabulary.py", "open_questions.py"):
-        digest.update(name.encode() + b"\0" + harness.joinpath(name).read_bytes())
+    found.extend(harness.joinpath(name) for name in ("model.py", "vocabulary.py",
+                                                     "open_questions.py"))
+    return found
+
+
+def fingerprint(files: Iterable[Any], version: str) -> str:
+    """SHA-256 over ``version`` and each file's name and bytes, in order."""
+    digest = hashlib.sha256(version.encode())
+    for entry in files:
+        digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
     return digest.hexdigest()
 
 

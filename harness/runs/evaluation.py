@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import Any
 
 from backtriage.harness.engine import AnswerRecord, EngineOptions
 from backtriage.harness.engine.session import RunStorage, run_session
 from backtriage.harness.loading import Corpus
 from backtriage.harness.runs.llm_facts import prompt_facts, token_totals
+from backtriage.harness.runs.mapped import Mapped
 from backtriage.harness.runs.run_identity import miss_detector, run_identity
 from backtriage.harness.systems.protocol import TriageSystem
 from backtriage.harness.version import harness_version
@@ -143,7 +144,7 @@ def result_from_records(
     )
 
 
-class VignetteEntries(Sequence[dict[str, Any]]):
+class VignetteEntries(Mapped[VignetteScore, dict[str, Any]]):
     """The per-vignette entries of a results document, each built when it is read.
 
     A run of 100,000 vignettes would otherwise hold every entry (findings, labels, rationale,
@@ -152,28 +153,11 @@ class VignetteEntries(Sequence[dict[str, Any]]):
     """
 
     def __init__(self, scores: Sequence[VignetteScore], records: Sequence[AnswerRecord]):
-        self._scores = scores
         by_id: dict[str, list[AnswerRecord]] = defaultdict(list)
         for r in records:
             by_id[r.vignette_id].append(r)
         self._records = by_id
-
-    def __len__(self) -> int:
-        return len(self._scores)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [self._entry(s) for s in self._scores[index]]
-        return self._entry(self._scores[index])
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self._entry(s) for s in self._scores)
+        super().__init__(scores, self._entry)
 
     def _entry(self, s: VignetteScore) -> dict[str, Any]:
         v = s.vignette

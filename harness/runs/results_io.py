@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from backtriage.harness.atomic_files import open_atomic, write_text_atomic
 from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.schema_check import schema_problems
+from backtriage.harness.runs.mapped import Mapped
 from backtriage.harness.safe_json import REPLACEMENTS_KEY, dumps_safe, json_safe, recorded
 from backtriage.scoring.metrics import FLAT_METRICS
 
@@ -39,31 +40,21 @@ def safe_document(document: dict[str, Any]) -> dict[str, Any]:
     return {**head, "vignettes": SafeEntries(document.get("vignettes", ()))}
 
 
-class SafeEntries(Sequence[dict[str, Any]]):
-    """Vignette entries made strict JSON data one at a time (see :func:`safe_document`)."""
+class SafeEntries(Mapped[dict[str, Any], dict[str, Any]]):
+    """Vignette entries made strict JSON data one at a time (see :func:`safe_document`).
+
+    ``source`` holds the entries as built, which :func:`write_results` cleans itself so that
+    it can list what it replaced.
+    """
 
     def __init__(self, entries: Sequence[dict[str, Any]]):
-        self.entries: Sequence[dict[str, Any]] = (
-            entries.entries if isinstance(entries, SafeEntries) else entries
-        )
+        super().__init__(entries.source if isinstance(entries, SafeEntries) else entries,
+                         _safe_entry)
 
-    def __len__(self) -> int:
-        return len(self.entries)
 
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [json_safe(e).value for e in self.entries[index]]
-        entry: dict[str, Any] = json_safe(self.entries[index]).value
-        return entry
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (json_safe(e).value for e in self.entries)
+def _safe_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    safe: dict[str, Any] = json_safe(entry).value
+    return safe
 
 
 def write_results(output_dir: str | Path, document: dict[str, Any], jsonl: bool = False) -> Path:
@@ -88,7 +79,7 @@ def write_results(output_dir: str | Path, document: dict[str, Any], jsonl: bool 
         raise InputError(problems)
     entries = document.get("vignettes", ())
     if isinstance(entries, SafeEntries):
-        entries = entries.entries  # cleaned here, so the replacements are found and listed
+        entries = entries.source  # cleaned here, so the replacements are found and listed
     with ExitStack() as stack:
         out = stack.enter_context(open_atomic(path))
         lines = stack.enter_context(open_atomic(path.with_name(JSONL_NAME))) if jsonl else None

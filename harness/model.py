@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any
@@ -84,7 +84,7 @@ class Presentation:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form sent to adapters: ``{"narrative": ..., "findings": {...}}``."""
-        return {"narrative": self.narrative, "findings": _thaw(self.findings)}
+        return {"narrative": self.narrative, "findings": _thaw_findings(self.findings)}
 
 
 @dataclass(frozen=True)
@@ -123,20 +123,22 @@ class Vignette:
     path: str = ""
     content_hash: str = ""
 
-    @property
+    # Scoring asks for these several times per answer; each is computed once per vignette,
+    # and the sets are shared between vignettes (few distinct ones exist).
+    @cached_property
     def urgencies_accepted(self) -> frozenset[str]:
         """Expected urgency plus the acceptable alternatives."""
-        return frozenset((self.expected.urgency, *self.acceptable.urgency))
+        return _shared(frozenset((self.expected.urgency, *self.acceptable.urgency)))
 
-    @property
+    @cached_property
     def imaging_accepted(self) -> frozenset[str]:
         """Expected imaging plus the acceptable alternatives."""
-        return frozenset((self.expected.imaging, *self.acceptable.imaging))
+        return _shared(frozenset((self.expected.imaging, *self.acceptable.imaging)))
 
-    @property
+    @cached_property
     def categories_accepted(self) -> frozenset[str]:
         """Expected category plus the acceptable alternatives."""
-        return frozenset((self.expected.category, *self.acceptable.category))
+        return _shared(frozenset((self.expected.category, *self.acceptable.category)))
 
     @property
     def is_red_flag(self) -> bool:
@@ -163,47 +165,94 @@ class Vignette:
         """Build a vignette from a dictionary already validated against the vignette schema."""
         pres = data["presentation"]
         acc = data.get("acceptable", {})
-        expected = Decision.from_dict(data["expected"])
+        exp = data["expected"]
         asks = open_questions(pres["findings"])
-        if asks and expected.questions is None and expected.safety_net is None:
+        questions = _optional_topics(exp.get("questions"))
+        safety_net = _optional_topics(exp.get("safety_net"))
+        if asks and questions is None and safety_net is None:
             # The expected answer asks what the history leaves open (labeling guide, "Open
             # questions"), so the expected decision itself is never a missing safety net.
-            expected = replace(expected, questions=asks)
+            questions = asks
+        intern = sys.intern
+        register = intern(data["register"])
         # Words that recur from vignette to vignette (tags, finding values, source ids and
         # sections, vocabulary) are interned: one copy each, not one per vignette, which more
         # than halves the memory of a large corpus. The narrative, title and rationale are not.
-        return cls(
+        vignette = cls(
             id=data["id"],
             version=data["version"],
             title=data["title"],
-            tags=tuple(sys.intern(t) for t in data.get("tags", ())),
-            register=sys.intern(data["register"]),
+            tags=tuple(map(intern, data.get("tags", ()))),
+            register=register,
             presentation=Presentation(
                 narrative=pres["narrative"],
-                findings=_freeze(pres["findings"], intern=True),
-                register=sys.intern(data["register"]),
+                findings=_freeze_findings(pres["findings"]),
+                register=register,
             ),
-            expected=_interned_decision(expected),
+            expected=Decision(
+                urgency=intern(exp["urgency"]),
+                imaging=intern(exp["imaging"]),
+                category=intern(exp["category"]),
+                suspected_conditions=tuple(map(intern, exp.get("suspected_conditions", ()))),
+                rationale=exp.get("rationale"),
+                safety_net=safety_net,
+                questions=questions,
+            ),
             acceptable=Acceptable(
-                urgency=tuple(sys.intern(u) for u in acc.get("urgency", ())),
-                imaging=tuple(sys.intern(i) for i in acc.get("imaging", ())),
-                category=tuple(sys.intern(c) for c in acc.get("category", ())),
+                urgency=tuple(map(intern, acc.get("urgency", ()))),
+                imaging=tuple(map(intern, acc.get("imaging", ()))),
+                category=tuple(map(intern, acc.get("category", ()))),
             ),
-            label_status=sys.intern(data["label_status"]),
+            label_status=intern(data["label_status"]),
             rationale=data["rationale"],
             sources=tuple(
-                Citation(sys.intern(c["id"]), _intern_optional(c.get("section")))
+                Citation(intern(c["id"]), _intern_optional(c.get("section")))
                 for c in data["sources"]
             ),
-            review_status=sys.intern(data["provenance"]["review_status"]),
+            review_status=intern(data["provenance"]["review_status"]),
             path=path,
             content_hash=content_hash,
         )
+        vignette.__dict__["open_questions"] = asks  # the cached property, already computed
+        return vignette
+
+
+_SHARED_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(value: frozenset[str]) -> frozenset[str]:
+    """One object for each distinct set of accepted values."""
+    return _SHARED_SETS.setdefault(value, value)
 
 
 def canonical_json(data: Any) -> str:
     """Serialise deterministically (sorted keys, no spaces) for hashing."""
-    return json.dumps(_thaw(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        # Parsed JSON needs no thawing (tuples are written as lists, as thawed); a frozen
+        # mapping is not serialisable, and is thawed first.
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except TypeError:
+        return json.dumps(_thaw(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _freeze_findings(findings: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``_freeze(findings, intern=True)``, the usual shapes in one pass.
+
+    Text, numbers and lists of text are frozen here; anything else goes to :func:`_freeze`.
+    A vignette's findings are most of the work of building it.
+    """
+    intern = sys.intern
+    frozen: dict[str, Any] = {}
+    for key, value in findings.items():
+        kind = type(value)
+        if kind is str:
+            value = intern(value)
+        elif kind is list and all(type(v) is str for v in value):
+            value = tuple(map(intern, value))
+        elif kind is not int and kind is not bool and value is not None:
+            value = _freeze(value, intern=True)
+        frozen[intern(key)] = value
+    return MappingProxyType(frozen)
 
 
 def _freeze(value: Any, intern: bool = False) -> Any:
@@ -222,14 +271,17 @@ def _intern_optional(text: str | None) -> str | None:
     return None if text is None else sys.intern(text)
 
 
-def _interned_decision(decision: Decision) -> Decision:
-    return replace(
-        decision,
-        urgency=sys.intern(decision.urgency),
-        imaging=sys.intern(decision.imaging),
-        category=sys.intern(decision.category),
-        suspected_conditions=tuple(sys.intern(c) for c in decision.suspected_conditions),
-    )
+def _thaw_findings(findings: Mapping[str, Any]) -> dict[str, Any]:
+    """``_thaw(findings)``, the usual shapes (text, numbers, tuples of text) in one pass."""
+    thawed: dict[str, Any] = {}
+    for key, value in findings.items():
+        kind = type(value)
+        if kind is tuple and all(type(v) is str for v in value):
+            value = list(value)
+        elif kind is not str and kind is not int and kind is not bool and value is not None:
+            value = _thaw(value)
+        thawed[key] = value
+    return thawed
 
 
 def _thaw(value: Any) -> Any:

@@ -122,15 +122,21 @@ def _redact(text: str, secrets: list[str]) -> str:
 
 
 def _may_hold_credential(text: str) -> bool:
-    """False when no pattern can match: each needs a ':' or '=', or the word bearer or basic.
+    """False when no pattern can match, judged by the words each one needs.
 
-    Most strings (ids, hashes, labels) are ruled out by this test alone, which costs far
-    less than running the three patterns over every string of a journal header.
+    The header pattern needs a ':' or '=' and one of its names (each holds "authorization",
+    "api" or "access"); the keyword pattern the word bearer or basic; the URL pattern "://"
+    and "@". Most strings (ids, labels, a rule's rationale) are ruled out by this test alone,
+    which costs far less than running the three patterns over every string written.
     """
-    if ":" in text or "=" in text or not text.isascii():  # (?i) folds some non-ASCII letters
+    if not text.isascii():  # (?i) folds some non-ASCII letters onto ASCII ones
         return True
     lowered = text.lower()
-    return "bearer" in lowered or "basic" in lowered
+    if "bearer" in lowered or "basic" in lowered or ("://" in text and "@" in text):
+        return True
+    return ("=" in text or ":" in text) and (
+        "authorization" in lowered or "api" in lowered or "access" in lowered
+    )
 
 
 def _decode_u_escapes(text: str) -> str:

@@ -87,6 +87,23 @@ def dumps_safe(value: Any, *, indent: int | None = None, compact: bool = False) 
     return SafeJson(text, safe.replacements)
 
 
+def dumps_recorded(value: Any, *, indent: int | None = None, compact: bool = False) -> str:
+    """The text of :func:`recorded` ``(value)``, looking at ``value`` once when it is plain.
+
+    Equal to ``dumps_safe(recorded(value), ...).value``, which walks a plain value twice.
+    """
+    if _plain(value):
+        return _dumps(value, indent, compact)
+    return _dumps(recorded(value), indent, compact)  # recorded() returns plain data
+
+
+def _dumps(value: Any, indent: int | None, compact: bool) -> str:
+    separators = (",", ":") if compact else None
+    return json.dumps(
+        value, indent=indent, ensure_ascii=False, allow_nan=False, separators=separators
+    )
+
+
 def _plain(value: Any, tuples: bool = True) -> bool:
     """True when :func:`json_safe` would change nothing and ``json`` writes ``value`` as is.
 

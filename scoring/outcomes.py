@@ -77,13 +77,12 @@ def score_answer(vignette: Vignette, answer: Decision | None) -> Score:
     if answer is None:
         return _score_error(vignette)
 
-    lowest_ok = min(urgency_rank(u) for u in vignette.urgencies_accepted)
     highest_ok = max(urgency_rank(u) for u in vignette.urgencies_accepted)
     rank = urgency_rank(answer.urgency)
     outcomes: list[str] = []
-    under = rank < lowest_ok
-    if under and vignette.expected.urgency in _UNDER_TRIAGE_TIER:
-        outcomes.append(_UNDER_TRIAGE_TIER[vignette.expected.urgency])
+    under, tier = under_triage(vignette, answer)
+    if tier is not None:
+        outcomes.append(tier)
 
     imaged = answer.imaging != "none"
     if vignette.imaging_indicated and not imaged:
@@ -116,13 +115,22 @@ def score_answer(vignette: Vignette, answer: Decision | None) -> Score:
     )
 
 
+def under_triage(vignette: Vignette, answer: Decision | None) -> tuple[bool, str | None]:
+    """Whether an answer is under-triaged, and its tier outcome if the expected urgency has one.
+
+    An error (``None``) is under-triaged wherever a lower urgency than accepted exists: it
+    fails closed. This is the part of :func:`score_answer` a running count of misses needs.
+    """
+    lowest_ok = min(urgency_rank(u) for u in vignette.urgencies_accepted)
+    under = lowest_ok > 0 if answer is None else urgency_rank(answer.urgency) < lowest_ok
+    return under, _UNDER_TRIAGE_TIER.get(vignette.expected.urgency) if under else None
+
+
 def _score_error(vignette: Vignette) -> Score:
     outcomes = [ERROR]
-    expected = vignette.expected.urgency
-    lowest_ok = min(urgency_rank(u) for u in vignette.urgencies_accepted)
-    under_possible = lowest_ok > 0
-    if expected in _UNDER_TRIAGE_TIER and under_possible:
-        outcomes.append(_UNDER_TRIAGE_TIER[expected])
+    under_possible, tier = under_triage(vignette, None)
+    if tier is not None:
+        outcomes.append(tier)
     if vignette.imaging_indicated:
         outcomes.append(MISSED_IMAGING)
     elif vignette.imaging_not_indicated and not vignette.is_red_flag:

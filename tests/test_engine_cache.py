@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backtriage.harness.engine.cache import ResponseCache
 from backtriage.harness.engine.session import RunStorage
-from backtriage.harness.loading import Corpus
+from backtriage.harness.loading import Corpus, load_corpus
+from backtriage.harness.model import canonical_json
 from backtriage.harness.runs.evaluation import RunResult, evaluate
 from backtriage.harness.systems import resolve_system
 from backtriage.scoring.policy import load_policy
@@ -128,3 +133,38 @@ def test_cache_flag_on_the_command_line(tmp_path: Path, corpus: Corpus) -> None:
     assert len(server.requests) == 6
     doc = json.loads((tmp_path / "b" / "results.json").read_text())
     assert doc["run"]["cached"] == 6
+
+
+@settings(max_examples=50, deadline=None)
+@given(identity=st.dictionaries(st.text(max_size=8), st.text(max_size=20) | st.integers(),
+                                max_size=5),
+       epoch=st.integers(0, 50), which=st.integers(0, 5))
+def test_the_key_is_the_hash_of_its_inputs_as_canonical_json(
+    identity: dict[str, Any], epoch: int, which: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # The key is spelled out for speed; it must stay exactly the hash of what key_inputs shows.
+    corpus = _bundled()
+    cache = ResponseCache(tmp_path_factory.mktemp("cache"), {"spec": "x", **identity})
+    vignette = corpus.vignettes[which]
+    text = canonical_json(cache.key_inputs(vignette, epoch))
+    assert cache.key(vignette, epoch) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _bundled() -> Corpus:
+    return load_corpus()
+
+
+def test_a_rerun_whose_answers_are_all_cached_starts_no_worker(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ScriptedServer(openai_model) as server:
+        _run(server.url, corpus, tmp_path / "cache")
+        import backtriage.harness.engine.runner as runner
+
+        def no_thread(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("a worker thread was started for a fully cached rerun")
+
+        monkeypatch.setattr(runner.threading, "Thread", no_thread)
+        again = _run(server.url, corpus, tmp_path / "cache")
+    assert all(r.cached for r in again.records) and len(again.records) == len(corpus.vignettes)

@@ -16,7 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtriage.harness.cli.main import main
-from backtriage.harness.safe_json import MAX_DEPTH, dumps_safe, json_safe
+from backtriage.harness.safe_json import (
+    MAX_DEPTH,
+    dumps_recorded,
+    dumps_safe,
+    json_safe,
+    recorded,
+)
 
 HOSTILE_SYSTEM = '''
 from backtriage.harness.model import Decision
@@ -82,6 +88,19 @@ def test_any_value_serialises_to_strict_json(value: Any) -> None:
     text = dumps_safe(value).value
     strict_loads(text)
     text.encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text() | st.integers(), st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text() | st.integers(), inner)
+    | st.frozensets(st.integers()),
+    max_leaves=20,
+)))
+def test_the_one_walk_writer_writes_what_the_two_walk_one_did(value: dict[Any, Any]) -> None:
+    """dumps_recorded(v) is dumps_safe(recorded(v)): the same text, replacements recorded."""
+    assert dumps_recorded(value, compact=True) == dumps_safe(recorded(value), compact=True).value
+    assert dumps_recorded(value, indent=2) == dumps_safe(recorded(value), indent=2).value
 
 
 def test_a_hostile_reply_is_written_as_strict_json_and_resumes(

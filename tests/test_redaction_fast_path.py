@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from backtriage.harness import redaction
 
 _PIECES = st.sampled_from(["Bearer ", "basic ", "BASIC\t", "api_key", "=", ":", "://", "@",
-                           "user", "abcdef123456", " ", "x", "\u017f", "K", "token", '"'])
+                           "user", "abcdef123456", " ", "x", "\u017f", "K", "token", '"',
+                           "Authorization", "x-api-key", "API-KEY", "access_token", "Access",
+                           "api", "key", "-", "_", "'"])
 
 
 @given(st.lists(_PIECES | st.text(max_size=6), max_size=12).map("".join))

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
 from backtriage.harness.loading.schema_check import (
     _end_anchored,
@@ -18,8 +17,8 @@ from backtriage.harness.loading.schema_check import (
     schema_problems,
     validator,
 )
-from backtriage.harness.loading.schema_fast import Unsure, compile_schema
-from backtriage.harness.resources import corpus_dir
+from backtriage.harness.loading.schema_fast import SchemaIndex, Unsure, compile_schema
+from backtriage.harness.resources import corpus_dir, load_schema
 
 SCHEMAS = ("vignette", "decision", "bibliography", "results", "policy")
 VIGNETTES = [
@@ -132,9 +131,8 @@ def test_schema_problems_are_the_full_validators_problems(data: Any) -> None:
 
 def _toy(schema: dict[str, Any]) -> Any:
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:toy", **schema}
-    registry = Registry().with_resources([("urn:toy", Resource.from_contents(schema))])
     keywords = validator("vignette").VALIDATORS
-    return compile_schema("urn:toy", registry, keywords, _end_anchored, False)
+    return compile_schema("urn:toy", SchemaIndex([schema]), keywords, _end_anchored, False)
 
 
 @pytest.mark.parametrize(
@@ -230,3 +228,24 @@ def test_the_predicate_knows_the_keywords_the_full_validator_acts_on() -> None:
         full = validator(name)
         assert set(full.VALIDATORS) == DRAFT_2020_12_KEYWORDS
         assert full.format_checker is None
+
+
+def test_the_schema_index_finds_what_the_validators_registry_finds() -> None:
+    # Every reference in the bundled schemas resolves to the same subschema both ways.
+    from backtriage.harness.loading.schema_check import _registry, _schema_index
+
+    index, registry = _schema_index(), _registry()
+
+    def refs(node: Any, base: str) -> list[tuple[str, str]]:
+        if isinstance(node, dict):
+            found = [(node["$ref"], base)] if isinstance(node.get("$ref"), str) else []
+            return found + [r for v in node.values() for r in refs(v, base)]
+        if isinstance(node, list):
+            return [r for v in node for r in refs(v, base)]
+        return []
+
+    pairs = [pair for name in ("vignette", "decision", "bibliography", "results", "policy")
+             for pair in refs(load_schema(name), load_schema(name)["$id"])]
+    assert len(pairs) > 20
+    for ref, base in pairs:
+        assert index.lookup(ref, base) == registry.resolver(base_uri=base).lookup(ref).contents

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def test_surface_features_read_no_clinical_word() -> None:
             .replace("weak", "tall")
         )
         changed = type(v.presentation)(swapped, v.presentation.findings, v.register)
-        other = type(v)(**{**v.__dict__, "presentation": changed})
+        other = dataclasses.replace(v, presentation=changed)
         assert surface_features(other) == surface_features(v), v.id
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import os
 import sys
 import traceback
@@ -31,6 +32,9 @@ from backtriage.harness.engine.availability import NoVerdict
 from backtriage.harness.loading.problems import InputError
 from backtriage.harness.systems.spec_errors import SpecError
 from backtriage.harness.version import harness_version
+
+_YOUNG_THRESHOLD = 50_000
+"""Allocations between collections of the youngest generation (the interpreter's default: 700)."""
 
 COMMANDS = [
     run_cmd,
@@ -64,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    previous = gc.get_threshold()
+    # A run builds hundreds of thousands of objects that live to its end (the corpus, the
+    # records); at the default threshold the collector examined the young ones again every
+    # 700 allocations, a fifth of a large run's time. Cycles are still collected, less often.
+    gc.set_threshold(_YOUNG_THRESHOLD, *previous[1:])
     try:
         status = _main(argv)
         # Buffered output meets a closed pipe here, not in the interpreter's exit (where it
@@ -74,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``| head``): stop quietly, as command-line tools do.
         _discard_stdout()
         return exit_codes.BROKEN_PIPE
+    finally:
+        gc.set_threshold(*previous)  # main() called in process leaves the collector as it was
 
 
 def _discard_stdout() -> None:

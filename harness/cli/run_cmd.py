@@ -120,7 +120,10 @@ def handle(args: argparse.Namespace) -> int:
                              jsonl=bool(setting("jsonl", args.jsonl, config, False)))
         out = ci_args.console(args)
         print(render_scorecard(document, worst, args.quiet, console_args.paint(out)), file=out)
-        failure = first_error(document["vignettes"])
+        # Building entries to look for a failure costs as much as writing them: look at the
+        # records first, and at the entries only when one failed.
+        failed = any(r.decision is None and r.error for r in result.records)
+        failure = first_error(document["vignettes"]) if failed else None
         if failure:
             # What a user needs to debug their system: the first failure, traceback and all.
             print(f"\n{failure}", file=sys.stderr)

@@ -38,6 +38,7 @@ class ResponseCache:
     def __init__(self, folder: Path, system_identity: Mapping[str, Any]):
         self.folder = folder
         self.identity = scrub_data(dict(system_identity))
+        self._identity_text = canonical_json(self.identity)
         self.hits = 0
         self.folder.mkdir(parents=True, exist_ok=True)
 
@@ -51,8 +52,15 @@ class ResponseCache:
         }
 
     def key(self, vignette: Vignette, epoch: int) -> str:
-        """The hex SHA-256 naming the entry."""
-        text = canonical_json(self.key_inputs(vignette, epoch))
+        """The hex SHA-256 naming the entry: of ``canonical_json(key_inputs(...))``."""
+        return self._key(canonical_json(vignette.presentation.to_dict()), epoch)
+
+    def _key(self, presentation_text: str, epoch: int) -> str:
+        # canonical_json(key_inputs) spelled out (keys sorted, no spaces), so the system's
+        # part is serialised once per cache rather than once per lookup; a test holds the two
+        # equal.
+        text = (f'{{"cache_format":{CACHE_FORMAT},"epoch":{int(epoch)},'
+                f'"presentation":{presentation_text},"system":{self._identity_text}}}')
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def get(self, vignette: Vignette, epoch: int) -> AnswerRecord | None:
@@ -78,15 +86,13 @@ class ResponseCache:
         """Store a successful answer; errors and answers cut short are never stored."""
         if record.decision is None or record.error is not None or not record.final:
             return
-        key = self.key(vignette, record.epoch)
-        inputs = self.key_inputs(vignette, record.epoch)
+        presentation = canonical_json(vignette.presentation.to_dict())
+        key = self._key(presentation, record.epoch)
         entry = {
             "key": key,
-            "system": inputs["system"],
+            "system": self.identity,
             "epoch": record.epoch,
-            "presentation_sha256": hashlib.sha256(
-                canonical_json(inputs["presentation"]).encode("utf-8")
-            ).hexdigest(),
+            "presentation_sha256": hashlib.sha256(presentation.encode("utf-8")).hexdigest(),
             "decision": record.decision.to_dict(),
             "raw": record.raw,
             "metadata": record.metadata,

@@ -28,7 +28,7 @@ from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.textfile import read_bytes
 from backtriage.harness.model import canonical_json
 from backtriage.harness.redaction import scrub_data
-from backtriage.harness.safe_json import dumps_safe, recorded
+from backtriage.harness.safe_json import dumps_recorded
 
 JOURNAL_NAME = "journal.jsonl"
 PREVIOUS_NAME = "journal.previous.jsonl"
@@ -163,7 +163,9 @@ class Journal:
 
     def append(self, record: AnswerRecord) -> None:
         """Write one answer; it survives the process being killed once :meth:`flush` returns."""
-        self._write(record.to_dict(), flush=False)
+        # A record is redacted and made encodable when it is built (records.py), so it is
+        # not scrubbed a second time here: that walk cost more than the rest of the write.
+        self._write(record.to_dict(), flush=False, scrubbed=True)
 
     def flush(self) -> None:
         """Hand the written answers to the operating system; fsync if the last was long ago."""
@@ -182,10 +184,10 @@ class Journal:
                 os.fsync(self._handle.fileno())
                 self._handle.close()
 
-    def _write(self, item: Mapping[str, Any], flush: bool = True) -> None:
+    def _write(self, item: Mapping[str, Any], flush: bool = True, scrubbed: bool = False) -> None:
         # The shared JSON-safe serialiser: a set, a NaN or a lone surrogate in a reply is
         # replaced (and recorded in the line), never a crash half-way through a run.
-        line = dumps_safe(recorded(scrub_data(dict(item))), compact=True).value
+        line = dumps_recorded(dict(item) if scrubbed else scrub_data(dict(item)), compact=True)
         with self._lock:
             self._handle.write(line + "\n")
         if flush:

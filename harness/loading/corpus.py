@@ -9,14 +9,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from backtriage.harness.loading.consistency import consistency_problems
-from backtriage.harness.loading.contrast_check import contrast_problems
 from backtriage.harness.loading.jsonfile import load_json
-from backtriage.harness.loading.lay_exam_check import lay_exam_problems
-from backtriage.harness.loading.near_duplicates import near_duplicate_problems
 from backtriage.harness.loading.problems import InputError, Problem, errors_only
 from backtriage.harness.loading.schema_check import schema_problems
-from backtriage.harness.loading.semantic_check import semantic_problems
 from backtriage.harness.loading.textfile import read_bytes
 from backtriage.harness.loading.validation_cache import (
     CachedValidation,
@@ -168,6 +163,14 @@ def _check(
     bib_path: Path, files: Sequence[Path]
 ) -> tuple[dict[str, Mapping[str, Any]], list[Vignette], list[Problem]]:
     """Every check, in full: the bibliography, each file's schema, then the corpus checks."""
+    # The checks are imported here, not with the module: a run on an unchanged corpus reuses
+    # their verdict and never needs them (they were a tenth of its start-up).
+    from backtriage.harness.loading.consistency import consistency_problems
+    from backtriage.harness.loading.contrast_check import contrast_problems
+    from backtriage.harness.loading.lay_exam_check import lay_exam_problems
+    from backtriage.harness.loading.near_duplicates import near_duplicate_problems
+    from backtriage.harness.loading.semantic_check import semantic_problems
+
     bibliography, problems = load_bibliography(bib_path)
     loaded: list[tuple[Path, dict[str, Any]]] = []
     for file in files:

@@ -19,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.loading.problems import Problem
-from backtriage.harness.loading.schema_fast import Check, compile_schema
+from backtriage.harness.loading.schema_fast import Check, SchemaIndex, compile_schema
 from backtriage.harness.resources import load_schema
 
 if TYPE_CHECKING:
@@ -109,8 +109,19 @@ def fast_check(name: str) -> Check | None:
     # Built from the schema alone, not from the full validator, so that a run whose files are
     # all valid never imports jsonschema; a test keeps the keyword list equal to the validator's
     # and the validators are built with no format checker.
-    return compile_schema(load_schema(name)["$id"], _registry(), DRAFT_2020_12_KEYWORDS,
+    return compile_schema(load_schema(name)["$id"], _schema_index(), DRAFT_2020_12_KEYWORDS,
                           _end_anchored, False)
+
+
+@cache
+def _schema_index() -> SchemaIndex:
+    schemas = []
+    for name in _SCHEMA_NAMES:
+        try:
+            schemas.append(load_schema(name))
+        except FileNotFoundError:
+            continue
+    return SchemaIndex(schemas)
 
 
 def pointer_of(path: Iterable[Any]) -> str:

@@ -13,7 +13,13 @@ from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.runs.mapped import Mapped
-from backtriage.harness.safe_json import REPLACEMENTS_KEY, dumps_safe, json_safe, recorded
+from backtriage.harness.safe_json import (
+    REPLACEMENTS_KEY,
+    dumps_recorded,
+    dumps_safe,
+    json_safe,
+    recorded,
+)
 from backtriage.scoring.metrics import FLAT_METRICS
 
 RESULTS_NAME = "results.json"
@@ -27,7 +33,7 @@ def write_json_atomic(path: Path, data: Any, indent: int | None = 2) -> None:
     nothing a system returned can make the write fail or the file non-strict; a mapping records
     what was replaced under ``json_replacements``.
     """
-    write_text_atomic(path, dumps_safe(recorded(data), indent=indent).value + "\n")
+    write_text_atomic(path, dumps_recorded(data, indent=indent) + "\n")
 
 
 def safe_document(document: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from backtriage.harness.engine.progress import IsMiss
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
 from backtriage.harness.systems.protocol import TriageSystem
-from backtriage.scoring.outcomes import CRITICAL_MISS, MAJOR_MISS, score_answer
+from backtriage.scoring.outcomes import CRITICAL_MISS, MAJOR_MISS, under_triage
 
 
 def vignettes_hash(vignettes: Sequence[Vignette]) -> str:
@@ -50,7 +50,7 @@ def miss_detector(vignettes: Sequence[Vignette]) -> IsMiss:
         vignette = by_id.get(record.vignette_id)
         if vignette is None:
             return False
-        outcomes = score_answer(vignette, record.decision).outcomes
-        return CRITICAL_MISS in outcomes or MAJOR_MISS in outcomes
+        tier = under_triage(vignette, record.decision)[1]
+        return tier in (CRITICAL_MISS, MAJOR_MISS)
 
     return is_miss

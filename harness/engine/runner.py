@@ -189,12 +189,13 @@ def _run_inline(
     """
     deadline = _deadline(options)
     rng = random.Random(0)
+    never = threading.Event()  # only the cap stops an inline run: one event, not one per call
     out: dict[Key, AnswerRecord] = {}
     for vignette, epoch in jobs:
         if deadline is not None and time.monotonic() >= deadline:
             record = AnswerRecord(vignette.id, epoch, None, CAP_NOT_ATTEMPTED, final=False)
         else:
-            record = _answer(system, vignette, epoch, options, cache, None, deadline, rng)
+            record = _answer(system, vignette, epoch, options, cache, never, deadline, rng)
         out[(record.vignette_id, record.epoch)] = record
         if on_record and record.final:
             on_record(record)

@@ -20,6 +20,7 @@ folder in the system temp directory) so a second invocation does not write them 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -68,6 +69,7 @@ def end_to_end(corpus: Path, out: Path, cache: Path) -> tuple[float, float, floa
 
 def stages(corpus: Path, out: Path) -> dict[str, Any]:
     """Time each stage in this process (warm validation); return seconds and peak MiB."""
+    from backtriage.harness.cli.main import YOUNG_GC_THRESHOLD
     from backtriage.harness.engine import EngineOptions
     from backtriage.harness.engine.session import RunStorage, run_session
     from backtriage.harness.loading import load_corpus
@@ -77,6 +79,7 @@ def stages(corpus: Path, out: Path) -> dict[str, Any]:
     from backtriage.harness.systems import resolve_system
     from backtriage.scoring.policy import load_policy
 
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])  # as the command line does
     times: dict[str, float] = {}
     t = time.perf_counter()
     loaded = load_corpus([corpus])

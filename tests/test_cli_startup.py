@@ -152,3 +152,17 @@ def test_the_version_is_the_installed_one() -> None:
     except metadata.PackageNotFoundError:
         pytest.skip("backtriage is not installed")
     assert backtriage.__version__ == installed
+
+
+def test_a_command_leaves_the_garbage_collector_as_it_found_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import gc
+
+    from backtriage.harness.cli.main import YOUNG_GC_THRESHOLD, main
+
+    before = gc.get_threshold()
+    assert before[0] != YOUNG_GC_THRESHOLD
+    assert main(["--version"]) == 0
+    assert main(["no-such-command"]) == 2
+    assert gc.get_threshold() == before

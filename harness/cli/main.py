@@ -33,8 +33,9 @@ from backtriage.harness.loading.problems import InputError
 from backtriage.harness.systems.spec_errors import SpecError
 from backtriage.harness.version import harness_version
 
-_YOUNG_THRESHOLD = 50_000
-"""Allocations between collections of the youngest generation (the interpreter's default: 700)."""
+YOUNG_GC_THRESHOLD = 50_000
+"""Allocations between collections of the youngest generation while a command runs (the
+interpreter's default: 700); benchmarks that time stages in process set the same."""
 
 COMMANDS = [
     run_cmd,
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A run builds hundreds of thousands of objects that live to its end (the corpus, the
     # records); at the default threshold the collector examined the young ones again every
     # 700 allocations, a fifth of a large run's time. Cycles are still collected, less often.
-    gc.set_threshold(_YOUNG_THRESHOLD, *previous[1:])
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *previous[1:])
     try:
         status = _main(argv)
         # Buffered output meets a closed pipe here, not in the interpreter's exit (where it

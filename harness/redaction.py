@@ -53,6 +53,7 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= _MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(value)
+            _known.clear()  # the sorted list is made again on the next scrub
 
 
 def environment_secrets(environ: Mapping[str, str] | None = None) -> set[str]:
@@ -88,13 +89,22 @@ def _current_environment_secrets() -> frozenset[str]:
     return found
 
 
+# The last list known_secrets() made, under the environment secrets it was made with: a record
+# scrubs several strings, and sorting the secrets for each cost more than the scrubbing.
+_known: dict[frozenset[str], list[str]] = {}
+
+
 def known_secrets() -> list[str]:
     """Every secret :func:`scrub` removes, longest first (so a longer one is never split)."""
+    # The environment is looked at each time: a key exported after start-up still counts.
+    from_environment = _current_environment_secrets()
     with _lock:
-        known = set(_secrets)
-    # Read afresh each time: a key exported after start-up (or by a test) still counts.
-    known |= environment_secrets()
-    return sorted(known, key=len, reverse=True)
+        made = _known.get(from_environment)
+        if made is None:
+            made = sorted(_secrets | from_environment, key=len, reverse=True)
+            _known.clear()
+            _known[from_environment] = made
+    return list(made)
 
 
 def scrub(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,3 +22,18 @@ def test_a_string_the_pre_check_rules_out_is_one_no_pattern_changes(text: str) -
     if not redaction._may_hold_credential(text):
         assert patterned == text
     assert redaction._redact(text, []) == patterned
+
+
+def test_a_secret_registered_or_exported_after_a_scrub_is_redacted_by_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The sorted list of secrets is kept between scrubs; anything new must still count.
+    text = "late-registered-secret-123 and exported-secret-456"
+    assert redaction.scrub(text) == text
+    redaction.register_secret("late-registered-secret-123")
+    assert redaction.scrub(text) == f"{redaction.REDACTED} and exported-secret-456"
+    monkeypatch.setenv("SOME_SERVICE_TOKEN", "exported-secret-456")
+    assert redaction.scrub(text) == f"{redaction.REDACTED} and {redaction.REDACTED}"
+    monkeypatch.delenv("SOME_SERVICE_TOKEN")
+    assert redaction.scrub(text) == f"{redaction.REDACTED} and exported-secret-456"
+    assert redaction.known_secrets() == sorted(redaction.known_secrets(), key=len, reverse=True)

@@ -11,6 +11,7 @@ Status mapping (the engine retries only ``TransientError``):
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email.utils
 import json
@@ -46,17 +47,72 @@ def make_client(spec: str, timeout: float, max_connections: int) -> httpx.Client
     Raises:
         SpecError: if httpx is not installed.
     """
+    _require_httpx(spec)
+    import httpx
+
+    return httpx.Client(**_client_options(timeout, max_connections))
+
+
+def make_async_client(spec: str, timeout: float, max_connections: int) -> httpx.AsyncClient:
+    """Create the asyncio twin of :func:`make_client` (call it inside the running loop).
+
+    Raises:
+        SpecError: if httpx is not installed.
+    """
+    _require_httpx(spec)
+    import httpx
+
+    return httpx.AsyncClient(**_client_options(timeout, max_connections))
+
+
+def _require_httpx(spec: str) -> None:
     try:
-        import httpx
+        import httpx  # noqa: F401
     except ImportError:
         raise SpecError(spec, "this adapter needs httpx: pip install 'backtriage[net]'") from None
+
+
+def _client_options(timeout: float, max_connections: int) -> dict[str, Any]:
+    """What both clients are made with."""
+    import httpx
+
     limits = httpx.Limits(max_connections=max_connections,
                           max_keepalive_connections=max_connections)
     # Waiting for a free connection is not the server being slow: no pool timeout (the
     # engine's own per-call limit still bounds the wait).
     timeouts = httpx.Timeout(timeout, pool=None)
     # trust_env=False: proxies and netrc credentials from the environment stay out of it.
-    return httpx.Client(timeout=timeouts, limits=limits, trust_env=False)
+    return {"timeout": timeouts, "limits": limits, "trust_env": False}
+
+
+class AsyncClients:
+    """The asyncio clients of one adapter: each made inside its loop on first use.
+
+    A client belongs to the loop it was made in, so each running loop gets its own (one per
+    engine run), and :meth:`aclose`, awaited by the engine as its loop ends, closes that one.
+    """
+
+    def __init__(self, spec: str, timeout: float, max_connections: int):
+        _require_httpx(spec)
+        self._spec = spec
+        self._timeout = timeout
+        self._max_connections = max_connections
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+
+    def get(self) -> httpx.AsyncClient:
+        """The running loop's client."""
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = make_async_client(self._spec, self._timeout,
+                                                             self._max_connections)
+        return client
+
+    async def aclose(self) -> None:
+        """Close the running loop's client, if it made one."""
+        client = self._clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -90,18 +146,41 @@ def post_json(
 
     try:
         response = client.post(_parsed_url(url), json=payload, headers=headers)
-    except httpx.TimeoutException as exc:
-        limit = client.timeout.read
-        after = f" after {limit:g} s" if limit is not None else ""
-        raise TransientError(f"timed out{after} ({type(exc).__name__})") from None
-    except httpx.ConnectError as exc:
-        where = safe_url(url)
-        raise SystemUnavailable(scrub(f"{connect_failure(exc)}: {where}"),
-                                endpoint=where) from None
-    except httpx.TransportError as exc:
-        raise TransientError(scrub(f"connection failed: {type(exc).__name__}: {exc}")) from None
     except httpx.HTTPError as exc:
-        raise SystemFailure(scrub(f"HTTP request failed: {type(exc).__name__}: {exc}")) from None
+        raise request_failure(exc, client.timeout.read, url) from None
+    return checked_response(response, url)
+
+
+async def apost_json(
+    client: httpx.AsyncClient, url: str, payload: Any, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    """:func:`post_json` on an event loop: the same request, statuses and errors."""
+    import httpx
+
+    try:
+        response = await client.post(_parsed_url(url), json=payload, headers=headers)
+    except httpx.HTTPError as exc:
+        raise request_failure(exc, client.timeout.read, url) from None
+    return checked_response(response, url)
+
+
+def request_failure(exc: httpx.HTTPError, read_timeout: float | None, url: str) -> SystemFailure:
+    """The failure to raise for a request that got no response (see the module's mapping)."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        after = f" after {read_timeout:g} s" if read_timeout is not None else ""
+        return TransientError(f"timed out{after} ({type(exc).__name__})")
+    if isinstance(exc, httpx.ConnectError):
+        where = safe_url(url)
+        return SystemUnavailable(scrub(f"{connect_failure(exc)}: {where}"), endpoint=where)
+    if isinstance(exc, httpx.TransportError):
+        return TransientError(scrub(f"connection failed: {type(exc).__name__}: {exc}"))
+    return SystemFailure(scrub(f"HTTP request failed: {type(exc).__name__}: {exc}"))
+
+
+def checked_response(response: httpx.Response, url: str) -> httpx.Response:
+    """``response`` if it is a 2xx, else raise the failure its status means."""
     if response.is_success:
         return response
     status = response.status_code

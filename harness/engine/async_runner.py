@@ -77,6 +77,7 @@ def run_async_jobs(
     watch = AvailabilityWatch(len(jobs))
     calls = _CallLoop(system, jobs, options, cache, deadline, watch, results)
     pending = {(v.id, e) for v, e in jobs}
+    by_id = {v.id: v for v, _ in jobs}
     out: dict[Key, AnswerRecord] = {}
 
     def accept(item: AnswerRecord | _LoopCrash) -> None:
@@ -85,6 +86,9 @@ def run_async_jobs(
         key = (item.vignette_id, item.epoch)
         out[key] = item
         pending.discard(key)
+        if cache and not item.cached and item.decision is not None and item.final:
+            # Stored here, not on the loop: a file written there would hold up every call.
+            cache.put(by_id[item.vignette_id], item)
         if on_record and item.final:
             on_record(item)
         if progress:
@@ -217,13 +221,10 @@ class _CallLoop:
                 return
 
     async def _answer(self, vignette: Vignette, epoch: int, rng: random.Random) -> AnswerRecord:
-        """The cached answer, else a call (a valid, complete answer is then cached)."""
-        cache = self._cache
-        record = cache.get(vignette, epoch) if cache else None
+        """The cached answer, else a call (the calling thread caches a valid answer)."""
+        record = self._cache.get(vignette, epoch) if self._cache else None
         if record is None:
             record = await acall_with_retries(self._system, vignette.presentation, vignette.id,
                                               epoch, self._options, self._stop, self._deadline,
                                               rng)
-            if cache and record.decision is not None and record.final:
-                cache.put(vignette, record)
         return record

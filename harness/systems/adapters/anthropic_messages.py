@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from backtriage.harness.model import Presentation
+from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.free_text import free_text_mode
 from backtriage.harness.systems.adapters.http_common import (
-    AsyncClients,
-    apost_json,
     join_url,
     json_body,
     make_client,
@@ -126,7 +125,7 @@ class AnthropicMessagesSystem:
 
     async def atriage(self, presentation: Presentation) -> Reply:
         """:meth:`triage` on an event loop (the engine's asyncio path)."""
-        response = await apost_json(self._async_clients.get(), self._url,
+        response = await apost_json(self._async_clients, self._url,
                                     self.request_body(presentation), self._headers)
         return self._reply(response)
 

@@ -11,7 +11,6 @@ Status mapping (the engine retries only ``TransientError``):
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import email.utils
 import json
@@ -47,33 +46,22 @@ def make_client(spec: str, timeout: float, max_connections: int) -> httpx.Client
     Raises:
         SpecError: if httpx is not installed.
     """
-    _require_httpx(spec)
+    require_httpx(spec)
     import httpx
 
-    return httpx.Client(**_client_options(timeout, max_connections))
+    return httpx.Client(**client_options(timeout, max_connections))
 
 
-def make_async_client(spec: str, timeout: float, max_connections: int) -> httpx.AsyncClient:
-    """Create the asyncio twin of :func:`make_client` (call it inside the running loop).
-
-    Raises:
-        SpecError: if httpx is not installed.
-    """
-    _require_httpx(spec)
-    import httpx
-
-    return httpx.AsyncClient(**_client_options(timeout, max_connections))
-
-
-def _require_httpx(spec: str) -> None:
+def require_httpx(spec: str) -> None:
+    """Raise :class:`SpecError` naming the extra to install if httpx is missing."""
     try:
         import httpx  # noqa: F401
     except ImportError:
         raise SpecError(spec, "this adapter needs httpx: pip install 'backtriage[net]'") from None
 
 
-def _client_options(timeout: float, max_connections: int) -> dict[str, Any]:
-    """What both clients are made with."""
+def client_options(timeout: float, max_connections: int) -> dict[str, Any]:
+    """What every client of the networked adapters is made with (keyword arguments)."""
     import httpx
 
     limits = httpx.Limits(max_connections=max_connections,
@@ -83,36 +71,6 @@ def _client_options(timeout: float, max_connections: int) -> dict[str, Any]:
     timeouts = httpx.Timeout(timeout, pool=None)
     # trust_env=False: proxies and netrc credentials from the environment stay out of it.
     return {"timeout": timeouts, "limits": limits, "trust_env": False}
-
-
-class AsyncClients:
-    """The asyncio clients of one adapter: each made inside its loop on first use.
-
-    A client belongs to the loop it was made in, so each running loop gets its own (one per
-    engine run), and :meth:`aclose`, awaited by the engine as its loop ends, closes that one.
-    """
-
-    def __init__(self, spec: str, timeout: float, max_connections: int):
-        _require_httpx(spec)
-        self._spec = spec
-        self._timeout = timeout
-        self._max_connections = max_connections
-        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
-
-    def get(self) -> httpx.AsyncClient:
-        """The running loop's client."""
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            client = self._clients[loop] = make_async_client(self._spec, self._timeout,
-                                                             self._max_connections)
-        return client
-
-    async def aclose(self) -> None:
-        """Close the running loop's client, if it made one."""
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -145,20 +103,7 @@ def post_json(
     import httpx
 
     try:
-        response = client.post(_parsed_url(url), json=payload, headers=headers)
-    except httpx.HTTPError as exc:
-        raise request_failure(exc, client.timeout.read, url) from None
-    return checked_response(response, url)
-
-
-async def apost_json(
-    client: httpx.AsyncClient, url: str, payload: Any, headers: Mapping[str, str] | None = None
-) -> httpx.Response:
-    """:func:`post_json` on an event loop: the same request, statuses and errors."""
-    import httpx
-
-    try:
-        response = await client.post(_parsed_url(url), json=payload, headers=headers)
+        response = client.post(parsed_url(url), json=payload, headers=headers)
     except httpx.HTTPError as exc:
         raise request_failure(exc, client.timeout.read, url) from None
     return checked_response(response, url)
@@ -196,7 +141,7 @@ def checked_response(response: httpx.Response, url: str) -> httpx.Response:
 
 
 @lru_cache(maxsize=64)
-def _parsed_url(url: str) -> httpx.URL:
+def parsed_url(url: str) -> httpx.URL:
     """``url`` parsed once: httpx would parse the same text again on every request."""
     import httpx
 

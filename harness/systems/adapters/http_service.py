@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.model import Presentation
 from backtriage.harness.redaction import register_secret
+from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.http_common import (
-    AsyncClients,
-    apost_json,
     json_body,
     make_client,
     post_json,
@@ -78,7 +77,7 @@ class HttpServiceSystem:
 
     async def atriage(self, presentation: Presentation) -> Reply:
         """:meth:`triage` on an event loop (the engine's asyncio path)."""
-        return _reply(await apost_json(self._async_clients.get(), self.url,
+        return _reply(await apost_json(self._async_clients, self.url,
                                        presentation.to_dict(), self._headers))
 
     def describe(self) -> dict[str, Any]:

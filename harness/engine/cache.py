@@ -52,8 +52,7 @@ class ResponseCache:
 
     def key(self, vignette: Vignette, epoch: int) -> str:
         """The hex SHA-256 naming the entry."""
-        text = canonical_json(self.key_inputs(vignette, epoch))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return _sha256(canonical_json(self.key_inputs(vignette, epoch)))
 
     def get(self, vignette: Vignette, epoch: int) -> AnswerRecord | None:
         """Return the cached answer, or ``None`` on a miss or an unreadable entry."""
@@ -78,15 +77,13 @@ class ResponseCache:
         """Store a successful answer; errors and answers cut short are never stored."""
         if record.decision is None or record.error is not None or not record.final:
             return
-        key = self.key(vignette, record.epoch)
-        inputs = self.key_inputs(vignette, record.epoch)
+        inputs = self.key_inputs(vignette, record.epoch)  # made once: the key and the entry
+        key = _sha256(canonical_json(inputs))
         entry = {
             "key": key,
             "system": inputs["system"],
             "epoch": record.epoch,
-            "presentation_sha256": hashlib.sha256(
-                canonical_json(inputs["presentation"]).encode("utf-8")
-            ).hexdigest(),
+            "presentation_sha256": _sha256(canonical_json(inputs["presentation"])),
             "decision": record.decision.to_dict(),
             "raw": record.raw,
             "metadata": record.metadata,
@@ -95,3 +92,7 @@ class ResponseCache:
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -141,6 +141,20 @@ def test_connection_close_and_read_to_close_replies_open_a_new_connection() -> N
     run(test)
 
 
+def test_an_http_1_0_reply_closes_unless_it_asks_to_keep_alive() -> None:
+    replies = [b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+               b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}",
+               with_length(b"{}")]
+
+    async def test(client: httpx.AsyncClient) -> None:
+        async with RawServer(lambda n, h: replies[min(n, 3) - 1]) as server:
+            for _ in range(3):
+                assert (await client.post(server.url, json={})).json() == {}
+            assert server.connections == 2  # the first was closed, the second kept
+
+    run(test)
+
+
 def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
     async def test(client: httpx.AsyncClient) -> None:
         async with RawServer(lambda n, h: with_length(b"{}"), close_after_reply=True) as server:

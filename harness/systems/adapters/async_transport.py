@@ -112,10 +112,12 @@ class LeanTransport(httpx.AsyncBaseTransport):
         while True:
             raw_head = await _bounded(connection.reader.readuntil(b"\r\n\r\n"), read,
                                       httpx.ReadTimeout, httpx.RemoteProtocolError, request)
-            status, reason, headers, fields = _parse_head(raw_head, request)
+            version, status, reason, headers, fields = _parse_head(raw_head, request)
             if not 100 <= status < 200:
                 break  # an interim reply (100 Continue) is followed by the real one
-        keep = fields.get(b"connection", b"").lower() != b"close"
+        # HTTP/1.1 keeps a connection open unless told otherwise; HTTP/1.0 only when asked.
+        wish = fields.get(b"connection", b"").lower()
+        keep = wish != b"close" if version == b"HTTP/1.1" else wish == b"keep-alive"
         if status in _NO_BODY:
             content = b""
         elif b"chunked" in fields.get(b"transfer-encoding", b"").lower():
@@ -160,8 +162,8 @@ async def _bounded(step: Awaitable[Any], limit: float | None,
 
 def _parse_head(
     raw: bytes, request: httpx.Request
-) -> tuple[int, bytes, list[tuple[bytes, bytes]], dict[bytes, bytes]]:
-    """Status, reason, header list and lower-cased header fields of a reply head."""
+) -> tuple[bytes, int, bytes, list[tuple[bytes, bytes]], dict[bytes, bytes]]:
+    """Version, status, reason, header list and lower-cased header fields of a reply head."""
     lines = raw[:-4].split(b"\r\n")
     version, _, rest = lines[0].partition(b" ")
     code, _, reason = rest.partition(b" ")
@@ -177,7 +179,7 @@ def _parse_head(
         name, value = name.strip(), value.strip()
         headers.append((name, value))
         fields[name.lower()] = value
-    return int(code), reason, headers, fields
+    return version, int(code), reason, headers, fields
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:

@@ -3,7 +3,7 @@
 Each running loop (one per engine run) gets one ``httpx.AsyncClient``, made on first use
 inside that loop with ``make_client``'s timeouts and ``trust_env=False``, over the lean
 HTTP/1.1 transport of ``async_transport`` (why: see there) with up to ``max_connections``
-connections and the TLS context httpx itself would make. Statuses and errors map as for
+connections and the same TLS context. Statuses and errors map as for
 ``post_json``, by the same code.
 """
 
@@ -22,8 +22,6 @@ from backtriage.harness.systems.adapters.http_common import (
 )
 
 if TYPE_CHECKING:
-    import ssl
-
     import httpx
 
 
@@ -37,7 +35,6 @@ class AsyncClients:
         require_httpx(spec)
         self._timeout = timeout
         self._max_connections = max_connections
-        self._tls: ssl.SSLContext | None = None
         self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
 
     def get(self) -> httpx.AsyncClient:
@@ -60,13 +57,9 @@ class AsyncClients:
         # Imported here: it needs httpx, which the adapters import only when they are used.
         from backtriage.harness.systems.adapters.async_transport import LeanTransport
 
-        if self._tls is None:
-            # As httpx makes it for make_client's clients (trust_env=False); loading the CA
-            # bundle costs milliseconds, so once per adapter.
-            self._tls = httpx.create_ssl_context(trust_env=False)
-        transport = LeanTransport(self._tls, self._max_connections)
-        return httpx.AsyncClient(**client_options(self._timeout, self._max_connections),
-                                 transport=transport)
+        options = client_options(self._timeout, self._max_connections)
+        transport = LeanTransport(options["verify"], self._max_connections)
+        return httpx.AsyncClient(**options, transport=transport)
 
 
 async def apost_json(

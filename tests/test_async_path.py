@@ -40,6 +40,7 @@ from tests.support.scripted_server import (
     refused_url,
     service_model,
 )
+from tests.support.tls import self_signed, server_context
 
 
 class ThreadedOnly:
@@ -185,6 +186,24 @@ def test_connection_refused_gives_no_verdict_on_both_paths(corpus: Corpus) -> No
         reasons.append(raised.value.reason)
         assert all(r.unavailable for r in seen)
     assert reasons == [f"connection refused: {url}/chat/completions"] * 2
+
+
+def test_an_untrusted_certificate_gives_the_same_no_verdict_on_both_paths(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    cert, key = self_signed(tmp_path)
+    reasons = []
+    with ScriptedServer(openai_model, tls=server_context(cert, key)) as server:
+        for threaded in (False, True):
+            system: TriageSystem = resolve_system("openai:m", {"base_url": server.url})
+            if threaded:
+                system = ThreadedOnly(system)
+            with pytest.raises(NoVerdict) as raised:
+                run_system(system, corpus.vignettes, quick())
+            system.close()
+            reasons.append(raised.value.reason)
+    where = f"{server.url}/chat/completions"
+    assert reasons == [f"TLS failure (CERTIFICATE_VERIFY_FAILED): {where}"] * 2
 
 
 def test_the_time_cap_mid_run_gives_the_same_records(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import gzip
 import json
 import ssl
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from backtriage.harness.systems.adapters.async_transport import LeanTransport
 from backtriage.harness.systems.adapters.http_common import connect_failure
 from tests.support.scripted_server import refused_url
+from tests.support.tls import self_signed, server_context
 
 Replier = Callable[[int, bytes], bytes | None]
 """(request number, request head) -> raw bytes to send (``None``: close without a reply)."""
@@ -30,8 +32,10 @@ class RawServer:
     with ``close_after_reply``.
     """
 
-    def __init__(self, replier: Replier, close_after_reply: bool = False):
+    def __init__(self, replier: Replier, close_after_reply: bool = False,
+                 tls: ssl.SSLContext | None = None):
         self.replier = replier
+        self.tls = tls
         self.close_after_reply = close_after_reply
         self.connections = 0
         self.requests = 0
@@ -39,9 +43,9 @@ class RawServer:
         self._server: asyncio.Server | None = None
 
     async def __aenter__(self) -> RawServer:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.tls)
         port = self._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"{'https' if self.tls else 'http'}://127.0.0.1:{port}"
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -78,9 +82,10 @@ def with_length(body: bytes, status: str = "200 OK", *headers: str) -> bytes:
     return reply(body, status, f"Content-Length: {len(body)}", *headers)
 
 
-def run(test: Callable[[httpx.AsyncClient], Awaitable[None]]) -> None:
+def run(test: Callable[[httpx.AsyncClient], Awaitable[None]],
+        tls: ssl.SSLContext | None = None) -> None:
     async def main() -> None:
-        transport = LeanTransport(ssl.create_default_context(), 4)
+        transport = LeanTransport(tls or ssl.create_default_context(), 4)
         async with httpx.AsyncClient(transport=transport, timeout=2.0, trust_env=False) as c:
             await test(c)
 
@@ -220,3 +225,27 @@ def test_the_request_carries_the_clients_headers_and_body() -> None:
             assert f"host: 127.0.0.1:{server.url.rsplit(':', 1)[1]}" in head.lower()
 
     run(test)
+
+
+def test_tls_to_a_trusted_server_works_and_an_untrusted_one_is_a_tls_failure(
+    tmp_path: Path
+) -> None:
+    cert, key = self_signed(tmp_path)
+    trusting = ssl.create_default_context(cafile=str(cert))
+
+    async def trusted(client: httpx.AsyncClient) -> None:
+        async with RawServer(lambda n, h: with_length(b'{"tls": 1}'),
+                             tls=server_context(cert, key)) as server:
+            for _ in range(2):
+                assert (await client.post(server.url, json={})).json() == {"tls": 1}
+            assert server.connections == 1
+
+    async def untrusted(client: httpx.AsyncClient) -> None:
+        async with RawServer(lambda n, h: with_length(b"{}"),
+                             tls=server_context(cert, key)) as server:
+            with pytest.raises(httpx.ConnectError) as raised:
+                await client.post(server.url, json={})
+            assert connect_failure(raised.value) == "TLS failure (CERTIFICATE_VERIFY_FAILED)"
+
+    run(trusted, trusting)
+    run(untrusted)

@@ -9,6 +9,11 @@ except for the seconds they took.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backtriage.harness.cli.main import main
 from backtriage.harness.engine import AnswerRecord, NoVerdict, run_system
 from backtriage.harness.engine.async_calling import acall_with_retries
 from backtriage.harness.engine.calling import (
@@ -29,7 +35,7 @@ from backtriage.harness.loading import Corpus
 from backtriage.harness.model import Decision, Presentation
 from backtriage.harness.systems import resolve_system
 from backtriage.harness.systems.protocol import Reply, TriageSystem, async_methods
-from tests.support.engine_corpus import engine_corpus
+from tests.support.engine_corpus import engine_corpus, engine_corpus_dir
 from tests.support.engine_helpers import quick
 from tests.support.scripted_server import (
     Scripted,
@@ -235,6 +241,39 @@ def test_an_interrupt_cancels_the_calls_in_flight_and_ends_the_loop(corpus: Corp
         assert time.monotonic() - started < 5.0
         assert not loop_threads()
         system.close()
+
+
+def test_ctrl_c_on_the_loop_keeps_the_answers_and_a_resume_completes_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = engine_corpus_dir(tmp_path / "corpus", 12)
+    out = tmp_path / "out"
+    argv = ["run", "--system", "openai:m", "--corpus", str(corpus), "--output", str(out),
+            "--concurrency", "2", "--quiet"]
+    with ScriptedServer(openai_model, latency=0.2) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backtriage", *argv], text=True, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=Path(__file__).parent.parent,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+        journal = out / "journal.jsonl"
+        deadline = time.monotonic() + 30
+        while not (journal.exists() and journal.read_text().count("\n") - 1 >= 4):
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+        assert process.returncode == 130, stderr
+        assert len(stderr.splitlines()) == 1 and stderr.startswith("interrupted: "), stderr
+        journaled = journal.read_text().count("\n") - 1
+        assert 4 <= journaled < 12
+        time.sleep(0.5)  # a request the interrupted run sent may still be on its way in
+        asked_before = len(server.requests)
+        assert main([*argv, "--resume"]) in (0, 1)  # 1: a gate failed, not the run
+    results = json.loads((out / "results.json").read_text())
+    answers = [a for v in results["vignettes"] for a in v["answers"]]
+    assert len(answers) == 12 and all(a["decision"] for a in answers)
+    assert len(server.requests) - asked_before == 12 - journaled  # only the missing ones
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

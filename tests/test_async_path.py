@@ -37,6 +37,7 @@ from backtriage.harness.systems import resolve_system
 from backtriage.harness.systems.protocol import Reply, TriageSystem, async_methods
 from tests.support.engine_corpus import engine_corpus, engine_corpus_dir
 from tests.support.engine_helpers import quick
+from tests.support.raw_server import RawReplyServer
 from tests.support.scripted_server import (
     Scripted,
     ScriptedServer,
@@ -210,6 +211,30 @@ def test_an_untrusted_certificate_gives_the_same_no_verdict_on_both_paths(
             reasons.append(raised.value.reason)
     where = f"{server.url}/chat/completions"
     assert reasons == [f"TLS failure (CERTIFICATE_VERIFY_FAILED): {where}"] * 2
+
+
+@pytest.mark.parametrize("reply", [
+    b"",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{}",
+])
+def test_a_connection_closed_part_way_gives_the_same_error_text_on_both_paths(
+    corpus: Corpus, reply: bytes
+) -> None:
+    records = []
+    with RawReplyServer(reply) as server:
+        for threaded in (False, True):
+            system: TriageSystem = resolve_system("openai:m", {"base_url": server.url})
+            if threaded:
+                system = ThreadedOnly(system)
+            try:
+                records.append(comparable(run_system(system, corpus.vignettes[:1],
+                                                     quick(retries=0))[0]))
+            finally:
+                system.close()
+    assert records[0] == records[1]
+    assert records[0]["error"].startswith("TransientError: connection failed: "
+                                          "RemoteProtocolError: ")
 
 
 def test_the_time_cap_mid_run_gives_the_same_records(tmp_path: Path) -> None:

@@ -7,8 +7,10 @@ Each test serves bytes exactly as written (framings, closes, broken replies) and
 from __future__ import annotations
 
 import asyncio
+import errno
 import gzip
 import json
+import os
 import ssl
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -172,8 +174,10 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    (None, "without a complete reply"),
-    (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}", "without a complete reply"),
+    (None, "Server disconnected without sending a response"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}",
+     r"complete message body \(received 2 bytes, expected 10\)"),
+    (b"HTTP/1.1 200 OK\r\nContent-Len", "complete response head"),
     (b"SMTP ready\r\n\r\n", "not an HTTP/1.1 reply"),
     (b"HTTP/1.1 200 OK\r\nno colon\r\n\r\n", "malformed reply header"),
     (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "malformed reply"),
@@ -192,6 +196,9 @@ def test_a_refused_connection_is_a_connect_error_naming_the_cause() -> None:
         with pytest.raises(httpx.ConnectError) as raised:
             await client.post(refused_url(), json={})
         assert connect_failure(raised.value) == "connection refused"
+        # Worded as the system words it (as httpx's own transport does), not as asyncio does.
+        refused = errno.ECONNREFUSED
+        assert str(raised.value) == f"[Errno {refused}] {os.strerror(refused)}"
 
     run(test)
 

@@ -19,16 +19,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Callable
 
 _MAX_HEAD = 64 * 1024
 _NO_BODY = frozenset({204, 304})
+# What a connection closed part-way means, in the words of httpx's own transport (httpcore and
+# h11), so records read the same whichever path made them.
+_BODY_CUT = "peer closed connection without sending complete message body"
+_CHUNKS_CUT = f"{_BODY_CUT} (incomplete chunked read)"
+# Errors whose text is the operating system's own: gaierror and SSLError word theirs themselves.
+_PLAIN_OS_ERRORS = (OSError, ConnectionRefusedError, ConnectionResetError,
+                    ConnectionAbortedError, BrokenPipeError, TimeoutError)
+
+
+def _head_cut(got: bytes) -> str:
+    """What a connection closed before the end of a reply's head means."""
+    if got:
+        return "peer closed connection without sending a complete response head"
+    return "Server disconnected without sending a response."
 
 
 class _Connection:
@@ -94,7 +109,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
         except TimeoutError as exc:
             raise httpx.ConnectTimeout("timed out connecting", request=request) from exc
         except OSError as exc:  # refused, DNS (gaierror), TLS (SSLError): all OSErrors
-            raise httpx.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
+            raise httpx.ConnectError(_os_message(exc), request=request) from exc
         return _Connection(key, reader, writer)
 
     async def _exchange(self, connection: _Connection, request: httpx.Request,
@@ -111,7 +126,8 @@ class LeanTransport(httpx.AsyncBaseTransport):
         read = timeouts.get("read")
         while True:
             raw_head = await _bounded(connection.reader.readuntil(b"\r\n\r\n"), read,
-                                      httpx.ReadTimeout, httpx.RemoteProtocolError, request)
+                                      httpx.ReadTimeout, httpx.RemoteProtocolError, request,
+                                      _head_cut)
             version, status, reason, headers, fields = _parse_head(raw_head, request)
             if not 100 <= status < 200:
                 break  # an interim reply (100 Continue) is followed by the real one
@@ -122,14 +138,17 @@ class LeanTransport(httpx.AsyncBaseTransport):
             content = b""
         elif b"chunked" in fields.get(b"transfer-encoding", b"").lower():
             content = await _bounded(_read_chunked(connection.reader), read, httpx.ReadTimeout,
-                                     httpx.RemoteProtocolError, request)
+                                     httpx.RemoteProtocolError, request,
+                                     lambda got: _CHUNKS_CUT)
         elif b"content-length" in fields:
             try:
                 length = int(fields[b"content-length"])
             except ValueError:
                 raise httpx.RemoteProtocolError("bad Content-Length", request=request) from None
-            content = await _bounded(connection.reader.readexactly(length), read,
-                                     httpx.ReadTimeout, httpx.RemoteProtocolError, request)
+            content = await _bounded(
+                connection.reader.readexactly(length), read, httpx.ReadTimeout,
+                httpx.RemoteProtocolError, request,
+                lambda got: f"{_BODY_CUT} (received {len(got)} bytes, expected {length})")
         else:  # the body runs to the end of the connection
             content = await _bounded(connection.reader.read(), read, httpx.ReadTimeout,
                                      httpx.ReadError, request)
@@ -144,20 +163,34 @@ class LeanTransport(httpx.AsyncBaseTransport):
 
 async def _bounded(step: Awaitable[Any], limit: float | None,
                    timeout: type[httpx.TransportError], broken: type[httpx.TransportError],
-                   request: httpx.Request) -> Any:
-    """Await one step of the exchange within ``limit`` seconds, as httpx's errors."""
+                   request: httpx.Request,
+                   cut: Callable[[bytes], str] = lambda got: _BODY_CUT) -> Any:
+    """Await one step of the exchange within ``limit`` seconds, as httpx's errors.
+
+    ``cut`` says what a connection closed part-way means, given the bytes that did arrive.
+    """
     try:
         async with asyncio.timeout(limit):
             return await step
     except TimeoutError as exc:
         raise timeout(f"no progress within {limit:g} s", request=request) from exc
     except asyncio.IncompleteReadError as exc:
-        raise httpx.RemoteProtocolError("server disconnected without a complete reply",
-                                        request=request) from exc
+        raise httpx.RemoteProtocolError(cut(exc.partial), request=request) from exc
     except (asyncio.LimitOverrunError, ValueError) as exc:  # a huge head, a bad chunk size
         raise httpx.RemoteProtocolError(f"malformed reply ({exc})", request=request) from exc
     except OSError as exc:  # a reset, a TLS error
-        raise broken(str(exc) or type(exc).__name__, request=request) from exc
+        raise broken(_os_message(exc), request=request) from exc
+
+
+def _os_message(exc: OSError) -> str:
+    """``exc`` as the socket layer words it (``[Errno 101] Network is unreachable``).
+
+    asyncio replaces the system's words with ``Connect call failed (address)``; the
+    synchronous client's errors keep them, and so must ours, as error texts in records.
+    """
+    if type(exc) in _PLAIN_OS_ERRORS and exc.errno:
+        return f"[Errno {exc.errno}] {os.strerror(exc.errno)}"
+    return str(exc) or type(exc).__name__
 
 
 def _parse_head(

@@ -256,3 +256,15 @@ def test_tls_to_a_trusted_server_works_and_an_untrusted_one_is_a_tls_failure(
 
     run(trusted, trusting)
     run(untrusted)
+
+
+def test_idle_connections_to_other_servers_are_kept_for_them() -> None:
+    async def test(client: httpx.AsyncClient) -> None:
+        async with RawServer(lambda n, h: with_length(b'{"s": 1}')) as one, \
+                RawServer(lambda n, h: with_length(b'{"s": 2}')) as two:
+            for _ in range(2):
+                assert (await client.post(one.url, json={})).json() == {"s": 1}
+                assert (await client.post(two.url, json={})).json() == {"s": 2}
+            assert (one.connections, two.connections) == (1, 1)
+
+    run(test)

@@ -4,7 +4,9 @@ Why not httpx's own: on asyncio it runs httpcore over anyio, which measured 0.9 
 request against a local server (httpx's synchronous client: 0.6 ms), and its shared pool far
 more at concurrency 32 (5 ms: every request walks and polls every connection, and requests
 queued together are offered the same idle connection, then go round again). The engine's
-calls all share one interpreter lock, so that CPU is the run's speed. This transport sends one
+calls all share one interpreter lock, so that CPU is the run's speed. (With this transport a
+call on the loop costs about 0.6 ms of CPU in all, against 1.6 ms on the threaded path at
+concurrency 32: ``benchmarks/adapter_overhead.py``.) This transport sends one
 request per connection at a time, keeps idle connections for reuse, and maps its failures onto
 httpx's exceptions exactly as the adapters' status mapping expects (``http_common``):
 connection failures are :class:`httpx.ConnectError` raised from the operating system's error,
@@ -95,11 +97,14 @@ class LeanTransport(httpx.AsyncBaseTransport):
     async def _connection(self, request: httpx.Request, limit: float | None) -> _Connection:
         url = request.url
         key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        while self._idle:
-            connection = self._idle.pop()
-            if connection.key == key and connection.usable():
+        for index in range(len(self._idle) - 1, -1, -1):  # the most recently used first
+            connection = self._idle[index]
+            if not connection.usable():
+                del self._idle[index]
+                connection.close()
+            elif connection.key == key:
+                del self._idle[index]
                 return connection
-            connection.close()
         tls = self._tls if url.scheme == "https" else None
         try:
             async with asyncio.timeout(limit):

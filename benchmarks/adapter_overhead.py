@@ -7,7 +7,9 @@ its CPU is not counted) and times N generated vignettes through each layer in tu
 - ``triage``: the adapter's whole call (body, HTTP round trip, reading and validating the reply);
 - ``call_with_retries``: what the engine adds (a thread per attempt with a bounded wait,
   re-validation of the answer, the safe record);
-- the same at concurrency 32 from a thread pool, as the engine calls it.
+- the same at concurrency 32 from a thread pool, as the engine's threaded path calls it;
+- ``atriage`` and ``acall_with_retries`` (32 tasks) on one event loop, as the engine's asyncio
+  path calls the networked adapters (each pass opens its connections afresh).
 
 CPU is this process's user + system time over the layer, divided by N (every thread counts);
 the median of ``--repeat`` passes. No journal, cache, corpus validation or results file: those
@@ -19,6 +21,7 @@ are in ``llm_path.py``'s end-to-end figures.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -35,9 +38,11 @@ from openai_server import BenchServer
 from synthetic_corpus import write_corpus
 
 from backtriage.harness.engine import EngineOptions
+from backtriage.harness.engine.async_calling import acall_with_retries
 from backtriage.harness.engine.calling import call_with_retries
 from backtriage.harness.model import Presentation
 from backtriage.harness.systems.adapters.openai_chat import OpenAIChatSystem
+from backtriage.harness.systems.protocol import async_methods
 
 
 def presentations(folder: Path) -> list[Presentation]:
@@ -80,11 +85,37 @@ def main() -> int:
             with ThreadPoolExecutor(args.concurrency) as pool:
                 list(pool.map(engine_call, cases))
 
+        methods = async_methods(system)
+        assert methods is not None
+
+        def on_loop(tasks: int, engine: bool) -> None:
+            async def run() -> None:
+                assert methods is not None
+                todo, stop = list(cases), asyncio.Event()
+
+                async def worker() -> None:
+                    while todo:
+                        case = todo.pop()
+                        if engine:
+                            await acall_with_retries(methods, case, "bench", 0, options, stop)
+                        else:
+                            await methods.triage(case)
+
+                try:
+                    await asyncio.gather(*(worker() for _ in range(tasks)))
+                finally:
+                    await methods.close()
+
+            asyncio.run(run())
+
         layers: Sequence[tuple[str, Callable[[], object]]] = [
             ("request_body", lambda: [system.request_body(c) for c in cases]),
             ("triage", lambda: [system.triage(c) for c in cases]),
             ("call_with_retries", lambda: [engine_call(c) for c in cases]),
             (f"call_with_retries, {args.concurrency} threads", in_pool),
+            ("atriage, one loop", lambda: on_loop(1, engine=False)),
+            (f"acall_with_retries, {args.concurrency} tasks on one loop",
+             lambda: on_loop(args.concurrency, engine=True)),
         ]
         rows = []
         for name, work in layers:

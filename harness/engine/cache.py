@@ -21,7 +21,7 @@ from backtriage.harness.loading.jsonfile import load_json
 from backtriage.harness.loading.problems import InputError
 from backtriage.harness.model import Vignette, canonical_json
 from backtriage.harness.redaction import scrub_data
-from backtriage.harness.safe_json import dumps_safe, recorded
+from backtriage.harness.safe_json import dumps_recorded
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import SystemFailure
 
@@ -61,7 +61,7 @@ class ResponseCache:
         # equal.
         text = (f'{{"cache_format":{CACHE_FORMAT},"epoch":{int(epoch)},'
                 f'"presentation":{presentation_text},"system":{self._identity_text}}}')
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return _sha256(text)
 
     def get(self, vignette: Vignette, epoch: int) -> AnswerRecord | None:
         """Return the cached answer, or ``None`` on a miss or an unreadable entry."""
@@ -92,12 +92,17 @@ class ResponseCache:
             "key": key,
             "system": self.identity,
             "epoch": record.epoch,
-            "presentation_sha256": hashlib.sha256(presentation.encode("utf-8")).hexdigest(),
+            "presentation_sha256": _sha256(presentation),
             "decision": record.decision.to_dict(),
             "raw": record.raw,
             "metadata": record.metadata,
         }
-        write_text_atomic(self._path(key), dumps_safe(recorded(scrub_data(entry))).value)
+        # Every part is redacted already (the record when it was built, the identity above).
+        write_text_atomic(self._path(key), dumps_recorded(entry))
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

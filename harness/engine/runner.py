@@ -24,7 +24,7 @@ from backtriage.harness.engine.calling import (
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
-from backtriage.harness.systems.protocol import TriageSystem
+from backtriage.harness.systems.protocol import TriageSystem, async_methods
 
 OnRecord = Callable[[AnswerRecord], None]
 Key = tuple[str, int]
@@ -107,8 +107,16 @@ def run_system(
         served = _serve_cached_head(jobs, cache, on_record, progress, flush)
         records.update(served)
         jobs = jobs[len(served):]
-        run = _run_inline if getattr(system, "answers_inline", False) is True else _run_jobs
-        records.update(run(system, jobs, options, on_record, cache, progress, flush))
+        if getattr(system, "answers_inline", False) is True:
+            answers = _run_inline(system, jobs, options, on_record, cache, progress, flush)
+        elif (methods := async_methods(system)) is not None:
+            # Imported here: asyncio is no cost to the runs that never use it.
+            from backtriage.harness.engine.async_runner import run_async_jobs
+
+            answers = run_async_jobs(methods, jobs, options, on_record, cache, progress, flush)
+        else:
+            answers = _run_jobs(system, jobs, options, on_record, cache, progress, flush)
+        records.update(answers)
     finally:
         if progress:
             progress.finish()

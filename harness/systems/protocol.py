@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -95,6 +96,16 @@ class TriageSystem(Protocol):
     calling thread the engine can abandon if it overruns; the harness's own rule systems, which
     cannot hang, set the optional class attribute ``answers_inline = True`` and are called in
     the worker thread itself (see ``engine/calling.py``).
+
+    A system that can answer without blocking may also offer two coroutine methods, found by
+    :func:`async_methods` (both or neither):
+
+    - ``async def atriage(self, presentation) -> Decision | Reply``: ``triage`` on an event
+      loop, same answers, same exceptions. The engine then runs all the calls of a run as
+      tasks on one event loop in one background thread (``engine/async_runner.py``).
+    - ``async def aclose(self) -> None``: release what ``atriage`` opened on the running loop
+      (a connection pool); the engine awaits it on that loop when the run ends. The system
+      stays usable afterwards, by ``triage`` or by another run's loop.
     """
 
     @property
@@ -119,3 +130,20 @@ class TriageSystem(Protocol):
     def close(self) -> None:
         """Release processes, connections or files the system holds."""
         ...
+
+
+@dataclass(frozen=True)
+class AsyncMethods:
+    """A system's optional coroutine methods (see :class:`TriageSystem`)."""
+
+    triage: Callable[[Presentation], Awaitable[Decision | Reply]]
+    close: Callable[[], Awaitable[None]]
+
+
+def async_methods(system: object) -> AsyncMethods | None:
+    """The system's ``atriage`` and ``aclose`` if it offers both as coroutines, else ``None``."""
+    atriage = getattr(system, "atriage", None)
+    aclose = getattr(system, "aclose", None)
+    if inspect.iscoroutinefunction(atriage) and inspect.iscoroutinefunction(aclose):
+        return AsyncMethods(atriage, aclose)
+    return None

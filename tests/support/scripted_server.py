@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -117,8 +118,9 @@ class Sequence:
 class ScriptedServer:
     """A threaded HTTP/1.1 server on 127.0.0.1 with an ephemeral port."""
 
-    def __init__(self, script: Script, latency: float = 0.0):
+    def __init__(self, script: Script, latency: float = 0.0, tls: ssl.SSLContext | None = None):
         self.script = script
+        self.tls = tls
         self.latency = latency
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -157,13 +159,15 @@ class ScriptedServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if tls is not None:  # the handshake happens as each connection is accepted
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
                                         daemon=True)
 
     @property
     def url(self) -> str:
         port = self._server.server_address[1]
-        return f"http://127.0.0.1:{port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{port}"
 
     def __enter__(self) -> ScriptedServer:
         self._thread.start()

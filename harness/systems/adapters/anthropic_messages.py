@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from backtriage.harness.model import Presentation
+from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.free_text import free_text_mode
 from backtriage.harness.systems.adapters.http_common import (
     join_url,
@@ -46,6 +47,9 @@ from backtriage.harness.systems.adapters.settings import (
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import InvalidAnswer, Reply
 from backtriage.harness.systems.spec_errors import SpecError
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
@@ -89,6 +93,7 @@ class AnthropicMessagesSystem:
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
         self._url = join_url(self.base_url, "v1/messages")
         self._client = make_client(spec, self.timeout, connections)
+        self._async_clients = AsyncClients(spec, self.timeout, connections)
 
     def request_body(self, presentation: Presentation) -> dict[str, Any]:
         """The JSON body sent for one presentation."""
@@ -115,8 +120,17 @@ class AnthropicMessagesSystem:
 
     def triage(self, presentation: Presentation) -> Reply:
         """Ask the model and validate its reply strictly."""
-        response = post_json(self._client, self._url, self.request_body(presentation),
-                             self._headers)
+        return self._reply(post_json(self._client, self._url, self.request_body(presentation),
+                                     self._headers))
+
+    async def atriage(self, presentation: Presentation) -> Reply:
+        """:meth:`triage` on an event loop (the engine's asyncio path)."""
+        response = await apost_json(self._async_clients, self._url,
+                                    self.request_body(presentation), self._headers)
+        return self._reply(response)
+
+    def _reply(self, response: httpx.Response) -> Reply:
+        """The reply read from a 2xx response."""
         data = json_body(response)
         blocks = data.get("content") if isinstance(data, dict) else None
         if not isinstance(blocks, list):
@@ -163,6 +177,10 @@ class AnthropicMessagesSystem:
     def close(self) -> None:
         """Close the connection pool."""
         self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's connection pool."""
+        await self._async_clients.aclose()
 
 
 def from_spec(spec: str, settings: Mapping[str, Any]) -> AnthropicMessagesSystem:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.model import Presentation
 from backtriage.harness.redaction import register_secret
+from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.http_common import (
     json_body,
     make_client,
@@ -32,6 +33,9 @@ from backtriage.harness.systems.adapters.settings import (
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import Reply
 from backtriage.harness.systems.spec_errors import SpecError
+
+if TYPE_CHECKING:
+    import httpx
 
 _KEYS = {"headers", "bearer_token_env", "max_connections"}
 _SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "cookie")
@@ -65,13 +69,16 @@ class HttpServiceSystem:
         self.timeout = timeout_setting(spec, settings)
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
         self._client = make_client(spec, self.timeout, connections)
+        self._async_clients = AsyncClients(spec, self.timeout, connections)
 
     def triage(self, presentation: Presentation) -> Reply:
         """POST the presentation and validate the decision that comes back."""
-        response = post_json(self._client, self.url, presentation.to_dict(), self._headers)
-        raw = response.text
-        return Reply(decision_from_obj(json_body(response), raw=raw), raw=raw,
-                     metadata={"status": response.status_code})
+        return _reply(post_json(self._client, self.url, presentation.to_dict(), self._headers))
+
+    async def atriage(self, presentation: Presentation) -> Reply:
+        """:meth:`triage` on an event loop (the engine's asyncio path)."""
+        return _reply(await apost_json(self._async_clients, self.url,
+                                       presentation.to_dict(), self._headers))
 
     def describe(self) -> dict[str, Any]:
         """The URL (credentials removed) and the fixed headers."""
@@ -80,6 +87,17 @@ class HttpServiceSystem:
     def close(self) -> None:
         """Close the connection pool."""
         self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's connection pool."""
+        await self._async_clients.aclose()
+
+
+def _reply(response: httpx.Response) -> Reply:
+    """The decision read from a 2xx response."""
+    raw = response.text
+    return Reply(decision_from_obj(json_body(response), raw=raw), raw=raw,
+                 metadata={"status": response.status_code})
 
 
 def from_spec(spec: str, settings: Mapping[str, Any]) -> HttpServiceSystem:

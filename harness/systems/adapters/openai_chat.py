@@ -20,10 +20,11 @@ Settings (config ``adapter:`` mapping, then environment, then default):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from backtriage.harness.model import Presentation
+from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.free_text import free_text_mode
 from backtriage.harness.systems.adapters.http_common import (
     join_url,
@@ -50,6 +51,9 @@ from backtriage.harness.systems.adapters.settings import (
 )
 from backtriage.harness.systems.protocol import InvalidAnswer, Reply
 from backtriage.harness.systems.spec_errors import SpecError
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 STRUCTURED_MODES = ("json_schema", "json_object", "none")
@@ -97,6 +101,7 @@ class OpenAIChatSystem:
                                   "schema": decision_json_schema()}}
         )
         self._client = make_client(spec, self.timeout, connections)
+        self._async_clients = AsyncClients(spec, self.timeout, connections)
 
     def request_body(self, presentation: Presentation) -> dict[str, Any]:
         """The JSON body sent for one presentation."""
@@ -121,8 +126,17 @@ class OpenAIChatSystem:
 
     def triage(self, presentation: Presentation) -> Reply:
         """Ask the model and validate its reply strictly."""
-        response = post_json(self._client, self._url, self.request_body(presentation),
-                             self._headers)
+        return self._reply(post_json(self._client, self._url, self.request_body(presentation),
+                                     self._headers))
+
+    async def atriage(self, presentation: Presentation) -> Reply:
+        """:meth:`triage` on an event loop (the engine's asyncio path)."""
+        response = await apost_json(self._async_clients, self._url,
+                                    self.request_body(presentation), self._headers)
+        return self._reply(response)
+
+    def _reply(self, response: httpx.Response) -> Reply:
+        """The reply read from a 2xx response."""
         data = json_body(response)
         try:
             choice = data["choices"][0]
@@ -172,6 +186,10 @@ class OpenAIChatSystem:
     def close(self) -> None:
         """Close the connection pool."""
         self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's connection pool."""
+        await self._async_clients.aclose()
 
 
 def from_spec(spec: str, settings: Mapping[str, Any]) -> OpenAIChatSystem:

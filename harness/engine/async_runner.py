@@ -1,0 +1,230 @@
+"""Running a system that answers asynchronously: one event loop, ``concurrency`` tasks.
+
+For the networked adapters a call is mostly waiting. Worker threads, each handing its call to
+a calling thread and waiting on an event, spent the run taking turns on the interpreter lock;
+here one background thread runs an event loop whose ``concurrency`` tasks take jobs, call
+``atriage`` (with the retries of ``async_calling``) and put each finished record on a queue.
+The calling thread consumes that queue exactly as on the threaded path (``runner._run_jobs``):
+it alone journals, flushes and shows progress, it watches the total time cap and the system's
+availability, and a Ctrl-C reaches it promptly.
+
+Stopping (cap, unreachable system, interrupt): the tasks take no further job and their backoffs
+end at once; calls in flight may finish for a bounded drain (at the cap they end by themselves,
+their waits stop at the deadline), then are cancelled. The loop then closes what the system
+opened on it (``aclose``) and the thread ends; the calling thread waits for it with a bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backtriage.harness.engine.async_calling import acall_with_retries
+from backtriage.harness.engine.attempts import CAP_NOT_ATTEMPTED
+from backtriage.harness.engine.availability import AvailabilityWatch
+from backtriage.harness.engine.options import EngineOptions
+from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.model import Vignette
+from backtriage.harness.systems.protocol import AsyncMethods
+
+if TYPE_CHECKING:
+    from backtriage.harness.engine.runner import OnRecord, ProgressSink, ResponseLookup
+
+Key = tuple[str, int]
+
+# As on the threaded path: how long calls in flight may take to report after a stop, and how
+# often the calling thread wakes while it waits (for Ctrl-C and the cap).
+_DRAIN_SECONDS = 5.0
+_POLL_SECONDS = 0.5
+# Closing the connection pool and ending the thread after the tasks have ended.
+_CLOSE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class _LoopCrash:
+    """The loop failed outside any system call: a harness bug or a broken cache folder."""
+
+    error: BaseException
+
+
+def run_async_jobs(
+    system: AsyncMethods,
+    jobs: list[tuple[Vignette, int]],
+    options: EngineOptions,
+    on_record: OnRecord | None,
+    cache: ResponseLookup | None,
+    progress: ProgressSink | None,
+    flush: Callable[[], None] | None,
+) -> dict[Key, AnswerRecord]:
+    """Answer ``jobs`` on an event loop; what ``runner._run_jobs`` does with threads.
+
+    Raises:
+        NoVerdict: the system could not be reached.
+    """
+    if not jobs:
+        return {}
+    results: queue.SimpleQueue[AnswerRecord | _LoopCrash] = queue.SimpleQueue()
+    deadline = None if options.max_total_seconds is None else (
+        time.monotonic() + options.max_total_seconds)
+    watch = AvailabilityWatch(len(jobs))
+    calls = _CallLoop(system, jobs, options, cache, deadline, watch, results)
+    pending = {(v.id, e) for v, e in jobs}
+    by_id = {v.id: v for v, _ in jobs}
+    out: dict[Key, AnswerRecord] = {}
+
+    def accept(item: AnswerRecord | _LoopCrash) -> None:
+        if isinstance(item, _LoopCrash):
+            raise item.error
+        key = (item.vignette_id, item.epoch)
+        out[key] = item
+        pending.discard(key)
+        if cache and not item.cached and item.decision is not None and item.final:
+            # Stored here, not on the loop: a file written there would hold up every call.
+            cache.put(by_id[item.vignette_id], item)
+        if on_record and item.final:
+            on_record(item)
+        if progress:
+            progress.update(item)
+
+    def take_arrived() -> None:
+        while pending:
+            try:
+                accept(results.get_nowait())
+            except queue.Empty:
+                return
+
+    calls.start()
+    try:
+        while pending and not watch.tripped:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                break
+            try:
+                # A bounded wait keeps the loop responsive to Ctrl-C and to the cap.
+                item = results.get(timeout=_POLL_SECONDS if remaining is None
+                                   else min(_POLL_SECONDS, remaining))
+            except queue.Empty:
+                continue
+            accept(item)
+            take_arrived()  # then make them durable once, before waiting again
+            if flush:
+                flush()
+        if pending:
+            calls.stop(drain=_DRAIN_SECONDS)
+            calls.join(_DRAIN_SECONDS + _CLOSE_SECONDS)
+            take_arrived()
+        if watch.tripped:
+            raise watch.verdict()
+        for vid, epoch in sorted(pending):
+            accept(AnswerRecord(vid, epoch, None, CAP_NOT_ATTEMPTED, final=False))
+    finally:
+        calls.stop(drain=0.0)  # a no-op once the loop has ended; after Ctrl-C, cancels now
+        calls.join(_CLOSE_SECONDS)
+        if flush:
+            flush()
+    return out
+
+
+class _CallLoop:
+    """An event loop on a daemon thread whose tasks answer the jobs and post the records."""
+
+    def __init__(
+        self,
+        system: AsyncMethods,
+        jobs: Iterable[tuple[Vignette, int]],
+        options: EngineOptions,
+        cache: ResponseLookup | None,
+        deadline: float | None,
+        watch: AvailabilityWatch,
+        results: queue.SimpleQueue[AnswerRecord | _LoopCrash],
+    ):
+        self._system = system
+        self._todo = collections.deque(jobs)
+        self._tasks = min(max(1, options.concurrency), len(self._todo))
+        self._options = options
+        self._cache = cache
+        self._deadline = deadline
+        self._watch = watch
+        self._results = results
+        self._loop = asyncio.new_event_loop()
+        # Unbound until first awaited, so they belong to the loop that awaits them.
+        self._stop = asyncio.Event()  # take no further job; end backoffs
+        self._cancel = asyncio.Event()  # cancel the calls in flight
+        self._thread = threading.Thread(target=self._run, name="backtriage-calls", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread and its loop."""
+        self._thread.start()
+
+    def stop(self, drain: float) -> None:
+        """Take no further job; cancel calls still in flight after ``drain`` seconds.
+
+        Safe from any thread, any number of times, before or after the loop has ended.
+        """
+        def request() -> None:
+            self._stop.set()
+            self._loop.call_later(drain, self._cancel.set)
+
+        with contextlib.suppress(RuntimeError):  # the loop has ended and closed
+            self._loop.call_soon_threadsafe(request)
+
+    def join(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the loop to end."""
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            with asyncio.Runner(loop_factory=lambda: self._loop) as runner:
+                runner.run(self._main())
+        except BaseException as exc:  # reported to the calling thread, which re-raises it
+            self._results.put(_LoopCrash(exc))
+
+    async def _main(self) -> None:
+        workers = [asyncio.create_task(self._serve(seed)) for seed in range(self._tasks)]
+        everything: asyncio.Future[Any] = asyncio.gather(*workers, return_exceptions=True)
+        stop: asyncio.Future[Any] = asyncio.create_task(self._stop.wait())
+        cancel: asyncio.Future[Any] = asyncio.create_task(self._cancel.wait())
+        try:
+            await asyncio.wait({everything, stop}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({everything, cancel}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*workers, stop, cancel):
+                task.cancel()
+            await asyncio.wait({everything, stop, cancel})
+            # Closing the pool is housekeeping: its failure or a stuck close must not
+            # outlive the run or replace its outcome.
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(_CLOSE_SECONDS):
+                    await self._system.close()
+
+    async def _serve(self, seed: int) -> None:
+        rng = random.Random(seed)
+        while self._todo and not self._stop.is_set():
+            vignette, epoch = self._todo.popleft()
+            try:
+                record = await self._answer(vignette, epoch, rng)
+                if not record.cached and self._watch.observe(record):
+                    self._stop.set()  # unreachable: take no further job
+                self._results.put(record)
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:
+                self._results.put(_LoopCrash(exc))
+                return
+
+    async def _answer(self, vignette: Vignette, epoch: int, rng: random.Random) -> AnswerRecord:
+        """The cached answer, else a call (the calling thread caches a valid answer)."""
+        record = self._cache.get(vignette, epoch) if self._cache else None
+        if record is None:
+            record = await acall_with_retries(self._system, vignette.presentation, vignette.id,
+                                              epoch, self._options, self._stop, self._deadline,
+                                              rng)
+        return record

@@ -69,8 +69,9 @@ def loaded_after(code: str) -> list[str]:
         + "sys.__stdout__.write(json.dumps(sorted(sys.modules)))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
+    assert out.returncode == 0, out.stderr[-3000:]
     modules: list[str] = json.loads(out.stdout)
     return modules
 
@@ -152,6 +153,32 @@ def test_the_version_is_the_installed_one() -> None:
     except metadata.PackageNotFoundError:
         pytest.skip("backtriage is not installed")
     assert backtriage.__version__ == installed
+
+
+def test_a_rerun_answered_from_the_cache_never_imports_httpx(tmp_path: Path) -> None:
+    from tests.support.scripted_server import ScriptedServer, openai_model
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(corpus_dir() / "sources.json", corpus)
+    alone = [f for f in sorted(corpus_dir().glob("*/*.json"))
+             if not any(t.startswith("contrast-")
+                        for t in json.loads(f.read_text(encoding="utf-8")).get("tags", []))]
+    for f in alone[:3]:  # (a member of a contrast pair needs its partner)
+        shutil.copy(f, corpus)
+    with ScriptedServer(openai_model) as server:
+        argv = ["run", "--system", "openai:m", "-M", f"base_url={server.url}",
+                "--corpus", str(corpus), "--output", str(tmp_path / "out"),
+                "--cache", str(tmp_path / "cache")]
+        code = ("from backtriage.harness.cli.main import main\n"
+                f"status = main({argv!r})\n"
+                "assert status in (0, 1), status\n")
+        first = loaded_after(code)
+        asked = len(server.requests)
+        again = loaded_after(code)
+        assert len(server.requests) == asked > 0  # the rerun asked nothing
+    assert "httpx" in first
+    assert "httpx" not in again
 
 
 def test_a_command_leaves_the_garbage_collector_as_it_found_it(

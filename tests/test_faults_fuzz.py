@@ -253,3 +253,21 @@ def test_any_reply_metadata_or_text_is_written_as_strict_json(
                    "--junit", str(out / "j.xml"), "--markdown", str(out / "m.md")])
     _check(status, capsys.readouterr().err, out / "results.json")
     assert status in (0, 1)
+
+
+def test_a_shard_whose_findings_hold_an_object_is_exit_2_naming_the_field(
+    results_dirs: dict[str, Path], scratch_root: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Found by the property above: findings are read by the merge to find the open questions,
+    # and an object where a value belongs crashed it (exit 3) before the schema said why.
+    scratch = _fresh(scratch_root)
+    document = json.loads(results_dirs["s2"].read_text(encoding="utf-8"))
+    findings = document["vignettes"][0]["findings"]
+    findings[next(iter(findings))] = {"odd": []}
+    shard = scratch / "s2.json"
+    shard.write_text(json.dumps(document), encoding="utf-8")
+    status = main(["merge", str(results_dirs["s1"]), str(shard), "--output",
+                   str(scratch / "merged"), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert str(shard) in err and "/vignettes/0/findings" in err

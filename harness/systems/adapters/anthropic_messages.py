@@ -22,9 +22,9 @@ from backtriage.harness.model import Presentation
 from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.free_text import free_text_mode
 from backtriage.harness.systems.adapters.http_common import (
+    LazyClient,
     join_url,
     json_body,
-    make_client,
     post_json,
     safe_url,
 )
@@ -92,7 +92,7 @@ class AnthropicMessagesSystem:
         self.timeout = timeout_setting(spec, settings)
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
         self._url = join_url(self.base_url, "v1/messages")
-        self._client = make_client(spec, self.timeout, connections)
+        self._client = LazyClient(spec, self.timeout, connections)
         self._async_clients = AsyncClients(spec, self.timeout, connections)
 
     def request_body(self, presentation: Presentation) -> dict[str, Any]:
@@ -120,7 +120,7 @@ class AnthropicMessagesSystem:
 
     def triage(self, presentation: Presentation) -> Reply:
         """Ask the model and validate its reply strictly."""
-        return self._reply(post_json(self._client, self._url, self.request_body(presentation),
+        return self._reply(post_json(self._client.get(), self._url, self.request_body(presentation),
                                      self._headers))
 
     async def atriage(self, presentation: Presentation) -> Reply:

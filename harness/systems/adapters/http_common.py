@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import importlib.util
 import json
 import socket
 import ssl
+import sys
+import threading
 import time
 from collections.abc import Mapping
 from functools import lru_cache
@@ -53,11 +56,40 @@ def make_client(spec: str, timeout: float, max_connections: int) -> httpx.Client
 
 
 def require_httpx(spec: str) -> None:
-    """Raise :class:`SpecError` naming the extra to install if httpx is missing."""
-    try:
-        import httpx  # noqa: F401
-    except ImportError:
-        raise SpecError(spec, "this adapter needs httpx: pip install 'backtriage[net]'") from None
+    """Raise :class:`SpecError` naming the extra to install if httpx is missing.
+
+    Found without importing it: a run that never calls (every answer cached) never pays for
+    httpx, whose import and first client were a sixth of a warm rerun.
+    """
+    if "httpx" not in sys.modules and importlib.util.find_spec("httpx") is None:
+        raise SpecError(spec, "this adapter needs httpx: pip install 'backtriage[net]'")
+
+
+class LazyClient:
+    """An adapter's synchronous httpx client, made on its first call (thread-safe)."""
+
+    def __init__(self, spec: str, timeout: float, max_connections: int):
+        require_httpx(spec)
+        self._args = (spec, timeout, max_connections)
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> httpx.Client:
+        """The client, made now if this is the first call."""
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = make_client(*self._args)
+                client = self._client
+        return client
+
+    def close(self) -> None:
+        """Close the client if one was made."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 @lru_cache(maxsize=1)

@@ -18,8 +18,8 @@ from backtriage.harness.model import Presentation
 from backtriage.harness.redaction import register_secret
 from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.http_common import (
+    LazyClient,
     json_body,
-    make_client,
     post_json,
     safe_url,
 )
@@ -68,12 +68,13 @@ class HttpServiceSystem:
             self._headers["Authorization"] = f"Bearer {token}"
         self.timeout = timeout_setting(spec, settings)
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
-        self._client = make_client(spec, self.timeout, connections)
+        self._client = LazyClient(spec, self.timeout, connections)
         self._async_clients = AsyncClients(spec, self.timeout, connections)
 
     def triage(self, presentation: Presentation) -> Reply:
         """POST the presentation and validate the decision that comes back."""
-        return _reply(post_json(self._client, self.url, presentation.to_dict(), self._headers))
+        body = presentation.to_dict()
+        return _reply(post_json(self._client.get(), self.url, body, self._headers))
 
     async def atriage(self, presentation: Presentation) -> Reply:
         """:meth:`triage` on an event loop (the engine's asyncio path)."""

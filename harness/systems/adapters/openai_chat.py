@@ -27,9 +27,9 @@ from backtriage.harness.model import Presentation
 from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.free_text import free_text_mode
 from backtriage.harness.systems.adapters.http_common import (
+    LazyClient,
     join_url,
     json_body,
-    make_client,
     post_json,
     safe_url,
 )
@@ -100,7 +100,7 @@ class OpenAIChatSystem:
                   "json_schema": {"name": "triage_decision", "strict": True,
                                   "schema": decision_json_schema()}}
         )
-        self._client = make_client(spec, self.timeout, connections)
+        self._client = LazyClient(spec, self.timeout, connections)
         self._async_clients = AsyncClients(spec, self.timeout, connections)
 
     def request_body(self, presentation: Presentation) -> dict[str, Any]:
@@ -126,7 +126,7 @@ class OpenAIChatSystem:
 
     def triage(self, presentation: Presentation) -> Reply:
         """Ask the model and validate its reply strictly."""
-        return self._reply(post_json(self._client, self._url, self.request_body(presentation),
+        return self._reply(post_json(self._client.get(), self._url, self.request_body(presentation),
                                      self._headers))
 
     async def atriage(self, presentation: Presentation) -> Reply:

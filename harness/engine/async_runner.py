@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.engine.async_calling import acall_with_retries
-from backtriage.harness.engine.attempts import CAP_NOT_ATTEMPTED
 from backtriage.harness.engine.availability import AvailabilityWatch
+from backtriage.harness.engine.consuming import DRAIN_SECONDS, consume
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
@@ -40,10 +40,6 @@ if TYPE_CHECKING:
 
 Key = tuple[str, int]
 
-# As on the threaded path: how long calls in flight may take to report after a stop, and how
-# often the calling thread wakes while it waits (for Ctrl-C and the cap).
-_DRAIN_SECONDS = 5.0
-_POLL_SECONDS = 0.5
 # Closing the connection pool and ending the thread after the tasks have ended.
 _CLOSE_SECONDS = 2.0
 
@@ -94,37 +90,13 @@ def run_async_jobs(
         if progress:
             progress.update(item)
 
-    def take_arrived() -> None:
-        while pending:
-            try:
-                accept(results.get_nowait())
-            except queue.Empty:
-                return
+    def wind_down() -> None:
+        calls.stop(drain=DRAIN_SECONDS)
+        calls.join(DRAIN_SECONDS + _CLOSE_SECONDS)
 
     calls.start()
     try:
-        while pending and not watch.tripped:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                break
-            try:
-                # A bounded wait keeps the loop responsive to Ctrl-C and to the cap.
-                item = results.get(timeout=_POLL_SECONDS if remaining is None
-                                   else min(_POLL_SECONDS, remaining))
-            except queue.Empty:
-                continue
-            accept(item)
-            take_arrived()  # then make them durable once, before waiting again
-            if flush:
-                flush()
-        if pending:
-            calls.stop(drain=_DRAIN_SECONDS)
-            calls.join(_DRAIN_SECONDS + _CLOSE_SECONDS)
-            take_arrived()
-        if watch.tripped:
-            raise watch.verdict()
-        for vid, epoch in sorted(pending):
-            accept(AnswerRecord(vid, epoch, None, CAP_NOT_ATTEMPTED, final=False))
+        consume(results, pending, accept, watch, deadline, flush, wind_down)
     finally:
         calls.stop(drain=0.0)  # a no-op once the loop has ended; after Ctrl-C, cancels now
         calls.join(_CLOSE_SECONDS)

@@ -21,6 +21,7 @@ from backtriage.harness.engine.calling import (
     call_with_retries,
     release_call_thread,
 )
+from backtriage.harness.engine.consuming import DRAIN_SECONDS, consume
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
@@ -29,10 +30,6 @@ from backtriage.harness.systems.protocol import TriageSystem, async_methods
 OnRecord = Callable[[AnswerRecord], None]
 Key = tuple[str, int]
 
-# After the cap, calls in flight end by themselves (their waits stop at the deadline); this
-# bounds how long we wait for them to report before filling in the rest.
-_DRAIN_SECONDS = 5.0
-_POLL_SECONDS = 0.5
 
 __all__ = ["EngineOptions", "OnRecord", "ProgressSink", "ResponseLookup", "run_system"]
 
@@ -276,40 +273,14 @@ def _run_jobs(
         if progress:
             progress.update(item)
 
+    def wind_down() -> None:
+        stop.set()
+        drain_until = time.monotonic() + DRAIN_SECONDS
+        for worker in workers:
+            worker.join(timeout=max(0.0, drain_until - time.monotonic()))
+
     try:
-        while pending and not watch.tripped:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                break
-            try:
-                # A bounded wait keeps the loop responsive to Ctrl-C and to the cap.
-                item = results.get(timeout=_POLL_SECONDS if remaining is None
-                                   else min(_POLL_SECONDS, remaining))
-            except queue.Empty:
-                continue
-            accept(item)
-            # Take what else has arrived, then make it durable once, before waiting again.
-            while pending:
-                try:
-                    accept(results.get_nowait())
-                except queue.Empty:
-                    break
-            if flush:
-                flush()
-        if pending:
-            stop.set()
-            drain_until = time.monotonic() + _DRAIN_SECONDS
-            for worker in workers:
-                worker.join(timeout=max(0.0, drain_until - time.monotonic()))
-            while pending:
-                try:
-                    accept(results.get_nowait())
-                except queue.Empty:
-                    break
-        if watch.tripped:
-            raise watch.verdict()
-        for vid, epoch in sorted(pending):
-            accept(AnswerRecord(vid, epoch, None, CAP_NOT_ATTEMPTED, final=False))
+        consume(results, pending, accept, watch, deadline, flush, wind_down)
     finally:
         stop.set()
         if flush:

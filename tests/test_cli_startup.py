@@ -155,7 +155,9 @@ def test_the_version_is_the_installed_one() -> None:
     assert backtriage.__version__ == installed
 
 
-def test_a_rerun_answered_from_the_cache_never_imports_httpx(tmp_path: Path) -> None:
+def test_a_rerun_answered_from_the_cache_imports_no_http_client_or_event_loop(
+    tmp_path: Path,
+) -> None:
     from tests.support.scripted_server import ScriptedServer, openai_model
 
     corpus = tmp_path / "corpus"
@@ -177,8 +179,8 @@ def test_a_rerun_answered_from_the_cache_never_imports_httpx(tmp_path: Path) -> 
         asked = len(server.requests)
         again = loaded_after(code)
         assert len(server.requests) == asked > 0  # the rerun asked nothing
-    assert "httpx" in first
-    assert "httpx" not in again
+    assert "httpx" in first and "asyncio" in first
+    assert "httpx" not in again and "asyncio" not in again
 
 
 def test_a_command_leaves_the_garbage_collector_as_it_found_it(

@@ -104,20 +104,32 @@ def run_system(
         served = _serve_cached_head(jobs, cache, on_record, progress, flush)
         records.update(served)
         jobs = jobs[len(served):]
-        if getattr(system, "answers_inline", False) is True:
-            answers = _run_inline(system, jobs, options, on_record, cache, progress, flush)
-        elif (methods := async_methods(system)) is not None:
-            # Imported here: asyncio is no cost to the runs that never use it.
-            from backtriage.harness.engine.async_runner import run_async_jobs
-
-            answers = run_async_jobs(methods, jobs, options, on_record, cache, progress, flush)
-        else:
-            answers = _run_jobs(system, jobs, options, on_record, cache, progress, flush)
-        records.update(answers)
+        if jobs:  # (a run answered wholly from its journal and cache starts nothing)
+            records.update(_dispatch(system, jobs, options, on_record, cache, progress, flush))
     finally:
         if progress:
             progress.finish()
     return sorted(records.values(), key=lambda r: (r.vignette_id, r.epoch))
+
+
+def _dispatch(
+    system: TriageSystem,
+    jobs: list[tuple[Vignette, int]],
+    options: EngineOptions,
+    on_record: OnRecord | None,
+    cache: ResponseLookup | None,
+    progress: ProgressSink | None,
+    flush: Callable[[], None] | None,
+) -> dict[Key, AnswerRecord]:
+    """Run the jobs on the path that suits the system: inline, on an event loop, or threads."""
+    if getattr(system, "answers_inline", False) is True:
+        return _run_inline(system, jobs, options, on_record, cache, progress, flush)
+    if (methods := async_methods(system)) is not None:
+        # Imported here: asyncio is no cost to the runs that never use it.
+        from backtriage.harness.engine.async_runner import run_async_jobs
+
+        return run_async_jobs(methods, jobs, options, on_record, cache, progress, flush)
+    return _run_jobs(system, jobs, options, on_record, cache, progress, flush)
 
 
 def _serve_cached_head(

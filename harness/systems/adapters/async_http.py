@@ -9,7 +9,6 @@ connections and the same TLS context. Statuses and errors map as for
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,8 @@ from backtriage.harness.systems.adapters.http_common import (
 )
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
 
@@ -39,6 +40,8 @@ class AsyncClients:
 
     def get(self) -> httpx.AsyncClient:
         """The running loop's client."""
+        import asyncio  # here, not at the top: a run answered from the cache never needs it
+
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
@@ -47,6 +50,8 @@ class AsyncClients:
 
     async def aclose(self) -> None:
         """Close the running loop's client, if it made one."""
+        import asyncio
+
         client = self._clients.pop(asyncio.get_running_loop(), None)
         if client is not None:
             await client.aclose()

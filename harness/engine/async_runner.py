@@ -24,12 +24,17 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.engine.async_calling import acall_with_retries
 from backtriage.harness.engine.availability import AvailabilityWatch
-from backtriage.harness.engine.consuming import DRAIN_SECONDS, consume
+from backtriage.harness.engine.consuming import (
+    DRAIN_SECONDS,
+    Arrival,
+    Collected,
+    WorkerCrash,
+    consume,
+)
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
@@ -42,13 +47,6 @@ Key = tuple[str, int]
 
 # Closing the connection pool and ending the thread after the tasks have ended.
 _CLOSE_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class _LoopCrash:
-    """The loop failed outside any system call: a harness bug or a broken cache folder."""
-
-    error: BaseException
 
 
 def run_async_jobs(
@@ -67,28 +65,19 @@ def run_async_jobs(
     """
     if not jobs:
         return {}
-    results: queue.SimpleQueue[AnswerRecord | _LoopCrash] = queue.SimpleQueue()
+    results: queue.SimpleQueue[Arrival] = queue.SimpleQueue()
     deadline = None if options.max_total_seconds is None else (
         time.monotonic() + options.max_total_seconds)
     watch = AvailabilityWatch(len(jobs))
     calls = _CallLoop(system, jobs, options, cache, deadline, watch, results)
-    pending = {(v.id, e) for v, e in jobs}
     by_id = {v.id: v for v, _ in jobs}
-    out: dict[Key, AnswerRecord] = {}
 
-    def accept(item: AnswerRecord | _LoopCrash) -> None:
-        if isinstance(item, _LoopCrash):
-            raise item.error
-        key = (item.vignette_id, item.epoch)
-        out[key] = item
-        pending.discard(key)
+    def store(item: AnswerRecord) -> None:
         if cache and not item.cached and item.decision is not None and item.final:
             # Stored here, not on the loop: a file written there would hold up every call.
             cache.put(by_id[item.vignette_id], item)
-        if on_record and item.final:
-            on_record(item)
-        if progress:
-            progress.update(item)
+
+    collected = Collected(((v.id, e) for v, e in jobs), on_record, progress, store)
 
     def wind_down() -> None:
         calls.stop(drain=DRAIN_SECONDS)
@@ -96,13 +85,13 @@ def run_async_jobs(
 
     calls.start()
     try:
-        consume(results, pending, accept, watch, deadline, flush, wind_down)
+        consume(results, collected, watch, deadline, flush, wind_down)
     finally:
         calls.stop(drain=0.0)  # a no-op once the loop has ended; after Ctrl-C, cancels now
         calls.join(_CLOSE_SECONDS)
         if flush:
             flush()
-    return out
+    return collected.records
 
 
 class _CallLoop:
@@ -116,7 +105,7 @@ class _CallLoop:
         cache: ResponseLookup | None,
         deadline: float | None,
         watch: AvailabilityWatch,
-        results: queue.SimpleQueue[AnswerRecord | _LoopCrash],
+        results: queue.SimpleQueue[Arrival],
     ):
         self._system = system
         self._todo = collections.deque(jobs)
@@ -157,7 +146,7 @@ class _CallLoop:
             with asyncio.Runner(loop_factory=lambda: self._loop) as runner:
                 runner.run(self._main())
         except BaseException as exc:  # reported to the calling thread, which re-raises it
-            self._results.put(_LoopCrash(exc))
+            self._results.put(WorkerCrash(exc))
 
     async def _main(self) -> None:
         workers = [asyncio.create_task(self._serve(seed)) for seed in range(self._tasks)]
@@ -189,7 +178,7 @@ class _CallLoop:
             except asyncio.CancelledError:
                 raise
             except BaseException as exc:
-                self._results.put(_LoopCrash(exc))
+                self._results.put(WorkerCrash(exc))
                 return
 
     async def _answer(self, vignette: Vignette, epoch: int, rng: random.Random) -> AnswerRecord:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
 
 from backtriage.harness.engine.attempts import CAP_NOT_ATTEMPTED
 from backtriage.harness.engine.availability import AvailabilityWatch
 from backtriage.harness.engine.records import AnswerRecord
 
-Item = TypeVar("Item")
 Key = tuple[str, int]
 
 POLL_SECONDS = 0.5
@@ -27,10 +27,63 @@ DRAIN_SECONDS = 5.0
 (at the cap they end by themselves: their waits stop at the deadline)."""
 
 
+@dataclass(frozen=True)
+class WorkerCrash:
+    """A worker failed outside any system call: a harness bug or a broken cache folder."""
+
+    error: BaseException
+
+
+Arrival = AnswerRecord | WorkerCrash
+"""What workers put on the results queue."""
+
+
+class ShowsProgress(Protocol):
+    """The part of a progress display a run feeds as records arrive."""
+
+    def update(self, record: AnswerRecord) -> None:
+        """One answer has arrived."""
+
+
+class Collected:
+    """The records a run has taken so far, and the jobs still without one.
+
+    Taking a record passes it to ``on_record`` (the journal) if it is final, and to
+    ``progress``; ``store`` sees it first (the asyncio path writes cache entries here, off
+    the event loop).
+    """
+
+    def __init__(
+        self,
+        jobs: Iterable[Key],
+        on_record: Callable[[AnswerRecord], None] | None,
+        progress: ShowsProgress | None,
+        store: Callable[[AnswerRecord], None] | None = None,
+    ):
+        self.records: dict[Key, AnswerRecord] = {}
+        self.pending: set[Key] = set(jobs)
+        self._on_record = on_record
+        self._progress = progress
+        self._store = store
+
+    def accept(self, item: Arrival) -> None:
+        """Take one arrival; a worker's crash is raised here, in the calling thread."""
+        if isinstance(item, WorkerCrash):
+            raise item.error
+        key = (item.vignette_id, item.epoch)
+        self.records[key] = item
+        self.pending.discard(key)
+        if self._store is not None:
+            self._store(item)
+        if self._on_record and item.final:
+            self._on_record(item)
+        if self._progress is not None:
+            self._progress.update(item)
+
+
 def consume(
-    results: queue.SimpleQueue[Item],
-    pending: set[Key],
-    accept: Callable[[Item | AnswerRecord], None],
+    results: queue.SimpleQueue[Arrival],
+    collected: Collected,
     watch: AvailabilityWatch,
     deadline: float | None,
     flush: Callable[[], None] | None,
@@ -40,8 +93,7 @@ def consume(
 
     Args:
         results: where the workers put what they finish.
-        pending: the jobs still without a record; ``accept`` removes each it takes.
-        accept: records one item (and raises a worker's crash).
+        collected: what has been taken, and what is still pending.
         watch: the availability watch the workers report to.
         deadline: the ``time.monotonic()`` value of the total time cap, if any.
         flush: makes the accepted answers durable (the journal), once per batch.
@@ -50,6 +102,7 @@ def consume(
     Raises:
         NoVerdict: the system could not be reached.
     """
+    pending, accept = collected.pending, collected.accept
 
     def take_arrived() -> None:
         while pending:

@@ -12,7 +12,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Protocol
 
 from backtriage.harness.engine.availability import AvailabilityWatch
@@ -21,7 +20,13 @@ from backtriage.harness.engine.calling import (
     call_with_retries,
     release_call_thread,
 )
-from backtriage.harness.engine.consuming import DRAIN_SECONDS, consume
+from backtriage.harness.engine.consuming import (
+    DRAIN_SECONDS,
+    Arrival,
+    Collected,
+    WorkerCrash,
+    consume,
+)
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
@@ -55,13 +60,6 @@ class ResponseLookup(Protocol):
 
     def put(self, vignette: Vignette, record: AnswerRecord) -> None:
         """Remember a successful answer (never an error)."""
-
-
-@dataclass(frozen=True)
-class _WorkerCrash:
-    """A worker failed outside any system call: a harness bug or a broken cache folder."""
-
-    error: BaseException
 
 
 def run_system(
@@ -237,7 +235,7 @@ def _run_jobs(
     todo: queue.SimpleQueue[tuple[Vignette, int]] = queue.SimpleQueue()
     for job in jobs:
         todo.put(job)
-    results: queue.SimpleQueue[AnswerRecord | _WorkerCrash] = queue.SimpleQueue()
+    results: queue.SimpleQueue[Arrival] = queue.SimpleQueue()
     stop = threading.Event()
     deadline = _deadline(options)
     watch = AvailabilityWatch(len(jobs))
@@ -261,7 +259,7 @@ def _run_jobs(
                     stop.set()  # unreachable: take no further job
                 results.put(record)
             except BaseException as exc:
-                results.put(_WorkerCrash(exc))
+                results.put(WorkerCrash(exc))
                 return
 
     workers = [
@@ -271,19 +269,7 @@ def _run_jobs(
     for worker in workers:
         worker.start()
 
-    pending = {(v.id, e) for v, e in jobs}
-    out: dict[Key, AnswerRecord] = {}
-
-    def accept(item: AnswerRecord | _WorkerCrash) -> None:
-        if isinstance(item, _WorkerCrash):
-            raise item.error
-        key = (item.vignette_id, item.epoch)
-        out[key] = item
-        pending.discard(key)
-        if on_record and item.final:
-            on_record(item)
-        if progress:
-            progress.update(item)
+    collected = Collected(((v.id, e) for v, e in jobs), on_record, progress)
 
     def wind_down() -> None:
         stop.set()
@@ -292,9 +278,9 @@ def _run_jobs(
             worker.join(timeout=max(0.0, drain_until - time.monotonic()))
 
     try:
-        consume(results, pending, accept, watch, deadline, flush, wind_down)
+        consume(results, collected, watch, deadline, flush, wind_down)
     finally:
         stop.set()
         if flush:
             flush()
-    return out
+    return collected.records

@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from backtriage.harness.model import Presentation
-from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.free_text import free_text_mode
 from backtriage.harness.systems.adapters.http_common import (
-    LazyClient,
     join_url,
     json_body,
-    post_json,
     safe_url,
 )
+from backtriage.harness.systems.adapters.json_post import JsonPostAdapter
 from backtriage.harness.systems.adapters.llm_reply import decision_from_text
 from backtriage.harness.systems.adapters.prompt import (
     PromptTemplate,
@@ -60,7 +58,7 @@ _KEYS = {"base_url", "api_key_env", "temperature", "max_tokens", "top_p", "param
          "answer_format", "extractor"}
 
 
-class AnthropicMessagesSystem:
+class AnthropicMessagesSystem(JsonPostAdapter):
     """Triage by a Claude model through the Messages API."""
 
     def __init__(self, spec: str, settings: Mapping[str, Any]):
@@ -92,8 +90,7 @@ class AnthropicMessagesSystem:
         self.timeout = timeout_setting(spec, settings)
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
         self._url = join_url(self.base_url, "v1/messages")
-        self._client = LazyClient(spec, self.timeout, connections)
-        self._async_clients = AsyncClients(spec, self.timeout, connections)
+        self._connect(spec, self.timeout, connections)
 
     def request_body(self, presentation: Presentation) -> dict[str, Any]:
         """The JSON body sent for one presentation."""
@@ -117,17 +114,6 @@ class AnthropicMessagesSystem:
         if self.top_p is not None:
             body["top_p"] = self.top_p
         return {**body, **self.params}
-
-    def triage(self, presentation: Presentation) -> Reply:
-        """Ask the model and validate its reply strictly."""
-        return self._reply(post_json(self._client.get(), self._url, self.request_body(presentation),
-                                     self._headers))
-
-    async def atriage(self, presentation: Presentation) -> Reply:
-        """:meth:`triage` on an event loop (the engine's asyncio path)."""
-        response = await apost_json(self._async_clients, self._url,
-                                    self.request_body(presentation), self._headers)
-        return self._reply(response)
 
     def _reply(self, response: httpx.Response) -> Reply:
         """The reply read from a 2xx response."""
@@ -173,14 +159,6 @@ class AnthropicMessagesSystem:
             # Only when set, so caches keyed before top_p existed still match.
             **({"top_p": self.top_p} if self.top_p is not None else {}),
         }
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self._client.close()
-
-    async def aclose(self) -> None:
-        """Close the running loop's connection pool."""
-        await self._async_clients.aclose()
 
 
 def from_spec(spec: str, settings: Mapping[str, Any]) -> AnthropicMessagesSystem:

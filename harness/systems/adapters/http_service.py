@@ -16,13 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.model import Presentation
 from backtriage.harness.redaction import register_secret
-from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
 from backtriage.harness.systems.adapters.http_common import (
-    LazyClient,
     json_body,
-    post_json,
     safe_url,
 )
+from backtriage.harness.systems.adapters.json_post import JsonPostAdapter
 from backtriage.harness.systems.adapters.settings import (
     check_keys,
     mapping_setting,
@@ -41,11 +39,11 @@ _KEYS = {"headers", "bearer_token_env", "max_connections"}
 _SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "cookie")
 
 
-class HttpServiceSystem:
+class HttpServiceSystem(JsonPostAdapter):
     """Triage by POSTing each presentation to a URL."""
 
     def __init__(self, spec: str, settings: Mapping[str, Any]):
-        self.url = spec
+        self.url = self._url = spec
         # A URL may carry credentials (user:password@, ?key=...): keep them out of the spec
         # that results, journals and messages show.
         spec = safe_url(spec)
@@ -68,30 +66,18 @@ class HttpServiceSystem:
             self._headers["Authorization"] = f"Bearer {token}"
         self.timeout = timeout_setting(spec, settings)
         connections = number_setting(spec, settings, "max_connections", 64, 1, integer=True)
-        self._client = LazyClient(spec, self.timeout, connections)
-        self._async_clients = AsyncClients(spec, self.timeout, connections)
+        self._connect(spec, self.timeout, connections)
 
-    def triage(self, presentation: Presentation) -> Reply:
-        """POST the presentation and validate the decision that comes back."""
-        body = presentation.to_dict()
-        return _reply(post_json(self._client.get(), self.url, body, self._headers))
+    def request_body(self, presentation: Presentation) -> Any:
+        """The presentation itself: narrative and findings."""
+        return presentation.to_dict()
 
-    async def atriage(self, presentation: Presentation) -> Reply:
-        """:meth:`triage` on an event loop (the engine's asyncio path)."""
-        return _reply(await apost_json(self._async_clients, self.url,
-                                       presentation.to_dict(), self._headers))
+    def _reply(self, response: httpx.Response) -> Reply:
+        return _reply(response)
 
     def describe(self) -> dict[str, Any]:
         """The URL (credentials removed) and the fixed headers."""
         return {"kind": "http", "url": self.spec, "headers": self._public_headers}
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self._client.close()
-
-    async def aclose(self) -> None:
-        """Close the running loop's connection pool."""
-        await self._async_clients.aclose()
 
 
 def _reply(response: httpx.Response) -> Reply:

@@ -18,6 +18,7 @@ from backtriage.harness.systems.adapters.http_common import (
     parsed_url,
     request_failure,
     require_httpx,
+    tls_context,
 )
 
 if TYPE_CHECKING:
@@ -62,8 +63,11 @@ class AsyncClients:
         # Imported here: it needs httpx, which the adapters import only when they are used.
         from backtriage.harness.systems.adapters.async_transport import LeanTransport
 
-        options = client_options(self._timeout, self._max_connections)
-        transport = LeanTransport(options["verify"], self._max_connections)
+        # The transport makes every connection, so the client needs no TLS context of its own
+        # (trust_env=False: no proxy transports either), and the transport asks for the shared
+        # one only when it first connects over https.
+        options = client_options(self._timeout, self._max_connections, tls=False)
+        transport = LeanTransport(tls_context, self._max_connections)
         return httpx.AsyncClient(**options, transport=transport)
 
 

@@ -68,7 +68,10 @@ class _Connection:
 class LeanTransport(httpx.AsyncBaseTransport):
     """HTTP/1.1 over asyncio streams, up to ``max_connections`` at once, kept alive."""
 
-    def __init__(self, tls: ssl.SSLContext, max_connections: int):
+    def __init__(self, tls: ssl.SSLContext | Callable[[], ssl.SSLContext],
+                 max_connections: int):
+        # A callable is asked for the context on the first https connection only: a run
+        # against http:// never makes one (about 40 ms of start-up).
         self._tls = tls
         self._idle: list[_Connection] = []
         self._slots = asyncio.Semaphore(max_connections)
@@ -105,7 +108,9 @@ class LeanTransport(httpx.AsyncBaseTransport):
             elif connection.key == key:
                 del self._idle[index]
                 return connection
-        tls = self._tls if url.scheme == "https" else None
+        tls = None
+        if url.scheme == "https":
+            tls = self._tls if isinstance(self._tls, ssl.SSLContext) else self._tls()
         try:
             async with asyncio.timeout(limit):
                 reader, writer = await asyncio.open_connection(

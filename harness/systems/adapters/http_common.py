@@ -103,8 +103,11 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
-def client_options(timeout: float, max_connections: int) -> dict[str, Any]:
-    """What every client of the networked adapters is made with (keyword arguments)."""
+def client_options(timeout: float, max_connections: int, tls: bool = True) -> dict[str, Any]:
+    """What every client of the networked adapters is made with (keyword arguments).
+
+    ``tls=False`` leaves the TLS context out, for a client whose transport brings its own.
+    """
     import httpx
 
     limits = httpx.Limits(max_connections=max_connections,
@@ -113,7 +116,10 @@ def client_options(timeout: float, max_connections: int) -> dict[str, Any]:
     # engine's own per-call limit still bounds the wait).
     timeouts = httpx.Timeout(timeout, pool=None)
     # trust_env=False: proxies and netrc credentials from the environment stay out of it.
-    return {"timeout": timeouts, "limits": limits, "trust_env": False, "verify": tls_context()}
+    options: dict[str, Any] = {"timeout": timeouts, "limits": limits, "trust_env": False}
+    if tls:
+        options["verify"] = tls_context()
+    return options
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -123,32 +122,32 @@ class Vignette:
     path: str = ""
     content_hash: str = ""
 
-    # Scoring asks for these several times per answer; each is computed once per vignette,
-    # and the sets are shared between vignettes (few distinct ones exist).
-    @cached_property
-    def urgencies_accepted(self) -> frozenset[str]:
-        """Expected urgency plus the acceptable alternatives."""
-        return _shared(frozenset((self.expected.urgency, *self.acceptable.urgency)))
+    # Scoring asks for these several times per answer: each is computed once, when the
+    # vignette is made. Fields, not cached properties: a cached property gives every instance a
+    # dictionary of its own, 770 bytes a vignette (77 MB at 100,000).
+    urgencies_accepted: frozenset[str] = field(init=False, repr=False, compare=False)
+    """Expected urgency plus the acceptable alternatives."""
+    imaging_accepted: frozenset[str] = field(init=False, repr=False, compare=False)
+    """Expected imaging plus the acceptable alternatives."""
+    categories_accepted: frozenset[str] = field(init=False, repr=False, compare=False)
+    """Expected category plus the acceptable alternatives."""
+    open_questions: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """Must-not-miss questions the findings leave open (see ``harness/open_questions.py``)."""
 
-    @cached_property
-    def imaging_accepted(self) -> frozenset[str]:
-        """Expected imaging plus the acceptable alternatives."""
-        return _shared(frozenset((self.expected.imaging, *self.acceptable.imaging)))
-
-    @cached_property
-    def categories_accepted(self) -> frozenset[str]:
-        """Expected category plus the acceptable alternatives."""
-        return _shared(frozenset((self.expected.category, *self.acceptable.category)))
+    def __post_init__(self) -> None:
+        expected, acceptable = self.expected, self.acceptable
+        put = object.__setattr__  # frozen: set once, here
+        # The sets are shared between vignettes (few distinct ones exist).
+        put(self, "urgencies_accepted", _shared(frozenset((expected.urgency, *acceptable.urgency))))
+        put(self, "imaging_accepted", _shared(frozenset((expected.imaging, *acceptable.imaging))))
+        put(self, "categories_accepted",
+            _shared(frozenset((expected.category, *acceptable.category))))
+        put(self, "open_questions", open_questions(self.presentation.findings))
 
     @property
     def is_red_flag(self) -> bool:
         """True when the expected urgency is emergency or urgent (never scored as over-imaging)."""
         return self.expected.urgency in RED_FLAG_URGENCIES
-
-    @cached_property
-    def open_questions(self) -> tuple[str, ...]:
-        """Must-not-miss questions the findings leave open (see ``harness/open_questions.py``)."""
-        return open_questions(self.presentation.findings)
 
     @property
     def imaging_indicated(self) -> bool:
@@ -178,7 +177,7 @@ class Vignette:
         # Words that recur from vignette to vignette (tags, finding values, source ids and
         # sections, vocabulary) are interned: one copy each, not one per vignette, which more
         # than halves the memory of a large corpus. The narrative, title and rationale are not.
-        vignette = cls(
+        return cls(
             id=data["id"],
             version=data["version"],
             title=data["title"],
@@ -213,8 +212,6 @@ class Vignette:
             path=path,
             content_hash=content_hash,
         )
-        vignette.__dict__["open_questions"] = asks  # the cached property, already computed
-        return vignette
 
 
 _SHARED_SETS: dict[frozenset[str], frozenset[str]] = {}

@@ -23,7 +23,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.engine.async_calling import acall_with_retries
@@ -31,7 +31,6 @@ from backtriage.harness.engine.availability import AvailabilityWatch
 from backtriage.harness.engine.consuming import (
     DRAIN_SECONDS,
     Arrival,
-    Collected,
     WorkerCrash,
     consume,
 )
@@ -41,7 +40,7 @@ from backtriage.harness.model import Vignette
 from backtriage.harness.systems.protocol import AsyncMethods
 
 if TYPE_CHECKING:
-    from backtriage.harness.engine.runner import OnRecord, ProgressSink, ResponseLookup
+    from backtriage.harness.engine.runner import ResponseLookup, RunHooks
 
 Key = tuple[str, int]
 
@@ -53,10 +52,7 @@ def run_async_jobs(
     system: AsyncMethods,
     jobs: list[tuple[Vignette, int]],
     options: EngineOptions,
-    on_record: OnRecord | None,
-    cache: ResponseLookup | None,
-    progress: ProgressSink | None,
-    flush: Callable[[], None] | None,
+    hooks: RunHooks,
 ) -> dict[Key, AnswerRecord]:
     """Answer ``jobs`` on an event loop; what ``runner._run_jobs`` does with threads.
 
@@ -69,6 +65,7 @@ def run_async_jobs(
     deadline = None if options.max_total_seconds is None else (
         time.monotonic() + options.max_total_seconds)
     watch = AvailabilityWatch(len(jobs))
+    cache = hooks.cache
     calls = _CallLoop(system, jobs, options, cache, deadline, watch, results)
     by_id = {v.id: v for v, _ in jobs}
 
@@ -77,7 +74,7 @@ def run_async_jobs(
             # Stored here, not on the loop: a file written there would hold up every call.
             cache.put(by_id[item.vignette_id], item)
 
-    collected = Collected(((v.id, e) for v, e in jobs), on_record, progress, store)
+    collected = hooks.collected(jobs, store)
 
     def wind_down() -> None:
         calls.stop(drain=DRAIN_SECONDS)
@@ -85,12 +82,12 @@ def run_async_jobs(
 
     calls.start()
     try:
-        consume(results, collected, watch, deadline, flush, wind_down)
+        consume(results, collected, watch, deadline, hooks.flush, wind_down)
     finally:
         calls.stop(drain=0.0)  # a no-op once the loop has ended; after Ctrl-C, cancels now
         calls.join(_CLOSE_SECONDS)
-        if flush:
-            flush()
+        if hooks.flush:
+            hooks.flush()
     return collected.records
 
 

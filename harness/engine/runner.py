@@ -12,6 +12,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
 from backtriage.harness.engine.availability import AvailabilityWatch
@@ -62,6 +63,30 @@ class ResponseLookup(Protocol):
         """Remember a successful answer (never an error)."""
 
 
+@dataclass(frozen=True)
+class RunHooks:
+    """What a run feeds besides the system: the journal, the response cache, the progress.
+
+    Attributes:
+        on_record: sees each final answer as it is taken (the journal).
+        cache: the response cache, if any.
+        progress: the progress display, if any.
+        flush: makes the answers passed to ``on_record`` durable, once per batch.
+    """
+
+    on_record: OnRecord | None = None
+    cache: ResponseLookup | None = None
+    progress: ProgressSink | None = None
+    flush: Callable[[], None] | None = None
+
+    def collected(
+        self, jobs: Iterable[tuple[Vignette, int]],
+        store: Callable[[AnswerRecord], None] | None = None,
+    ) -> Collected:
+        """A collection of the records of ``jobs`` that feeds these hooks."""
+        return Collected(((v.id, e) for v, e in jobs), self.on_record, self.progress, store)
+
+
 def run_system(
     system: TriageSystem,
     vignettes: Iterable[Vignette],
@@ -99,11 +124,12 @@ def run_system(
     if progress:
         progress.start(len(wanted), len(records))
     try:
-        served = _serve_cached_head(jobs, cache, on_record, progress, flush)
+        hooks = RunHooks(on_record, cache, progress, flush)
+        served = _serve_cached_head(jobs, hooks)
         records.update(served)
         jobs = jobs[len(served):]
         if jobs:  # (a run answered wholly from its journal and cache starts nothing)
-            records.update(_dispatch(system, jobs, options, on_record, cache, progress, flush))
+            records.update(_dispatch(system, jobs, options, hooks))
     finally:
         if progress:
             progress.finish()
@@ -114,28 +140,21 @@ def _dispatch(
     system: TriageSystem,
     jobs: list[tuple[Vignette, int]],
     options: EngineOptions,
-    on_record: OnRecord | None,
-    cache: ResponseLookup | None,
-    progress: ProgressSink | None,
-    flush: Callable[[], None] | None,
+    hooks: RunHooks,
 ) -> dict[Key, AnswerRecord]:
     """Run the jobs on the path that suits the system: inline, on an event loop, or threads."""
     if getattr(system, "answers_inline", False) is True:
-        return _run_inline(system, jobs, options, on_record, cache, progress, flush)
+        return _run_inline(system, jobs, options, hooks)
     if (methods := async_methods(system)) is not None:
         # Imported here: asyncio is no cost to the runs that never use it.
         from backtriage.harness.engine.async_runner import run_async_jobs
 
-        return run_async_jobs(methods, jobs, options, on_record, cache, progress, flush)
-    return _run_jobs(system, jobs, options, on_record, cache, progress, flush)
+        return run_async_jobs(methods, jobs, options, hooks)
+    return _run_jobs(system, jobs, options, hooks)
 
 
 def _serve_cached_head(
-    jobs: list[tuple[Vignette, int]],
-    cache: ResponseLookup | None,
-    on_record: OnRecord | None,
-    progress: ProgressSink | None,
-    flush: Callable[[], None] | None,
+    jobs: list[tuple[Vignette, int]], hooks: RunHooks
 ) -> dict[Key, AnswerRecord]:
     """Answer from the cache the jobs at the head of the queue, up to the first miss.
 
@@ -143,21 +162,17 @@ def _serve_cached_head(
     while the first ones read the cache cost a tenth of a second), and a cold run's first miss
     comes at once, so its first call is not delayed; later hits are found by the workers.
     """
-    served: dict[Key, AnswerRecord] = {}
-    if cache is None:
-        return served
+    collected = hooks.collected(jobs)
+    if hooks.cache is None:
+        return collected.records
     for vignette, epoch in jobs:
-        record = cache.get(vignette, epoch)
+        record = hooks.cache.get(vignette, epoch)
         if record is None:
             break
-        served[(record.vignette_id, record.epoch)] = record
-        if on_record and record.final:
-            on_record(record)
-        if progress:
-            progress.update(record)
-    if served and flush:
-        flush()
-    return served
+        collected.accept(record)
+    if collected.records and hooks.flush:
+        hooks.flush()
+    return collected.records
 
 
 def _deadline(options: EngineOptions) -> float | None:
@@ -191,10 +206,7 @@ def _run_inline(
     system: TriageSystem,
     jobs: list[tuple[Vignette, int]],
     options: EngineOptions,
-    on_record: OnRecord | None,
-    cache: ResponseLookup | None,
-    progress: ProgressSink | None,
-    flush: Callable[[], None] | None,
+    hooks: RunHooks,
 ) -> dict[Key, AnswerRecord]:
     """Run the harness's own rule systems in this thread, one job after another.
 
@@ -205,30 +217,23 @@ def _run_inline(
     deadline = _deadline(options)
     rng = random.Random(0)
     never = threading.Event()  # only the cap stops an inline run: one event, not one per call
-    out: dict[Key, AnswerRecord] = {}
+    collected = hooks.collected(jobs)
     for vignette, epoch in jobs:
         if deadline is not None and time.monotonic() >= deadline:
             record = AnswerRecord(vignette.id, epoch, None, CAP_NOT_ATTEMPTED, final=False)
         else:
-            record = _answer(system, vignette, epoch, options, cache, never, deadline, rng)
-        out[(record.vignette_id, record.epoch)] = record
-        if on_record and record.final:
-            on_record(record)
-            if flush:
-                flush()
-        if progress:
-            progress.update(record)
-    return out
+            record = _answer(system, vignette, epoch, options, hooks.cache, never, deadline, rng)
+        collected.accept(record)
+        if hooks.flush and hooks.on_record and record.final:
+            hooks.flush()
+    return collected.records
 
 
 def _run_jobs(
     system: TriageSystem,
     jobs: list[tuple[Vignette, int]],
     options: EngineOptions,
-    on_record: OnRecord | None,
-    cache: ResponseLookup | None,
-    progress: ProgressSink | None,
-    flush: Callable[[], None] | None,
+    hooks: RunHooks,
 ) -> dict[Key, AnswerRecord]:
     if not jobs:
         return {}
@@ -254,7 +259,8 @@ def _run_jobs(
             except queue.Empty:
                 return
             try:
-                record = _answer(system, vignette, epoch, options, cache, stop, deadline, rng)
+                record = _answer(system, vignette, epoch, options, hooks.cache, stop, deadline,
+                                 rng)
                 if not record.cached and watch.observe(record):
                     stop.set()  # unreachable: take no further job
                 results.put(record)
@@ -269,7 +275,7 @@ def _run_jobs(
     for worker in workers:
         worker.start()
 
-    collected = Collected(((v.id, e) for v, e in jobs), on_record, progress)
+    collected = hooks.collected(jobs)
 
     def wind_down() -> None:
         stop.set()
@@ -278,9 +284,9 @@ def _run_jobs(
             worker.join(timeout=max(0.0, drain_until - time.monotonic()))
 
     try:
-        consume(results, collected, watch, deadline, flush, wind_down)
+        consume(results, collected, watch, deadline, hooks.flush, wind_down)
     finally:
         stop.set()
-        if flush:
-            flush()
+        if hooks.flush:
+            hooks.flush()
     return collected.records

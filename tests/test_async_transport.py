@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backtriage.harness.systems.adapters import async_transport
 from backtriage.harness.systems.adapters.async_transport import LeanTransport
 from backtriage.harness.systems.adapters.http_common import connect_failure
 from tests.support.scripted_server import refused_url
@@ -266,5 +267,26 @@ def test_idle_connections_to_other_servers_are_kept_for_them() -> None:
                 assert (await client.post(one.url, json={})).json() == {"s": 1}
                 assert (await client.post(two.url, json={})).json() == {"s": 2}
             assert (one.connections, two.connections) == (1, 1)
+
+    run(test)
+
+
+@pytest.mark.parametrize("shape", ["content-length", "chunked", "read-to-close"])
+def test_a_reply_larger_than_the_bound_is_refused_whatever_its_framing(
+    shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(async_transport, "MAX_BODY", 1000)
+    body = b"x" * 1500
+    raw = {
+        "content-length": b"HTTP/1.1 200 OK\r\nContent-Length: 1500\r\n\r\n" + body,
+        "chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"2ee\r\n" + body[:750] + b"\r\n2ee\r\n" + body[750:] + b"\r\n0\r\n\r\n"),
+        "read-to-close": b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + body,
+    }[shape]
+
+    async def test(client: httpx.AsyncClient) -> None:
+        async with RawServer(lambda n, h: raw, close_after_reply=True) as server:
+            with pytest.raises(httpx.TransportError, match="larger than the 1000 accepted"):
+                await client.post(server.url, json={})
 
     run(test)

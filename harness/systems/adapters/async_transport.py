@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
 _MAX_HEAD = 64 * 1024
+MAX_BODY = 32 * 1024 * 1024
+"""Largest reply body read (32 MiB): no answer is near it, and a server that sends more, or
+says it will, cannot fill the harness's memory (the record keeps 64 KiB of it at most)."""
 _NO_BODY = frozenset({204, 304})
 # What a connection closed part-way means, in the words of httpx's own transport (httpcore and
 # h11), so records read the same whichever path made them.
@@ -155,12 +158,14 @@ class LeanTransport(httpx.AsyncBaseTransport):
                 length = int(fields[b"content-length"])
             except ValueError:
                 raise httpx.RemoteProtocolError("bad Content-Length", request=request) from None
+            if length > MAX_BODY:
+                raise httpx.RemoteProtocolError(_too_large(length), request=request)
             content = await _bounded(
                 connection.reader.readexactly(length), read, httpx.ReadTimeout,
                 httpx.RemoteProtocolError, request,
                 lambda got: f"{_BODY_CUT} (received {len(got)} bytes, expected {length})")
         else:  # the body runs to the end of the connection
-            content = await _bounded(connection.reader.read(), read, httpx.ReadTimeout,
+            content = await _bounded(_read_to_close(connection.reader), read, httpx.ReadTimeout,
                                      httpx.ReadError, request)
             keep = False
         if keep:
@@ -225,8 +230,24 @@ def _parse_head(
     return version, int(code), reason, headers, fields
 
 
+def _too_large(size: int) -> str:
+    return f"reply body of {size} bytes or more is larger than the {MAX_BODY} accepted"
+
+
+async def _read_to_close(reader: asyncio.StreamReader) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while chunk := await reader.read(_MAX_HEAD):
+        total += len(chunk)
+        if total > MAX_BODY:
+            raise ValueError(_too_large(total))  # a malformed reply (see _bounded)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
     parts: list[bytes] = []
+    total = 0
     while True:
         size_line = await reader.readuntil(b"\r\n")
         size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
@@ -234,5 +255,8 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
             while await reader.readuntil(b"\r\n") != b"\r\n":
                 pass  # trailers: not used
             return b"".join(parts)
+        total += size
+        if total > MAX_BODY:
+            raise ValueError(_too_large(total))
         parts.append(await reader.readexactly(size))
         await reader.readexactly(2)  # the CRLF after each chunk

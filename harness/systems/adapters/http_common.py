@@ -12,7 +12,6 @@ Status mapping (the engine retries only ``TransientError``):
 from __future__ import annotations
 
 import base64
-import email.utils
 import importlib.util
 import json
 import socket
@@ -132,6 +131,8 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
+        import email.utils  # here: only a Retry-After given as a date needs it
+
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None

@@ -73,18 +73,11 @@ def json_safe(value: Any) -> SafeJson:
 
 def dumps_safe(value: Any, *, indent: int | None = None, compact: bool = False) -> SafeJson:
     """Serialise ``value`` as strict JSON text (``SafeJson.value`` is the text)."""
-    separators = (",", ":") if compact else None
     if _plain(value):
         # Nothing to replace: the usual case, written without first copying the whole value.
-        text = json.dumps(
-            value, indent=indent, ensure_ascii=False, allow_nan=False, separators=separators
-        )
-        return SafeJson(text, ())
+        return SafeJson(_dumps(value, indent, compact), ())
     safe = json_safe(value)
-    text = json.dumps(
-        safe.value, indent=indent, ensure_ascii=False, allow_nan=False, separators=separators
-    )
-    return SafeJson(text, safe.replacements)
+    return SafeJson(_dumps(safe.value, indent, compact), safe.replacements)
 
 
 def dumps_recorded(value: Any, *, indent: int | None = None, compact: bool = False) -> str:

@@ -106,11 +106,19 @@ def both_paths(
             if threaded:
                 system = ThreadedOnly(system)
                 assert async_methods(system) is None
+            seen: set[str] = set()
+
+            def note_threads(record: AnswerRecord, seen: set[str] = seen) -> None:
+                seen.update(t.name for t in threading.enumerate())
+
             try:
-                records = run_system(system, corpus.vignettes, quick(**overrides))
+                records = run_system(system, corpus.vignettes, quick(**overrides), note_threads)
             finally:
                 system.close()
             assert not loop_threads()  # the loop ended with the run
+            # Each run took the path it was meant to: the event loop, or worker threads.
+            workers = any(name.startswith("backtriage-worker-") for name in seen)
+            assert ("backtriage-calls" in seen, workers) == (not threaded, threaded), seen
         out.append([comparable(r) for r in records])
     return out[0], out[1]
 

@@ -19,8 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.loading import Corpus, load_corpus
 from backtriage.harness.model import Decision, Vignette
+from backtriage.harness.runs.run_identity import miss_detector
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import InvalidAnswer
 from backtriage.harness.vocabulary import urgency_rank
@@ -186,6 +188,19 @@ def test_an_error_is_never_better_than_any_valid_answer(
     vignette: Vignette, answer: Decision
 ) -> None:
     check_an_error_is_never_better_than_a_valid_answer(score_answer, vignette, answer)
+
+
+@PROPERTY_SETTINGS
+@given(vignette=vignettes, answer=st.one_of(st.none(), decisions))
+def test_the_running_count_of_misses_counts_what_scoring_calls_a_miss(
+    vignette: Vignette, answer: Decision | None
+) -> None:
+    # The progress line counts misses with the under-triage tier alone; it must agree with
+    # the full score on every answer, an error included.
+    is_miss = miss_detector([vignette])
+    record = AnswerRecord(vignette.id, 0, answer, None if answer else "failed")
+    outcomes = score_answer(vignette, answer).outcomes
+    assert is_miss(record) == (CRITICAL_MISS in outcomes or MAJOR_MISS in outcomes)
 
 
 answered_runs = st.lists(

@@ -31,6 +31,7 @@ from backtriage.harness.engine.availability import AvailabilityWatch
 from backtriage.harness.engine.consuming import (
     DRAIN_SECONDS,
     Arrival,
+    Key,
     WorkerCrash,
     consume,
 )
@@ -42,7 +43,6 @@ from backtriage.harness.systems.protocol import AsyncMethods
 if TYPE_CHECKING:
     from backtriage.harness.engine.runner import ResponseLookup, RunHooks
 
-Key = tuple[str, int]
 
 # Closing the connection pool and ending the thread after the tasks have ended.
 _CLOSE_SECONDS = 2.0

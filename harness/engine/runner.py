@@ -25,6 +25,7 @@ from backtriage.harness.engine.consuming import (
     DRAIN_SECONDS,
     Arrival,
     Collected,
+    Key,
     WorkerCrash,
     consume,
 )
@@ -34,8 +35,6 @@ from backtriage.harness.model import Vignette
 from backtriage.harness.systems.protocol import TriageSystem, async_methods
 
 OnRecord = Callable[[AnswerRecord], None]
-Key = tuple[str, int]
-
 
 __all__ = ["EngineOptions", "OnRecord", "ProgressSink", "ResponseLookup", "run_system"]
 

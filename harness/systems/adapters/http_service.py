@@ -73,18 +73,14 @@ class HttpServiceSystem(JsonPostAdapter):
         return presentation.to_dict()
 
     def _reply(self, response: httpx.Response) -> Reply:
-        return _reply(response)
+        """The decision read from a 2xx response."""
+        raw = response.text
+        return Reply(decision_from_obj(json_body(response), raw=raw), raw=raw,
+                     metadata={"status": response.status_code})
 
     def describe(self) -> dict[str, Any]:
         """The URL (credentials removed) and the fixed headers."""
         return {"kind": "http", "url": self.spec, "headers": self._public_headers}
-
-
-def _reply(response: httpx.Response) -> Reply:
-    """The decision read from a 2xx response."""
-    raw = response.text
-    return Reply(decision_from_obj(json_body(response), raw=raw), raw=raw,
-                 metadata={"status": response.status_code})
 
 
 def from_spec(spec: str, settings: Mapping[str, Any]) -> HttpServiceSystem:

@@ -1,8 +1,6 @@
 """``python -m backtriage``: the same command line as ``backtriage``."""
 
-import sys
-
-from backtriage.harness.cli.main import main
+from backtriage.harness.cli.main import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -1,23 +1,25 @@
 """Plain data of the contract: decisions, presentations and vignettes.
 
 All are frozen dataclasses built from validated JSON; they never validate on their own, the
-loader does (``backtriage.harness.loading``).
+loader does (``backtriage.harness.loading``). They have slots, not instance dictionaries: a
+corpus of 100,000 vignettes holds some 600,000 of them, and an instance dictionary costs more
+than the data it holds.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from backtriage.harness.open_questions import open_questions
 from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """A triage decision: what a system answers and what a vignette expects.
 
@@ -68,7 +70,7 @@ def _optional_topics(value: Any) -> tuple[str, ...] | None:
     return None if value is None else tuple(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Presentation:
     """Everything a triage system may see of a case: the narrative and structured findings.
 
@@ -86,7 +88,7 @@ class Presentation:
         return {"narrative": self.narrative, "findings": _thaw_findings(self.findings)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Acceptable:
     """Alternative values a cited guideline also supports."""
 
@@ -94,8 +96,14 @@ class Acceptable:
     imaging: tuple[str, ...] = ()
     category: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, list[str]]:
+        """Return the JSON form: the fields that hold alternatives, as lists."""
+        fields = (("urgency", self.urgency), ("imaging", self.imaging),
+                  ("category", self.category))
+        return {name: list(values) for name, values in fields if values}
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A source id from the bibliography and the section cited."""
 
@@ -103,7 +111,7 @@ class Citation:
     section: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Vignette:
     """A clinical case with its expected decision, labels and provenance."""
 
@@ -177,49 +185,64 @@ class Vignette:
         # Words that recur from vignette to vignette (tags, finding values, source ids and
         # sections, vocabulary) are interned: one copy each, not one per vignette, which more
         # than halves the memory of a large corpus. The narrative, title and rationale are not.
+        # Whole values that recur (the same citations, acceptable sets, expected decisions)
+        # are shared the same way: they are frozen, so one object serves every vignette.
+        tags = tuple(map(intern, data.get("tags", ())))
+        conditions = tuple(map(intern, exp.get("suspected_conditions", ())))
+        expected = (intern(exp["urgency"]), intern(exp["imaging"]), intern(exp["category"]),
+                    conditions, exp.get("rationale"), safety_net, questions)
+        alternatives = (tuple(map(intern, acc.get("urgency", ()))),
+                        tuple(map(intern, acc.get("imaging", ()))),
+                        tuple(map(intern, acc.get("category", ()))))
+        cited = tuple((intern(c["id"]), _intern_optional(c.get("section")))
+                      for c in data["sources"])
         return cls(
             id=data["id"],
             version=data["version"],
             title=data["title"],
-            tags=tuple(map(intern, data.get("tags", ()))),
+            tags=_share(("tags", tags), lambda: tags),
             register=register,
             presentation=Presentation(
                 narrative=pres["narrative"],
                 findings=_freeze_findings(pres["findings"]),
                 register=register,
             ),
-            expected=Decision(
-                urgency=intern(exp["urgency"]),
-                imaging=intern(exp["imaging"]),
-                category=intern(exp["category"]),
-                suspected_conditions=tuple(map(intern, exp.get("suspected_conditions", ()))),
-                rationale=exp.get("rationale"),
-                safety_net=safety_net,
-                questions=questions,
-            ),
-            acceptable=Acceptable(
-                urgency=tuple(map(intern, acc.get("urgency", ()))),
-                imaging=tuple(map(intern, acc.get("imaging", ()))),
-                category=tuple(map(intern, acc.get("category", ()))),
-            ),
+            # Looked up by their fields (tuples of text, hashed in C), not by the objects,
+            # whose generated __hash__ and __eq__ would cost a Python call each.
+            expected=_share(("expected", expected), lambda: Decision(*expected)),
+            acceptable=_share(("acceptable", alternatives), lambda: Acceptable(*alternatives)),
             label_status=intern(data["label_status"]),
             rationale=data["rationale"],
-            sources=tuple(
-                Citation(intern(c["id"]), _intern_optional(c.get("section")))
-                for c in data["sources"]
-            ),
+            sources=_share(("sources", cited),
+                           lambda: tuple(Citation(cid, section) for cid, section in cited)),
             review_status=intern(data["provenance"]["review_status"]),
             path=path,
             content_hash=content_hash,
         )
 
 
-_SHARED_SETS: dict[frozenset[str], frozenset[str]] = {}
+_SHARED: dict[Any, Any] = {}
+_SHARED_LIMIT = 100_000
+"""Distinct values kept for sharing; past it, new values are simply not shared (a corpus
+whose every rationale differs must not grow the table without bound)."""
+
+_T = TypeVar("_T")
 
 
-def _shared(value: frozenset[str]) -> frozenset[str]:
-    """One object for each distinct set of accepted values."""
-    return _SHARED_SETS.setdefault(value, value)
+def _shared(value: _T) -> _T:
+    """One object for each distinct frozen value (equal values are interchangeable)."""
+    return _share(value, lambda: value)
+
+
+def _share(key: Hashable, make: Callable[[], _T]) -> _T:
+    """The one object kept for ``key``, made by ``make`` the first time it is asked for."""
+    known = _SHARED.get(key)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    value = make()
+    if len(_SHARED) < _SHARED_LIMIT:
+        _SHARED[key] = value
+    return value
 
 
 def canonical_json(data: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from backtriage.harness.model import Decision, Vignette
 from backtriage.harness.vocabulary import urgency_rank
@@ -37,7 +38,7 @@ _UNDER_TRIAGE_TIER = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     """The outcomes of one answer, plus agreement on each field.
 
@@ -66,6 +67,21 @@ class Score:
     def safe(self) -> bool:
         """True when the answer is not under-triaged and not an error."""
         return not self.under_triaged
+
+
+_SHARED_SCORES: dict[tuple[Any, ...], Score] = {}
+
+
+def shared_score(outcomes: tuple[str, ...], *agreement: bool) -> Score:
+    """The one :class:`Score` with these fields (a few hundred exist), not one per answer.
+
+    ``agreement`` is ``urgency_ok, imaging_ok, category_ok, conditions_ok, under_triaged``.
+    """
+    key = (outcomes, *agreement)
+    score = _SHARED_SCORES.get(key)
+    if score is None:
+        score = _SHARED_SCORES[key] = Score(outcomes, *agreement)
+    return score
 
 
 def score_answer(vignette: Vignette, answer: Decision | None) -> Score:
@@ -104,14 +120,13 @@ def score_answer(vignette: Vignette, answer: Decision | None) -> Score:
         # Reported and gateable, never an urgency miss (contract section 3).
         outcomes.append(MISSING_SAFETY_NET)
 
-    return Score(
-        outcomes=tuple(outcomes),
-        urgency_ok=answer.urgency in vignette.urgencies_accepted,
-        imaging_ok=answer.imaging in vignette.imaging_accepted,
-        category_ok=answer.category in vignette.categories_accepted,
-        conditions_ok=set(vignette.expected.suspected_conditions)
-        <= set(answer.suspected_conditions),
-        under_triaged=under,
+    return shared_score(
+        tuple(outcomes),
+        answer.urgency in vignette.urgencies_accepted,
+        answer.imaging in vignette.imaging_accepted,
+        answer.category in vignette.categories_accepted,
+        set(vignette.expected.suspected_conditions) <= set(answer.suspected_conditions),
+        under,
     )
 
 
@@ -143,11 +158,6 @@ def _score_error(vignette: Vignette) -> Score:
         outcomes.append(OVER_TRIAGE)
     if vignette.open_questions:
         outcomes.append(MISSING_SAFETY_NET)
-    return Score(
-        outcomes=tuple(sorted(outcomes, key=OUTCOMES.index)),
-        urgency_ok=False,
-        imaging_ok=False,
-        category_ok=False,
-        conditions_ok=False,
-        under_triaged=under_possible,
+    return shared_score(
+        tuple(sorted(outcomes, key=OUTCOMES.index)), False, False, False, False, under_possible
     )

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backtriage.harness.model import Decision, Vignette
-from backtriage.scoring.outcomes import OUTCOMES, Score, score_answer
+from backtriage.scoring.outcomes import OUTCOMES, Score, score_answer, shared_score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VignetteScore:
     """The verdict on one vignette over its k answers.
 
@@ -50,13 +50,13 @@ def score_vignette(vignette: Vignette, answers: Sequence[Decision | None]) -> Vi
         raise ValueError(f"vignette {vignette.id!r} has no answer to score")
     scores = tuple(score_answer(vignette, a) for a in answers)
     outcomes = {o for s in scores for o in s.outcomes}
-    combined = Score(
-        outcomes=tuple(o for o in OUTCOMES if o in outcomes),
-        urgency_ok=all(s.urgency_ok for s in scores),
-        imaging_ok=all(s.imaging_ok for s in scores),
-        category_ok=all(s.category_ok for s in scores),
-        conditions_ok=all(s.conditions_ok for s in scores),
-        under_triaged=any(s.under_triaged for s in scores),
+    combined = shared_score(
+        tuple(o for o in OUTCOMES if o in outcomes),
+        all(s.urgency_ok for s in scores),
+        all(s.imaging_ok for s in scores),
+        all(s.category_ok for s in scores),
+        all(s.conditions_ok for s in scores),
+        any(s.under_triaged for s in scores),
     )
     keys = Counter((a.urgency, a.imaging) if a else ("error", "error") for a in answers)
     flip = 1.0 - keys.most_common(1)[0][1] / len(answers)

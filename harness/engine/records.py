@@ -27,7 +27,7 @@ RATIONALE_LIMIT_BYTES = 16 * 1024
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attempt:
     """One try at a call: how it ended and how long it took."""
 
@@ -55,7 +55,7 @@ class Attempt:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnswerRecord:
     """One answer of a system to one vignette in one epoch.
 

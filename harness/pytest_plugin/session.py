@@ -116,7 +116,7 @@ class BacktriageSession:
             "id": vignette.id,
             "label_status": vignette.label_status,
             "expected": {k: v for k, v in vignette.expected.to_dict().items() if k != "rationale"},
-            "acceptable": {k: list(v) for k, v in vars(vignette.acceptable).items() if v},
+            "acceptable": vignette.acceptable.to_dict(),
             "outcomes": list(score.combined.outcomes),
             "answers": [r.to_dict() for r in records],
             "rationale": vignette.rationale,

@@ -170,7 +170,7 @@ class VignetteEntries(Mapped[VignetteScore, dict[str, Any]]):
             "tags": list(v.tags),
             "findings": v.presentation.to_dict()["findings"],
             "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
-            "acceptable": {k: list(val) for k, val in vars(v.acceptable).items() if val},
+            "acceptable": v.acceptable.to_dict(),
             "rationale": v.rationale,
             "sources": [
                 {"id": c.id, **({"section": c.section} if c.section else {})} for c in v.sources

@@ -15,10 +15,11 @@ result, journal line, cache entry, report or message is redacted wherever it cam
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -66,26 +67,27 @@ def environment_secrets(environ: Mapping[str, str] | None = None) -> set[str]:
     }
 
 
-_seen_environment: tuple[Any, frozenset[str]] | None = None
+_seen_environment: tuple[dict[Any, Any], frozenset[str]] | None = None
 
 
 def _current_environment_secrets() -> frozenset[str]:
     """The process environment's secrets, read again only when the environment has changed.
 
     Reading them means decoding every variable, which cost more than the rest of scrubbing an
-    answer; comparing a snapshot of the raw environment (done in C) tells when to read again.
+    answer; comparing the raw environment with a copy of it (done in C, nothing allocated)
+    tells when to read again.
     """
     global _seen_environment
     raw = getattr(os.environ, "_data", None)
-    snapshot = tuple(raw.items()) if isinstance(raw, dict) else tuple(os.environ.items())
+    current = raw if isinstance(raw, dict) else dict(os.environ)
     seen = _seen_environment
-    if seen is not None and seen[0] == snapshot:
+    if seen is not None and seen[0] == current:
         return seen[1]
     found = frozenset(
         value for name, value in os.environ.items()
         if len(value) >= _MIN_SECRET_LENGTH and _SECRET_NAME.search(name)
     )
-    _seen_environment = (snapshot, found)
+    _seen_environment = (dict(current), found)
     return found
 
 
@@ -110,6 +112,11 @@ def known_secrets() -> list[str]:
 def scrub(text: str) -> str:
     """Return ``text`` with every known secret and credential-looking value redacted."""
     return _scrub_with(text, known_secrets())
+
+
+def scrubber() -> Callable[[str], str]:
+    """:func:`scrub` for several strings in a row, the secrets gathered once for all of them."""
+    return functools.partial(_scrub_with, secrets=known_secrets())
 
 
 def _scrub_with(text: str, secrets: list[str]) -> str:

@@ -26,3 +26,39 @@ def test_findings_thaw_back_to_the_json_they_came_from(findings: dict[str, Any])
     shown = Presentation("n", _freeze_findings(findings)).to_dict()["findings"]
     assert shown == _thaw(_freeze(findings)) == findings
     assert json.dumps(shown) == json.dumps(findings)
+
+
+def test_vignettes_that_cite_and_expect_alike_share_those_values() -> None:
+    """Equal citations, expected decisions, acceptable sets and tags are one object each."""
+    from backtriage.harness.model import Vignette
+    from tests.support.factory import make_vignette
+
+    one, two = (Vignette.from_dict(make_vignette(vid, acceptable={"imaging": ["xray"]}))
+                for vid in ("t-share-1", "t-share-2"))
+    assert one.sources is two.sources and one.expected is two.expected
+    assert one.acceptable is two.acceptable and one.tags is two.tags
+    other = Vignette.from_dict(make_vignette("t-share-3", urgency="routine"))
+    assert other.expected is not one.expected and other.expected.urgency == "routine"
+    assert other.acceptable == Vignette.from_dict(make_vignette("t-share-4")).acceptable
+
+
+def test_answers_hold_one_copy_of_each_vocabulary_word() -> None:
+    """Decisions parsed from separate replies share their words; an enum value is kept as is."""
+    import enum
+
+    from backtriage.harness.model import Decision
+
+    def reply() -> dict[str, Any]:  # what json.loads makes of each reply: new strings
+        return json.loads('{"urgency": "emergency", "imaging": "mri", "category": '
+                          '"serious_pathology", "safety_net": ["bladder"]}')
+
+    first, second = Decision.from_dict(reply()), Decision.from_dict(reply())
+    assert first.urgency is second.urgency and first.safety_net == second.safety_net
+    assert first.safety_net is not None and second.safety_net is not None
+    assert first.safety_net[0] is second.safety_net[0]
+
+    class Urgency(enum.StrEnum):
+        EMERGENCY = "emergency"
+
+    kept = Decision.from_dict({**reply(), "urgency": Urgency.EMERGENCY})
+    assert kept.urgency is Urgency.EMERGENCY

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from backtriage.harness.model import Decision
-from backtriage.harness.redaction import scrub, scrub_data
+from backtriage.harness.redaction import scrub, scrubber
 
 RAW_LIMIT_BYTES = 64 * 1024
 """The most of a raw reply kept; ``raw_size`` records the full size."""
@@ -87,28 +89,29 @@ class AnswerRecord:
 
     def __post_init__(self) -> None:
         notes = list(self.notes)
+        clean = scrubber()  # the secrets gathered once for every string of the record
         if self.raw is not None:
             if self.raw_size is None:
                 object.__setattr__(
                     self, "raw_size", len(self.raw.encode("utf-8", "surrogatepass"))
                 )
-            raw = scrub(self.raw)
+            raw = clean(self.raw)
             object.__setattr__(self, "raw", _bounded(raw, RAW_LIMIT_BYTES, notes, "raw")[0])
         if self.error is not None:
             object.__setattr__(
-                self, "error", _bounded(scrub(self.error), ERROR_LIMIT_BYTES, notes, "error")[0]
+                self, "error", _bounded(clean(self.error), ERROR_LIMIT_BYTES, notes, "error")[0]
             )
         if self.traceback is not None:
             object.__setattr__(self, "traceback", _bounded(
-                scrub(self.traceback), TRACEBACK_LIMIT_BYTES, notes, "traceback", keep_end=True
+                clean(self.traceback), TRACEBACK_LIMIT_BYTES, notes, "traceback", keep_end=True
             )[0])
         if self.decision is not None and self.decision.rationale is not None:
             rationale = _bounded(
-                scrub(self.decision.rationale), RATIONALE_LIMIT_BYTES, notes, "rationale"
+                clean(self.decision.rationale), RATIONALE_LIMIT_BYTES, notes, "rationale"
             )[0]
             if rationale != self.decision.rationale:
                 object.__setattr__(self, "decision", replace(self.decision, rationale=rationale))
-        metadata = _safe_data(scrub_data(dict(self.metadata)), notes)
+        metadata = _safe_data(dict(self.metadata), clean, notes)
         object.__setattr__(self, "metadata", metadata)
         object.__setattr__(self, "notes", tuple(dict.fromkeys(notes)))
 
@@ -170,12 +173,23 @@ def _bounded(
     return data[:limit].decode("utf-8", "ignore") + "…", True
 
 
-def _safe_data(value: Any, notes: list[str]) -> Any:
-    """Replace unencodable characters in every string of a JSON-like value."""
+def _safe_data(value: Any, clean: Callable[[str], str], notes: list[str]) -> Any:
+    """Redact and replace unencodable characters in every string of a JSON-like value.
+
+    One walk does what ``scrub_data`` and a second walk did: keys and values are redacted,
+    then bounded; lists and tuples become lists.
+    """
     if isinstance(value, str):
-        return _bounded(value, RAW_LIMIT_BYTES, notes, "metadata")[0]
+        return _bounded(clean(value), RAW_LIMIT_BYTES, notes, "metadata")[0]
     if isinstance(value, dict):
-        return {_safe_data(k, notes): _safe_data(v, notes) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_safe_data(v, notes) for v in value]
+        # Keys recur in every answer ("usage", "finish_reason"): one copy each, interned.
+        return {_key(_safe_data(k, clean, notes)) if isinstance(k, str) else k:
+                _safe_data(v, clean, notes) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_safe_data(v, clean, notes) for v in value]
     return value
+
+
+def _key(name: str) -> str:
+    """Intern a short mapping key; a long one (rare, and unlikely to recur) is kept as is."""
+    return sys.intern(name) if type(name) is str and len(name) <= 64 else name

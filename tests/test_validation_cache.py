@@ -43,6 +43,41 @@ def test_a_changed_file_is_checked_again_and_its_new_problem_found(tmp_path: Pat
     assert any("no-such-source" in p.message for p in problems)
 
 
+def test_a_file_edited_while_the_corpus_loads_is_checked_not_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit between hashing the files and reading them again is never given the old verdict.
+
+    The key is made from each file's bytes; the edit lands just after (as another process
+    saving the file would), so the key still finds the earlier check.
+    """
+    from backtriage.harness.loading import corpus as corpus_module
+
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    check_corpus([folder], cache=cache)
+    file = folder / "t-selfcare.json"
+    data = json.loads(file.read_text())
+    data["sources"] = [{"id": "no-such-source"}]
+    made_key = corpus_module._validation_key
+
+    def key_then_edit(*args: object) -> object:
+        made = made_key(*args)  # type: ignore[arg-type]
+        file.write_text(json.dumps(data))
+        return made
+
+    monkeypatch.setattr(corpus_module, "_validation_key", key_then_edit)
+    corpus, problems = check_corpus([folder], cache=cache)
+    assert corpus.validation == "performed"
+    assert any("no-such-source" in p.message for p in problems)
+    monkeypatch.undo()
+    # The edited corpus has its own key, and its own check is what is kept for it.
+    again, again_problems = check_corpus([folder], cache=cache)
+    assert again.validation == "performed"
+    assert any("no-such-source" in p.message for p in again_problems)
+    assert check_corpus([folder], cache=cache)[0].validation == "reused"
+
+
 def test_a_moved_corpus_is_checked_again_since_problems_name_its_files(tmp_path: Path) -> None:
     folder = mixed_corpus(tmp_path / "corpus")
     cache = _fresh(tmp_path)

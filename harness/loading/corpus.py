@@ -9,10 +9,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from backtriage.harness.loading.jsonfile import load_json
+from backtriage.harness.loading.jsonfile import load_json, parse_json
 from backtriage.harness.loading.problems import InputError, Problem, errors_only
 from backtriage.harness.loading.schema_check import schema_problems
-from backtriage.harness.loading.textfile import read_bytes
+from backtriage.harness.loading.textfile import decode_utf8, read_bytes
 from backtriage.harness.loading.validation_cache import (
     CachedValidation,
     ValidationCache,
@@ -125,16 +125,18 @@ def check_corpus(
     bib_path = find_bibliography(roots)
     files = vignette_files(roots)
     cache = cache or ValidationCache()
-    key = _validation_key(bib_path, files, problems)
+    key, hashes = _validation_key(bib_path, files, problems)
     cached = None if key is None or revalidate else cache.get(key)
-    if cached is not None:
+    vignettes = _reuse(files, cached, hashes) if cached is not None else None
+    if cached is not None and vignettes is not None:
         bibliography = _bibliography_entries(bib_path)
-        vignettes = _reuse(files, cached)
         problems.extend(cached.problems)
         validation = "reused"
     else:
+        # No check of this content is kept, or a file changed after the key was made from it
+        # (its verdict belongs to the old bytes): every check runs on what is there now.
         bibliography, vignettes, found = _check(bib_path, files)
-        if key is not None:
+        if key is not None and cached is None:
             rejected = {f for f in map(str, files)} - {v.path for v in vignettes}
             cache.put(key, CachedValidation(
                 tuple(found), frozenset(rejected), {v.path: v.content_hash for v in vignettes}
@@ -196,32 +198,48 @@ def _check(
     return bibliography, vignettes, problems
 
 
-def _reuse(files: Sequence[Path], cached: CachedValidation) -> list[Vignette]:
-    """Read the files a cached check accepted, with the content hashes it computed."""
+def _reuse(
+    files: Sequence[Path], cached: CachedValidation, hashes: Mapping[str, str]
+) -> list[Vignette] | None:
+    """Read the files a cached check accepted, with the content hashes it computed.
+
+    Each file is read again here; its bytes must be those the cache key was made from
+    (``hashes``), else ``None``: a file edited between the two reads would otherwise be used
+    with the verdict of its earlier content.
+    """
     vignettes = []
     for file in files:
         path = str(file)
         if path in cached.rejected:
             continue
-        data = load_json(file, "vignette file")
-        content_hash = cached.content_hashes.get(path) or _sha256(canonical_json(data))
-        vignettes.append(Vignette.from_dict(data, path, content_hash))
+        try:
+            data = read_bytes(file, "vignette file")
+        except InputError:
+            return None  # gone or unreadable since it was hashed: the full check reports it
+        if hashlib.sha256(data).hexdigest() != hashes.get(path):
+            return None
+        parsed = parse_json(decode_utf8(data, path), path)
+        content_hash = cached.content_hashes.get(path) or _sha256(canonical_json(parsed))
+        vignettes.append(Vignette.from_dict(parsed, path, content_hash))
     return vignettes
 
 
-def _validation_key(bib_path: Path, files: Sequence[Path], problems: list[Problem]) -> str | None:
-    """The cache key of this corpus as it lies on disk, or None if a file cannot be read.
+def _validation_key(
+    bib_path: Path, files: Sequence[Path], problems: list[Problem]
+) -> tuple[str | None, dict[str, str]]:
+    """The cache key of this corpus as it lies on disk, and each file's SHA-256 it was made from.
 
-    A file that cannot be read is reported by the full check, which then runs; the missing
-    roots already in ``problems`` are part of the key, since they are part of the result.
+    The key is None if a file cannot be read: the full check reports it, and then runs. The
+    missing roots already in ``problems`` are part of the key, since they are part of the
+    result.
     """
     hashed: list[tuple[str, str]] = []
     try:
         for file in (bib_path, *files):
             hashed.append((str(file), hashlib.sha256(read_bytes(file, "file")).hexdigest()))
     except InputError:
-        return None
-    return validation_key(hashed, [str(p) for p in problems])
+        return None, {}
+    return validation_key(hashed, [str(p) for p in problems]), dict(hashed)
 
 
 def _bibliography_entries(path: Path) -> dict[str, Mapping[str, Any]]:

@@ -62,6 +62,13 @@ def test_the_wheel_bundles_data_and_runs_from_an_unrelated_folder(
         assert f"backtriage/harness/systems/adapters/prompts/{prompt}.txt" in names
     for labelled in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9"):
         assert f"backtriage/harness/extraction/labelled/{labelled}.jsonl" in names
+    # Every data file the packages read ships, not only the ones named above: the mutants
+    # command's equivalents list was missing from the wheel, so it failed when installed.
+    for package in ("harness", "scoring"):
+        for data in (ROOT / package).rglob("*"):
+            if data.is_file() and data.suffix not in (".py", ".pyc") and \
+                    "__pycache__" not in data.parts:
+                assert f"backtriage/{data.relative_to(ROOT).as_posix()}" in names, data
     n_source = len([p for p in (ROOT / "vignettes").rglob("*.json") if p.name != "sources.json"])
     assert sum(1 for n in names if n.startswith(BUNDLED) and n.endswith(".json")) == n_source + 1
 

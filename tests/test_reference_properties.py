@@ -82,3 +82,19 @@ def test_a_case_stripped_of_every_red_flag_is_not_imaged_in_the_acute_phase(
     }
     decision = triage(plain)
     assert (decision.urgency, decision.imaging) == ("self_care", "none")
+
+
+@settings(max_examples=200)
+@given(findings_of_cases, st.sampled_from(["retention", "none", "unknown"]),
+       st.sampled_from([True, False, None]))
+def test_a_decision_handed_out_again_is_the_one_a_fresh_reference_makes(
+    f: dict[str, Any], bladder: str, contraindicated: bool | None
+) -> None:
+    """The reference keeps the decisions it made; one it hands out again equals a fresh one."""
+    changed = {**f, "bladder": [bladder]}
+    if contraindicated is not None:
+        changed["mri_contraindicated"] = contraindicated
+    presentation = Presentation("(findings only)", changed)
+    again = REFERENCE.triage(presentation)  # the shared instance has seen many cases
+    assert again == ReferenceTriage().triage(presentation)
+    assert REFERENCE.triage(Presentation("(other words)", dict(changed))) is again

@@ -24,11 +24,20 @@ FLOOR_SOURCES = ("acp-2007", "cw-aafp")
 them equal; spelled out so that a mutant dropping U1 still loads)."""
 
 
+DECISIONS_KEPT = 10_000
+"""Distinct decisions one reference instance keeps to hand out again (see ``triage``)."""
+
+
 class ReferenceTriage:
     """Rule-based triage over structured findings; reads no narrative."""
 
     spec = "reference"
     answers_inline = True  # our own rules over the findings: they cannot hang
+
+    def __init__(self) -> None:
+        # Decisions made so far, by everything that shapes one; equal presentations of the
+        # same kind get one frozen decision (and one rationale text), not one each.
+        self._decisions: dict[tuple[Any, ...], Decision] = {}
 
     def triage(self, presentation: Presentation) -> Decision:
         """Apply the first matching rule; substitute CT where MRI is contraindicated.
@@ -41,32 +50,22 @@ class ReferenceTriage:
         """
         findings = presentation.findings
         rule = first_match(findings)
-        decision = dataclasses.replace(
-            rule.decision, suspected_conditions=_conditions(rule, findings)
-        )
-        sources = rule.sources
+        conditions = _conditions(rule, findings)
         # The emergency floor (labeling guide): a life-threatening sign makes any row an
         # emergency; the row keeps its imaging, category and conditions.
-        floor = life_threatening_signs(findings)
-        if floor:
-            decision = dataclasses.replace(decision, urgency="emergency")
-        if decision.imaging == "mri" and p.flag(findings, "mri_contraindicated"):
-            decision = dataclasses.replace(decision, imaging="ct")
-            sources = sources + MRI_CONTRAINDICATED_SOURCES
-        rationale = f"rule {rule.id}: {rule.summary} [{', '.join(sources)}]"
-        if floor:
-            rationale += f"; emergency floor: {', '.join(floor)} [{', '.join(FLOOR_SOURCES)}]"
-        if rule.id in FALLTHROUGH_RULES:
-            rationale += (
-                "; the presentation matched no specific row; abnormal: "
-                + ", ".join(abnormal_signs(findings))
-            )
+        floor = tuple(life_threatening_signs(findings))
+        ct = rule.decision.imaging == "mri" and p.flag(findings, "mri_contraindicated")
+        abnormal = tuple(abnormal_signs(findings)) if rule.id in FALLTHROUGH_RULES else ()
         # An unknown is not a negative: the reference decides on what is known and asks the
         # must-not-miss questions the findings leave open (labeling guide, "Open questions").
         asks = open_questions(findings)
-        if asks:
-            rationale += f"; would ask about: {', '.join(asks)} [{', '.join(OPEN_SOURCES)}]"
-        return dataclasses.replace(decision, rationale=rationale, questions=asks)
+        key = (rule.id, conditions, floor, ct, abnormal, asks)
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = _decision(rule, conditions, floor, ct, abnormal, asks)
+            if len(self._decisions) < DECISIONS_KEPT:
+                self._decisions[key] = decision
+        return decision
 
     def describe(self) -> dict[str, Any]:
         """Identify the system."""
@@ -76,17 +75,53 @@ class ReferenceTriage:
         """Nothing to release."""
 
 
+def _decision(
+    rule: Rule,
+    conditions: tuple[str, ...],
+    floor: tuple[str, ...],
+    ct: bool,
+    abnormal: tuple[str, ...],
+    asks: tuple[str, ...],
+) -> Decision:
+    """The decision and its rationale from the row and what the findings added to it."""
+    sources = rule.sources + (MRI_CONTRAINDICATED_SOURCES if ct else ())
+    rationale = f"rule {rule.id}: {rule.summary} [{', '.join(sources)}]"
+    if floor:
+        rationale += f"; emergency floor: {', '.join(floor)} [{', '.join(FLOOR_SOURCES)}]"
+    if rule.id in FALLTHROUGH_RULES:
+        rationale += "; the presentation matched no specific row; abnormal: " + ", ".join(abnormal)
+    if asks:
+        rationale += f"; would ask about: {', '.join(asks)} [{', '.join(OPEN_SOURCES)}]"
+    return dataclasses.replace(
+        rule.decision,
+        urgency="emergency" if floor else rule.decision.urgency,
+        imaging="ct" if ct else rule.decision.imaging,
+        suspected_conditions=conditions,
+        rationale=rationale,
+        questions=asks,
+    )
+
+
+def _red_flag_rows(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
+    """The specific red-flag rows of each category, in table order (see ``_conditions``)."""
+    rows: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if rule.id not in FALLTHROUGH_RULES and rule.decision.urgency in RED_FLAG_URGENCIES:
+            rows.setdefault(rule.decision.category, []).append(rule)
+    return {category: tuple(found) for category, found in rows.items()}
+
+
+_RED_FLAG_ROWS = _red_flag_rows(RULES)
+"""Made once from the same ``RULES`` the table's first match reads (a mutant's, under test)."""
+
+
 def _conditions(rule: Rule, findings: p.Findings) -> tuple[str, ...]:
     """The matched row's conditions, those of other matching red-flag rows, and two corrections."""
     decision = rule.decision
     also = [
         c
-        for other in RULES
-        if other is not rule
-        and other.id not in FALLTHROUGH_RULES
-        and other.decision.urgency in RED_FLAG_URGENCIES
-        and other.decision.category == decision.category
-        and other.when(findings)
+        for other in _RED_FLAG_ROWS.get(decision.category, ())
+        if other is not rule and other.when(findings)
         for c in other.decision.suspected_conditions
     ]
     names = list(dict.fromkeys((*decision.suspected_conditions, *also)))

@@ -78,6 +78,32 @@ def test_a_file_edited_while_the_corpus_loads_is_checked_not_reused(
     assert check_corpus([folder], cache=cache)[0].validation == "reused"
 
 
+def test_a_bibliography_edited_while_the_corpus_loads_is_checked_not_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same holds for the bibliography: a source removed after hashing is found missing."""
+    from backtriage.harness.loading import corpus as corpus_module
+
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    check_corpus([folder], cache=cache)
+    bibliography = folder / "sources.json"
+    data = json.loads(bibliography.read_text())
+    data["sources"] = [s for s in data["sources"] if s["id"] != "acp-2007"]
+    made_key = corpus_module._validation_key
+
+    def key_then_edit(*args: object) -> object:
+        made = made_key(*args)  # type: ignore[arg-type]
+        bibliography.write_text(json.dumps(data))
+        return made
+
+    monkeypatch.setattr(corpus_module, "_validation_key", key_then_edit)
+    corpus, problems = check_corpus([folder], cache=cache)
+    assert corpus.validation == "performed"
+    assert "acp-2007" not in corpus.bibliography
+    assert any("acp-2007" in p.message for p in problems)
+
+
 def test_a_moved_corpus_is_checked_again_since_problems_name_its_files(tmp_path: Path) -> None:
     folder = mixed_corpus(tmp_path / "corpus")
     cache = _fresh(tmp_path)

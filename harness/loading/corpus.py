@@ -91,6 +91,13 @@ def load_bibliography(
         data = load_json(path, "bibliography")
     except InputError as exc:
         return {}, list(exc.problems)
+    return _bibliography_from(data, path, check)
+
+
+def _bibliography_from(
+    data: Any, path: Path, check: bool
+) -> tuple[dict[str, Mapping[str, Any]], list[Problem]]:
+    """The entries by id of a parsed bibliography, and its problems (see load_bibliography)."""
     problems = schema_problems("bibliography", data, str(path)) if check else []
     entries: dict[str, Mapping[str, Any]] = {}
     for i, source in enumerate(data.get("sources", []) if isinstance(data, dict) else []):
@@ -128,8 +135,11 @@ def check_corpus(
     key, hashes = _validation_key(bib_path, files, problems)
     cached = None if key is None or revalidate else cache.get(key)
     vignettes = _reuse(files, cached, hashes) if cached is not None else None
-    if cached is not None and vignettes is not None:
-        bibliography = _bibliography_entries(bib_path)
+    reused_bibliography = (
+        _bibliography_entries(bib_path, hashes) if vignettes is not None else None
+    )
+    if cached is not None and vignettes is not None and reused_bibliography is not None:
+        bibliography = reused_bibliography
         problems.extend(cached.problems)
         validation = "reused"
     else:
@@ -242,9 +252,21 @@ def _validation_key(
     return validation_key(hashed, [str(p) for p in problems]), dict(hashed)
 
 
-def _bibliography_entries(path: Path) -> dict[str, Mapping[str, Any]]:
-    entries, _ = load_bibliography(path, check=False)
-    return entries
+def _bibliography_entries(
+    path: Path, hashes: Mapping[str, str]
+) -> dict[str, Mapping[str, Any]] | None:
+    """The bibliography a cached check accepted, if its bytes are still those it was keyed by."""
+    try:
+        data = read_bytes(path, "bibliography")
+    except InputError:
+        return None
+    if hashlib.sha256(data).hexdigest() != hashes.get(str(path)):
+        return None
+    try:
+        parsed = parse_json(decode_utf8(data, str(path)), str(path))
+    except InputError:
+        return None
+    return _bibliography_from(parsed, path, check=False)[0]
 
 
 def load_corpus(paths: Iterable[str | Path] | None = None, *, revalidate: bool = False) -> Corpus:

@@ -155,7 +155,7 @@ def test_the_version_is_the_installed_one() -> None:
     assert backtriage.__version__ == installed
 
 
-def test_a_rerun_answered_from_the_cache_imports_no_http_client_or_event_loop(
+def test_a_rerun_answered_from_the_cache_imports_no_http_client_event_loop_or_tls(
     tmp_path: Path,
 ) -> None:
     from tests.support.scripted_server import ScriptedServer, openai_model
@@ -181,6 +181,7 @@ def test_a_rerun_answered_from_the_cache_imports_no_http_client_or_event_loop(
         assert len(server.requests) == asked > 0  # the rerun asked nothing
     assert "httpx" in first and "asyncio" in first
     assert "httpx" not in again and "asyncio" not in again
+    assert "ssl" not in again  # (no TLS was made: http://, and no call at all)
 
 
 def test_a_command_leaves_the_garbage_collector_as_it_found_it(

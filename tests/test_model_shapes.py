@@ -62,3 +62,18 @@ def test_answers_hold_one_copy_of_each_vocabulary_word() -> None:
 
     kept = Decision.from_dict({**reply(), "urgency": Urgency.EMERGENCY})
     assert kept.urgency is Urgency.EMERGENCY
+
+
+def test_answers_hold_one_copy_of_each_metadata_key() -> None:
+    """Metadata keys that recur in every reply ("usage", "finish_reason") are one string each."""
+    from backtriage.harness.engine.records import AnswerRecord
+
+    def reply() -> dict[str, Any]:  # each reply parsed on its own: new key strings
+        return json.loads('{"finish_reason": "stop", "usage": {"prompt_tokens": 5}}')
+
+    first, second = (AnswerRecord("v", 0, None, "e", metadata=reply()) for _ in range(2))
+    assert first.metadata == second.metadata
+    assert [k for k in first.metadata] == ["finish_reason", "usage"]
+    for a, b in zip(first.metadata, second.metadata, strict=True):
+        assert a is b
+    assert next(iter(first.metadata["usage"])) is next(iter(second.metadata["usage"]))

@@ -43,22 +43,13 @@ def test_a_changed_file_is_checked_again_and_its_new_problem_found(tmp_path: Pat
     assert any("no-such-source" in p.message for p in problems)
 
 
-def test_a_file_edited_while_the_corpus_loads_is_checked_not_reused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An edit between hashing the files and reading them again is never given the old verdict.
+def _edit_once_keyed(monkeypatch: pytest.MonkeyPatch, file: Path, data: object) -> None:
+    """Write ``data`` to ``file`` just after the corpus's key is made from its bytes.
 
-    The key is made from each file's bytes; the edit lands just after (as another process
-    saving the file would), so the key still finds the earlier check.
+    As another process saving the file would: the key still finds the earlier check.
     """
     from backtriage.harness.loading import corpus as corpus_module
 
-    folder = mixed_corpus(tmp_path / "corpus")
-    cache = _fresh(tmp_path)
-    check_corpus([folder], cache=cache)
-    file = folder / "t-selfcare.json"
-    data = json.loads(file.read_text())
-    data["sources"] = [{"id": "no-such-source"}]
     made_key = corpus_module._validation_key
 
     def key_then_edit(*args: object) -> object:
@@ -67,6 +58,19 @@ def test_a_file_edited_while_the_corpus_loads_is_checked_not_reused(
         return made
 
     monkeypatch.setattr(corpus_module, "_validation_key", key_then_edit)
+
+
+def test_a_file_edited_while_the_corpus_loads_is_checked_not_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit between hashing the files and reading them again is never given the old verdict."""
+    folder = mixed_corpus(tmp_path / "corpus")
+    cache = _fresh(tmp_path)
+    check_corpus([folder], cache=cache)
+    file = folder / "t-selfcare.json"
+    data = json.loads(file.read_text())
+    data["sources"] = [{"id": "no-such-source"}]
+    _edit_once_keyed(monkeypatch, file, data)
     corpus, problems = check_corpus([folder], cache=cache)
     assert corpus.validation == "performed"
     assert any("no-such-source" in p.message for p in problems)
@@ -82,22 +86,13 @@ def test_a_bibliography_edited_while_the_corpus_loads_is_checked_not_reused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same holds for the bibliography: a source removed after hashing is found missing."""
-    from backtriage.harness.loading import corpus as corpus_module
-
     folder = mixed_corpus(tmp_path / "corpus")
     cache = _fresh(tmp_path)
     check_corpus([folder], cache=cache)
     bibliography = folder / "sources.json"
     data = json.loads(bibliography.read_text())
     data["sources"] = [s for s in data["sources"] if s["id"] != "acp-2007"]
-    made_key = corpus_module._validation_key
-
-    def key_then_edit(*args: object) -> object:
-        made = made_key(*args)  # type: ignore[arg-type]
-        bibliography.write_text(json.dumps(data))
-        return made
-
-    monkeypatch.setattr(corpus_module, "_validation_key", key_then_edit)
+    _edit_once_keyed(monkeypatch, bibliography, data)
     corpus, problems = check_corpus([folder], cache=cache)
     assert corpus.validation == "performed"
     assert "acp-2007" not in corpus.bibliography

@@ -106,14 +106,25 @@ def both_paths(
             if threaded:
                 system = ThreadedOnly(system)
                 assert async_methods(system) is None
+            # The threads alive while the run runs, looked at every millisecond: looking only
+            # when a record is taken missed the loop's thread on a busy machine, which had
+            # already put its last record on the queue and ended.
             seen: set[str] = set()
+            running = threading.Event()
+            running.set()
 
-            def note_threads(record: AnswerRecord, seen: set[str] = seen) -> None:
-                seen.update(t.name for t in threading.enumerate())
+            def note_threads(seen: set[str] = seen, running: threading.Event = running) -> None:
+                while running.is_set():
+                    seen.update(t.name for t in threading.enumerate())
+                    time.sleep(0.001)
 
+            watcher = threading.Thread(target=note_threads, daemon=True)
+            watcher.start()
             try:
-                records = run_system(system, corpus.vignettes, quick(**overrides), note_threads)
+                records = run_system(system, corpus.vignettes, quick(**overrides))
             finally:
+                running.clear()
+                watcher.join()
                 system.close()
             assert not loop_threads()  # the loop ended with the run
             # Each run took the path it was meant to: the event loop, or worker threads.

@@ -77,3 +77,44 @@ def test_the_writer_writes_what_the_full_cleaning_writes_whatever_the_value(
                           separators=separators)
     written = dumps_safe(value, compact=compact)
     assert (written.value, written.replacements) == (expected, cleaned.replacements)
+
+
+def _levels(value: Any) -> int:
+    """How many containers deep ``value`` goes (0 for a scalar)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return 1 + max(map(_levels, value), default=0)
+    return 0
+
+
+def _nested(value: Any, depth: int) -> Any:
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@given(_ANY, st.integers(0, 110), st.booleans())
+def test_a_value_is_called_plain_only_when_cleaning_it_would_change_nothing(
+    value: Any, depth: int, tuples: bool
+) -> None:
+    from backtriage.harness.safe_json import _clean, _plain
+
+    value = _nested(value, depth)
+    found: list[Any] = []
+    cleaned = _clean(value, "", 0, found, set())
+    if _plain(value, tuples):
+        assert found == []
+        assert json.dumps(cleaned) == json.dumps(value)
+        if not tuples:
+            assert cleaned == value  # no tuple either: the value is its own clean copy
+
+
+@given(_VALUES, st.integers(0, 110), st.booleans())
+def test_json_data_is_plain_exactly_when_it_nests_no_deeper_than_the_limit(
+    value: Any, depth: int, tuples: bool
+) -> None:
+    from backtriage.harness.safe_json import MAX_DEPTH, _plain
+
+    value = _nested(value, depth)
+    assert _plain(value, tuples) == (_levels(value) <= MAX_DEPTH)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backtriage.harness.engine.cache import ResponseCache
+from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.engine.session import RunStorage
 from backtriage.harness.loading import Corpus, load_corpus
-from backtriage.harness.model import canonical_json
+from backtriage.harness.model import Decision, canonical_json
 from backtriage.harness.runs.evaluation import RunResult, evaluate
 from backtriage.harness.systems import resolve_system
 from backtriage.scoring.policy import load_policy
+from tests.support.cache_files import entries, entry_lines, rewrite_entries, segments
 from tests.support.engine_corpus import engine_corpus
 from tests.support.engine_helpers import quick
 from tests.support.scripted_server import (
@@ -44,10 +48,6 @@ def _run(url: str, corpus: Corpus, cache: Path, epochs: int = 1, **settings: Any
         system.close()
 
 
-def _entries(cache: Path) -> list[Path]:
-    return sorted(cache.rglob("*.json"))
-
-
 def test_a_rerun_is_served_from_the_cache(corpus: Corpus, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     with ScriptedServer(openai_model) as server:
@@ -57,12 +57,12 @@ def test_a_rerun_is_served_from_the_cache(corpus: Corpus, tmp_path: Path) -> Non
         assert len(server.requests) == 12  # nothing asked again
         third = _run(server.url, corpus, cache, epochs=3)
         assert len(server.requests) == 18  # only the new epoch is asked
-    assert len(_entries(cache)) == 18
+    assert len(entries(cache)) == 18
     assert second.extra["run"]["cached"] == 12 and all(r.cached for r in second.records)
     assert [r.decision for r in second.records] == [r.decision for r in first.records]
     assert [r.raw for r in second.records] == [r.raw for r in first.records]
     assert third.extra["run"] == {"resumed": 0, "cached": 12, "not_attempted": 0, "asked": 6}
-    entry = json.loads(_entries(cache)[0].read_text())
+    entry = entries(cache)[0]
     assert entry["system"]["model"] == "m" and "presentation_sha256" in entry
 
 
@@ -71,7 +71,7 @@ def test_errors_are_never_cached(corpus: Corpus, tmp_path: Path) -> None:
     bad = Scripted(body=openai_body("not json"))
     with ScriptedServer(Sequence([bad] * 6 + [openai_model])) as server:
         first = _run(server.url, corpus, cache)
-        assert first.metrics["all"]["errors"] == 6 and _entries(cache) == []
+        assert first.metrics["all"]["errors"] == 6 and entries(cache) == []
         second = _run(server.url, corpus, cache)
     assert len(server.requests) == 12 and second.metrics["all"]["errors"] == 0
 
@@ -112,8 +112,8 @@ def test_a_damaged_entry_is_a_miss(corpus: Corpus, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     with ScriptedServer(openai_model) as server:
         _run(server.url, corpus, cache)
-        for entry in _entries(cache):
-            entry.write_text('{"decision": {"urgency": "whenever"}}')
+        assert rewrite_entries(
+            cache, lambda key: f'{{"key":"{key}","decision":{{"urgency":"whenever"}}}}') == 6
         again = _run(server.url, corpus, cache)
     assert len(server.requests) == 12 and again.metrics["all"]["errors"] == 0
 
@@ -168,3 +168,83 @@ def test_a_rerun_whose_answers_are_all_cached_starts_no_worker(
         monkeypatch.setattr(runner.threading, "Thread", no_thread)
         again = _run(server.url, corpus, tmp_path / "cache")
     assert all(r.cached for r in again.records) and len(again.records) == len(corpus.vignettes)
+
+
+def _record(vignette_id: str, epoch: int = 0) -> AnswerRecord:
+    decision = Decision("routine", "none", "nonspecific", (), rationale="r")
+    return AnswerRecord(vignette_id, epoch, decision, None, raw="{}")
+
+
+def test_a_rerun_served_whole_from_the_cache_writes_no_segment(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    with ScriptedServer(openai_model) as server:
+        _run(server.url, corpus, cache)
+        _run(server.url, corpus, cache)
+    assert len(segments(cache)) == 1 and len(entries(cache)) == 6
+
+
+def test_caches_writing_the_same_folder_at_once_keep_their_lines_apart(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    identity = {"spec": "x"}
+    first, second = ResponseCache(tmp_path, identity), ResponseCache(tmp_path, identity)
+    threads = [
+        threading.Thread(target=lambda c=c, v=v: c.put(v, _record(v.id)))
+        for v in corpus.vignettes for c in (first, second)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first.close()
+    second.close()
+    assert len(segments(tmp_path)) == 2
+    assert len(entries(tmp_path)) == 2 * len(corpus.vignettes)  # every line whole
+    reader = ResponseCache(tmp_path, identity)
+    assert all(reader.get(v, 0) is not None for v in corpus.vignettes)
+    assert reader.get(corpus.vignettes[0], 1) is None  # another epoch is another key
+
+
+def test_a_line_cut_short_is_a_miss_and_the_lines_before_it_are_served(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    with ScriptedServer(openai_model) as server:
+        _run(server.url, corpus, cache)
+        (segment,) = segments(cache)
+        text = segment.read_text(encoding="utf-8")
+        segment.write_text(text[: len(text) - 20], encoding="utf-8")  # as a full disk leaves it
+        again = _run(server.url, corpus, cache)
+    assert again.extra["run"]["cached"] == 5 and again.extra["run"]["asked"] == 1
+    assert len(server.requests) == 7
+
+
+def test_entries_of_the_one_file_per_answer_layout_are_still_read(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    with ScriptedServer(openai_model) as server:
+        _run(server.url, corpus, cache)
+        lines = entry_lines(cache)
+        for path in segments(cache):
+            path.unlink()
+        for line in lines:
+            key = json.loads(line)["key"]
+            (cache / key[:2]).mkdir(exist_ok=True)
+            (cache / key[:2] / f"{key}.json").write_text(line, encoding="utf-8")
+        again = _run(server.url, corpus, cache)
+    assert again.extra["run"]["cached"] == 6 and len(server.requests) == 6
+
+
+def test_a_fifo_named_like_a_segment_is_skipped_without_blocking(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    with ScriptedServer(openai_model) as server:
+        _run(server.url, corpus, cache)
+        (segment,) = segments(cache)
+        os.mkfifo(segment.parent / "0-fifo.jsonl")
+        again = _run(server.url, corpus, cache)
+    assert again.extra["run"]["cached"] == 6

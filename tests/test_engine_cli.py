@@ -56,7 +56,7 @@ def test_config_resume_and_cache_paths_relative_to_the_config_file(
         assert _run("--config", str(folder / "bt.yaml")) == 0
     assert len(server.requests) == 4  # the second run resumed from the journal
     assert server.requests[0].json["messages"][-1]["content"].endswith("JSON please.")
-    assert list((folder / "cache").rglob("*.json"))
+    assert list((folder / "cache").rglob("*.jsonl"))
     doc = json.loads((folder / "out" / "results.json").read_text())
     assert doc["run"]["resumed"] == 4
     assert doc["system"]["prompt_template"]["version"] == "file:prompt.txt"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from backtriage.harness.cli.main import main
+from tests.support.cache_files import rewrite_entries
 
 HOSTILE_TEXT = "line\rbreak | <script>alert(1)</script> \x1b[31m bell\x07 nul\x00 &amp;"
 SYSTEM = f'''
@@ -152,11 +153,10 @@ def test_a_deeply_nested_cache_entry_is_a_miss_asked_again(
     """Defect 22: a damaged cache entry (5000-deep nesting) is ignored and the system asked."""
     cache = tmp_path / "cache"
     _reference_run(tmp_path, small_corpus_dir, "first", "--cache", str(cache))
-    entries = list(cache.rglob("*.json"))
-    assert entries
-    for entry in entries:
-        entry.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    deep = "[" * 5000 + "]" * 5000
+    damaged = rewrite_entries(cache, lambda key: f'{{"key":"{key}","decision":{deep}}}')
+    assert damaged
     out = _reference_run(tmp_path, small_corpus_dir, "second", "--cache", str(cache))
     document = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert document["run"]["cached"] == 0 and document["run"]["asked"] == len(entries)
+    assert document["run"]["cached"] == 0 and document["run"]["asked"] == damaged
     assert "Traceback" not in capsys.readouterr().err

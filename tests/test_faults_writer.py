@@ -23,6 +23,7 @@ from backtriage.harness.safe_json import (
     json_safe,
     recorded,
 )
+from tests.support.cache_files import entry_lines
 
 HOSTILE_SYSTEM = '''
 from backtriage.harness.model import Decision
@@ -136,8 +137,8 @@ def test_a_hostile_reply_is_cached_as_strict_json(small_corpus_dir: Path, tmp_pa
     argv = ["run", "--system", f"python:{module}:triage", "--corpus", str(small_corpus_dir),
             "--output", str(tmp_path / "out"), "--cache", str(cache), "--no-progress", "--quiet"]
     assert main(argv) in (0, 1)
-    entries = list(cache.rglob("*.json"))
-    assert entries
-    for entry in entries:
-        data = strict_loads(entry.read_text(encoding="utf-8"))
+    lines = entry_lines(cache)
+    assert lines
+    for line in lines:
+        data = strict_loads(line)
         assert not any(isinstance(v, float) and math.isnan(v) for v in data["metadata"].values())

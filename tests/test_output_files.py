@@ -53,6 +53,6 @@ def test_results_reports_and_cache_entries_follow_the_umask(
             "--junit", str(tmp_path / "j.xml"), "--markdown", str(tmp_path / "m.md")]
     assert main(argv) == 0
     written = [out / "results.json", tmp_path / "j.xml", tmp_path / "m.md",
-               *(tmp_path / "cache").rglob("*.json")]
+               *(tmp_path / "cache").rglob("*.jsonl")]
     assert len(written) > 3
     assert {p.name: _mode(p) for p in written} == {p.name: 0o644 for p in written}

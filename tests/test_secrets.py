@@ -84,7 +84,7 @@ def test_a_recognisable_key_appears_nowhere(
     # ... yet no file in the output folder (results, journal, cache) and no output holds it.
     files = _all_text(out)
     assert (out / "results.json").exists() and (out / "journal.jsonl").exists()
-    assert list((out / "cache").rglob("*.json"))
+    assert list((out / "cache").rglob("*.jsonl"))
     for text in (files, captured.out, captured.err):
         assert key not in text
     assert REDACTED in files  # the echoes were redacted, not lost

@@ -11,14 +11,18 @@ asked again. Entries hold no API key: ``describe()`` never includes one and text
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from backtriage.harness.atomic_files import write_text_atomic
 from backtriage.harness.engine.records import AnswerRecord
-from backtriage.harness.loading.jsonfile import load_json
+from backtriage.harness.loading.jsonfile import load_json, parse_json
 from backtriage.harness.loading.problems import InputError
+from backtriage.harness.loading.textfile import decode_utf8, read_bytes
 from backtriage.harness.model import Vignette, canonical_json
 from backtriage.harness.redaction import scrub_data
 from backtriage.harness.safe_json import dumps_recorded
@@ -26,21 +30,36 @@ from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import SystemFailure
 
 CACHE_FORMAT = 1
+SEGMENT_SUFFIX = ".jsonl"
+_KEY_PREFIX = b'{"key":"'
+_KEY_END = len(_KEY_PREFIX) + 64
 
 
 class ResponseCache:
-    """A folder of cached answers, one JSON file per key.
+    """A folder of cached answers: per system, append-only JSON Lines files, one per run.
 
-    Safe for concurrent use by threads and processes: each entry is written to a temporary file
-    and renamed into place, so a reader sees a whole entry or none.
+    Each entry is one line that starts with its key. A run appends its answers to a segment
+    file of its own (created exclusively, each line written by one system call), so runs and
+    threads sharing the folder never interleave their lines, and a line cut short (the disk
+    filled, the power failed) has no newline and is skipped. The first lookup reads this
+    system's segments and indexes their keys; a hit parses its one line with the strict JSON
+    reader. One file per answer cost a file creation and a rename per answer and an open per
+    hit; this costs one write per answer and one read per segment. The segments read are held
+    until :meth:`close` (their size is the system's cached answers, about 1 KB each). Entries
+    of the earlier layout (one ``<key[:2]>/<key>.json`` file each) are still read.
     """
 
     def __init__(self, folder: Path, system_identity: Mapping[str, Any]):
         self.folder = folder
         self.identity = scrub_data(dict(system_identity))
         self._identity_text = canonical_json(self.identity)
+        # Segments are grouped by system, so a lookup reads only this system's answers.
+        self._segments = folder / _sha256(self._identity_text)[:24]
         self.hits = 0
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._index: dict[str, tuple[bytes, int, int, str]] | None = None
+        self._segment: BinaryIO | None = None
 
     def key_inputs(self, vignette: Vignette, epoch: int) -> dict[str, Any]:
         """Everything the key is made of (shown in entries so a miss can be explained)."""
@@ -65,12 +84,10 @@ class ResponseCache:
 
     def get(self, vignette: Vignette, epoch: int) -> AnswerRecord | None:
         """Return the cached answer, or ``None`` on a miss or an unreadable entry."""
-        path = self._path(self.key(vignette, epoch))
+        key = self.key(vignette, epoch)
         try:
-            # No existence check first: a missing entry fails to open like an unreadable one
-            # (a miss either way), and a hit costs one system call fewer.
-            entry = load_json(path, "cache entry")
-            if not isinstance(entry, dict):
+            entry = self._entry(key)
+            if not isinstance(entry, dict) or entry.get("key", key) != key:
                 return None
             decision = decision_from_obj(entry["decision"])
         except (InputError, ValueError, KeyError, TypeError, SystemFailure):
@@ -89,7 +106,7 @@ class ResponseCache:
         presentation = canonical_json(vignette.presentation.to_dict())
         key = self._key(presentation, record.epoch)
         entry = {
-            "key": key,
+            "key": key,  # first, so an index finds it without parsing the line
             "system": self.identity,
             "epoch": record.epoch,
             "presentation_sha256": _sha256(presentation),
@@ -98,10 +115,80 @@ class ResponseCache:
             "metadata": record.metadata,
         }
         # Every part is redacted already (the record when it was built, the identity above).
-        write_text_atomic(self._path(key), dumps_recorded(entry))
+        line = (dumps_recorded(entry, compact=True) + "\n").encode("utf-8")
+        with self._lock:
+            if self._segment is None:
+                self._segment = _new_segment(self._segments)
+            _write_all(self._segment, line)
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    def close(self) -> None:
+        """Close this run's segment and drop the index (the cache stays usable)."""
+        with self._lock:
+            if self._segment is not None:
+                self._segment.close()
+                self._segment = None
+            self._index = None
+
+    def _entry(self, key: str) -> Any:
+        """The parsed entry for ``key``, or ``None``; ``InputError`` if it is damaged."""
+        with self._lock:
+            if self._index is None:
+                self._index = _read_index(self._segments)
+            found = self._index.get(key)
+        if found is None:
+            # Not in a segment: an entry of the one-file-per-answer layout, or a miss. No
+            # existence check first: a missing file fails to open like an unreadable one.
+            return load_json(self.folder / key[:2] / f"{key}.json", "cache entry")
+        data, start, end, path = found
+        source = f"{path}: the line at byte {start}"
+        return parse_json(decode_utf8(data[start:end], source), source)
+
+
+def _read_index(folder: Path) -> dict[str, tuple[bytes, int, int, str]]:
+    """Read the segments in ``folder`` and index each complete line by the key it starts with.
+
+    A segment the strict file reader refuses (not a regular file, unreadable, too large), or a
+    line that does not start with a key, is skipped: the cache is a convenience, and what it
+    cannot read is a miss. A key found twice keeps its last line (the newer segment, by name).
+    """
+    index: dict[str, tuple[bytes, int, int, str]] = {}
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(SEGMENT_SUFFIX))
+    except OSError:
+        return index
+    prefix, key_end = len(_KEY_PREFIX), _KEY_END
+    for name in names:
+        path = str(folder / name)
+        try:
+            data = read_bytes(Path(path), "cache segment")
+        except InputError:
+            continue
+        start = 0
+        while (end := data.find(b"\n", start)) >= 0:
+            if (end > start + key_end and data.startswith(_KEY_PREFIX, start)
+                    and data[start + key_end] == 0x22):  # the '"' closing the key
+                key = data[start + prefix:start + key_end].decode("ascii", "replace")
+                index[key] = (data, start, end, path)
+            start = end + 1
+    return index
+
+
+def _new_segment(folder: Path) -> BinaryIO:
+    """Create this run's segment file exclusively, unbuffered (the kernel applies the umask)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        name = f"{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}{SEGMENT_SUFFIX}"
+        try:
+            return open(folder / name, "xb", buffering=0)  # closed by close()
+        except FileExistsError:  # pragma: no cover - a 32-bit name collision
+            continue
+
+
+def _write_all(out: BinaryIO, data: bytes) -> None:
+    """Write ``data`` whole: a regular file takes it in one call, a short write is resumed."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view) or 0:]
 
 
 def _sha256(text: str) -> str:

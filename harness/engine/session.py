@@ -103,6 +103,8 @@ def run_session(
     finally:
         if journal:
             journal.close()
+        if cache:
+            cache.close()
     resumed = {(r.vignette_id, r.epoch) for r in completed}
     stats = {
         "resumed": sum(1 for r in records if (r.vignette_id, r.epoch) in resumed),

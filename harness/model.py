@@ -194,7 +194,8 @@ class Vignette:
         register = intern(data["register"])
         # Words that recur from vignette to vignette (tags, finding values, source ids and
         # sections, vocabulary) are interned: one copy each, not one per vignette, which more
-        # than halves the memory of a large corpus. The narrative, title and rationale are not.
+        # than halves the memory of a large corpus. So is the rationale, which the variants of
+        # one case (a retelling, another register) share; the narrative and title are not.
         # Whole values that recur (the same citations, acceptable sets, expected decisions)
         # are shared the same way: they are frozen, so one object serves every vignette.
         tags = tuple(map(intern, data.get("tags", ())))
@@ -222,7 +223,7 @@ class Vignette:
             expected=_share(("expected", expected), lambda: Decision(*expected)),
             acceptable=_share(("acceptable", alternatives), lambda: Acceptable(*alternatives)),
             label_status=intern(data["label_status"]),
-            rationale=data["rationale"],
+            rationale=intern(data["rationale"]),
             sources=_share(("sources", cited),
                            lambda: tuple(Citation(cid, section) for cid, section in cited)),
             review_status=intern(data["provenance"]["review_status"]),
@@ -273,6 +274,7 @@ def _freeze_findings(findings: Mapping[str, Any]) -> Mapping[str, Any]:
     """
     intern = sys.intern
     frozen: dict[str, Any] = {}
+    plain = True  # every value hashable, so equal findings can be one shared mapping
     for key, value in findings.items():
         kind = type(value)
         if kind is str:
@@ -281,8 +283,26 @@ def _freeze_findings(findings: Mapping[str, Any]) -> Mapping[str, Any]:
             value = tuple(map(intern, value))
         elif kind is not int and kind is not bool and value is not None:
             value = _freeze(value, intern=True)
+            plain = False
         frozen[intern(key)] = value
-    return MappingProxyType(frozen)
+    if not plain:
+        return MappingProxyType(frozen)
+    # The variants of one case share their findings; a mapping of them costs about 0.6 KB,
+    # more than the rest of a vignette but its narrative. The table is bounded: in a corpus
+    # whose findings all differ it stops growing, and costs at most its keys.
+    # The types are part of the key: True == 1, and the shared mapping must write back as is.
+    items = (tuple(frozen.items()), tuple(map(type, frozen.values())))
+    known = _SHARED_FINDINGS.get(items)
+    if known is not None:
+        return known
+    shared = MappingProxyType(frozen)
+    if len(_SHARED_FINDINGS) < _SHARED_FINDINGS_LIMIT:
+        _SHARED_FINDINGS[items] = shared
+    return shared
+
+
+_SHARED_FINDINGS: dict[tuple[tuple[tuple[str, Any], ...], tuple[type, ...]], Mapping[str, Any]] = {}
+_SHARED_FINDINGS_LIMIT = 20_000
 
 
 def _freeze(value: Any, intern: bool = False) -> Any:

@@ -77,3 +77,37 @@ def test_answers_hold_one_copy_of_each_metadata_key() -> None:
     for a, b in zip(first.metadata, second.metadata, strict=True):
         assert a is b
     assert next(iter(first.metadata["usage"])) is next(iter(second.metadata["usage"]))
+
+
+_PLAIN_FINDINGS = st.dictionaries(
+    st.sampled_from(["age", "fever", "trauma", "bladder", "sites"]),
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["none", "not_stated"])
+    | st.lists(st.sampled_from(["normal", "retention"]), max_size=2),
+    max_size=5,
+)
+
+
+@given(_PLAIN_FINDINGS, _PLAIN_FINDINGS)
+def test_findings_frozen_after_equal_looking_ones_still_write_back_exactly(
+    earlier: dict[str, Any], findings: dict[str, Any]
+) -> None:
+    """Sharing equal findings never hands out a mapping that writes differently (True == 1)."""
+    _freeze_findings(earlier)
+    shown = Presentation("n", _freeze_findings(findings)).to_dict()["findings"]
+    assert json.dumps(shown) == json.dumps(findings)
+
+
+def test_vignettes_with_equal_findings_share_one_mapping_and_the_table_is_bounded(
+    monkeypatch: Any,
+) -> None:
+    from backtriage.harness import model
+
+    first = _freeze_findings({"age": 40, "bladder": ["normal"], "fever": False})
+    again = _freeze_findings({"age": 40, "bladder": ["normal"], "fever": False})
+    other = _freeze_findings({"age": 40, "bladder": ["normal"], "fever": 0})
+    assert first is again and other is not first and dict(other) == dict(first)
+    monkeypatch.setattr(model, "_SHARED_FINDINGS", {})
+    monkeypatch.setattr(model, "_SHARED_FINDINGS_LIMIT", 1)
+    kept, _ = _freeze_findings({"age": 1}), _freeze_findings({"age": 2})
+    assert _freeze_findings({"age": 1}) is kept
+    assert len(model._SHARED_FINDINGS) == 1  # a second distinct mapping is made, not kept

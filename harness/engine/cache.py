@@ -130,7 +130,7 @@ class ResponseCache:
             self._index = None
 
     def _entry(self, key: str) -> Any:
-        """The parsed entry for ``key``, or ``None``; ``InputError`` if it is damaged."""
+        """The parsed entry for ``key``; ``InputError`` if there is none or it is damaged."""
         with self._lock:
             if self._index is None:
                 self._index = _read_index(self._segments)

@@ -71,7 +71,7 @@ def child_env(server: BenchServer, cache_dir: Path) -> dict[str, str]:
     """The environment of the harness: this checkout first on the path, the local server,
     its own cache folder (corpus validation is kept there; never the user's)."""
     return base_env({"OPENAI_BASE_URL": server.base_url, "BACKTRIAGE_CACHE_DIR": str(cache_dir),
-                     "PYTHONPATH": child_env_path()})
+                     "PYTHONPATH": checkout_first_pythonpath()})
 
 
 def measure(server: BenchServer, args: argparse.Namespace, corpus: Path, work: Path,
@@ -105,7 +105,7 @@ def check_once(args: argparse.Namespace, corpus: Path, n: int) -> None:
         return
     log = args.root / f"validate-{n}.txt"
     env = base_env({"BACKTRIAGE_CACHE_DIR": str(args.root / "bt-cache"),
-                    "PYTHONPATH": child_env_path()})
+                    "PYTHONPATH": checkout_first_pythonpath()})
     run = run_child([args.python, "-m", "backtriage", "validate", str(corpus)], env, args.root,
                     log)
     if run.returncode != 0:
@@ -114,7 +114,7 @@ def check_once(args: argparse.Namespace, corpus: Path, n: int) -> None:
           file=sys.stderr, flush=True)
 
 
-def child_env_path() -> str:
+def checkout_first_pythonpath() -> str:
     """``PYTHONPATH`` for a child: this checkout first."""
     path = os.environ.get("PYTHONPATH")
     return f"{REPO}{os.pathsep}{path}" if path else str(REPO)

@@ -288,21 +288,10 @@ def _freeze_findings(findings: Mapping[str, Any]) -> Mapping[str, Any]:
     if not plain:
         return MappingProxyType(frozen)
     # The variants of one case share their findings; a mapping of them costs about 0.6 KB,
-    # more than the rest of a vignette but its narrative. The table is bounded: in a corpus
-    # whose findings all differ it stops growing, and costs at most its keys.
-    # The types are part of the key: True == 1, and the shared mapping must write back as is.
-    items = (tuple(frozen.items()), tuple(map(type, frozen.values())))
-    known = _SHARED_FINDINGS.get(items)
-    if known is not None:
-        return known
-    shared = MappingProxyType(frozen)
-    if len(_SHARED_FINDINGS) < _SHARED_FINDINGS_LIMIT:
-        _SHARED_FINDINGS[items] = shared
-    return shared
-
-
-_SHARED_FINDINGS: dict[tuple[tuple[tuple[str, Any], ...], tuple[type, ...]], Mapping[str, Any]] = {}
-_SHARED_FINDINGS_LIMIT = 20_000
+    # more than the rest of a vignette but its narrative. The types are part of the key:
+    # True == 1, and the shared mapping must write back as it was read.
+    found_by = ("findings", tuple(frozen.items()), tuple(map(type, frozen.values())))
+    return _share(found_by, lambda: MappingProxyType(frozen))
 
 
 def _freeze(value: Any, intern: bool = False) -> Any:

@@ -139,7 +139,7 @@ def _plain_scalar(item: Any, kind: type) -> bool:
     if kind is str:
         return item.isascii() or _SURROGATE.search(item) is None
     if kind is int:
-        return bool(item.bit_length() <= MAX_INT_DIGITS * 3)
+        return bool(item.bit_length() <= MAX_INT_DIGITS * 3)  # item is Any: bool() for mypy
     if kind is float:
         return math.isfinite(item)
     return item is None or kind is bool

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -175,14 +176,31 @@ def _record(vignette_id: str, epoch: int = 0) -> AnswerRecord:
     return AnswerRecord(vignette_id, epoch, decision, None, raw="{}")
 
 
+def _rerun_after(
+    corpus: Corpus, cache: Path, change: Callable[[Path], object] = lambda cache: None
+) -> tuple[RunResult, int]:
+    """Fill ``cache`` with one run, ``change`` its files, run again; the rerun and all requests.
+
+    The rerun is watched from another thread, so a cache read that blocks fails the test
+    instead of hanging it.
+    """
+    with ScriptedServer(openai_model) as server:
+        _run(server.url, corpus, cache)
+        change(cache)
+        done: list[RunResult] = []
+        rerun = threading.Thread(target=lambda: done.append(_run(server.url, corpus, cache)),
+                                 daemon=True)
+        rerun.start()
+        rerun.join(timeout=60)
+        assert done, "the rerun did not finish: a cache read blocked"
+    return done[0], len(server.requests)
+
+
 def test_a_rerun_served_whole_from_the_cache_writes_no_segment(
     corpus: Corpus, tmp_path: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    with ScriptedServer(openai_model) as server:
-        _run(server.url, corpus, cache)
-        _run(server.url, corpus, cache)
-    assert len(segments(cache)) == 1 and len(entries(cache)) == 6
+    _rerun_after(corpus, tmp_path / "cache")
+    assert len(segments(tmp_path / "cache")) == 1 and len(entries(tmp_path / "cache")) == 6
 
 
 def test_caches_writing_the_same_folder_at_once_keep_their_lines_apart(
@@ -207,44 +225,41 @@ def test_caches_writing_the_same_folder_at_once_keep_their_lines_apart(
     assert reader.get(corpus.vignettes[0], 1) is None  # another epoch is another key
 
 
+def _cut_the_last_line_short(cache: Path) -> None:
+    (segment,) = segments(cache)
+    text = segment.read_text(encoding="utf-8")
+    segment.write_text(text[: len(text) - 20], encoding="utf-8")  # as a full disk leaves it
+
+
 def test_a_line_cut_short_is_a_miss_and_the_lines_before_it_are_served(
     corpus: Corpus, tmp_path: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    with ScriptedServer(openai_model) as server:
-        _run(server.url, corpus, cache)
-        (segment,) = segments(cache)
-        text = segment.read_text(encoding="utf-8")
-        segment.write_text(text[: len(text) - 20], encoding="utf-8")  # as a full disk leaves it
-        again = _run(server.url, corpus, cache)
+    again, requests = _rerun_after(corpus, tmp_path / "cache", _cut_the_last_line_short)
     assert again.extra["run"]["cached"] == 5 and again.extra["run"]["asked"] == 1
-    assert len(server.requests) == 7
+    assert requests == 7
+
+
+def _as_one_file_per_answer(cache: Path) -> None:
+    lines = entry_lines(cache)
+    for path in segments(cache):
+        path.unlink()
+    for line in lines:
+        key = json.loads(line)["key"]
+        (cache / key[:2]).mkdir(exist_ok=True)
+        (cache / key[:2] / f"{key}.json").write_text(line, encoding="utf-8")
 
 
 def test_entries_of_the_one_file_per_answer_layout_are_still_read(
     corpus: Corpus, tmp_path: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    with ScriptedServer(openai_model) as server:
-        _run(server.url, corpus, cache)
-        lines = entry_lines(cache)
-        for path in segments(cache):
-            path.unlink()
-        for line in lines:
-            key = json.loads(line)["key"]
-            (cache / key[:2]).mkdir(exist_ok=True)
-            (cache / key[:2] / f"{key}.json").write_text(line, encoding="utf-8")
-        again = _run(server.url, corpus, cache)
-    assert again.extra["run"]["cached"] == 6 and len(server.requests) == 6
+    again, requests = _rerun_after(corpus, tmp_path / "cache", _as_one_file_per_answer)
+    assert again.extra["run"]["cached"] == 6 and requests == 6
 
 
 def test_a_fifo_named_like_a_segment_is_skipped_without_blocking(
     corpus: Corpus, tmp_path: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    with ScriptedServer(openai_model) as server:
-        _run(server.url, corpus, cache)
-        (segment,) = segments(cache)
-        os.mkfifo(segment.parent / "0-fifo.jsonl")
-        again = _run(server.url, corpus, cache)
+    again, _ = _rerun_after(
+        corpus, tmp_path / "cache", lambda cache: os.mkfifo(segments(cache)[0].parent / "0.jsonl")
+    )
     assert again.extra["run"]["cached"] == 6

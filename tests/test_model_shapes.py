@@ -106,8 +106,8 @@ def test_vignettes_with_equal_findings_share_one_mapping_and_the_table_is_bounde
     again = _freeze_findings({"age": 40, "bladder": ["normal"], "fever": False})
     other = _freeze_findings({"age": 40, "bladder": ["normal"], "fever": 0})
     assert first is again and other is not first and dict(other) == dict(first)
-    monkeypatch.setattr(model, "_SHARED_FINDINGS", {})
-    monkeypatch.setattr(model, "_SHARED_FINDINGS_LIMIT", 1)
+    monkeypatch.setattr(model, "_SHARED", {})
+    monkeypatch.setattr(model, "_SHARED_LIMIT", 1)
     kept, _ = _freeze_findings({"age": 1}), _freeze_findings({"age": 2})
     assert _freeze_findings({"age": 1}) is kept
-    assert len(model._SHARED_FINDINGS) == 1  # a second distinct mapping is made, not kept
+    assert len(model._SHARED) == 1  # a second distinct mapping is made, not kept

@@ -188,7 +188,10 @@ def _write_all(out: BinaryIO, data: bytes) -> None:
     """Write ``data`` whole: a regular file takes it in one call, a short write is resumed."""
     view = memoryview(data)
     while view:
-        view = view[out.write(view) or 0:]
+        written = out.write(view)
+        if not written:  # only a non-blocking file returns None; a segment never is one
+            raise OSError(f"no progress writing the cache segment {out.name}")
+        view = view[written:]
 
 
 def _sha256(text: str) -> str:

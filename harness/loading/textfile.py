@@ -47,7 +47,13 @@ def read_bytes(path: Path, what: str = "file") -> bytes:
         if info.st_size > MAX_FILE_BYTES:
             raise InputError([Problem(str(path), "", f"{what} too large ({info.st_size} bytes; "
                                       f"at most {MAX_FILE_BYTES})")])
-        chunks = []
+        # One read asking a byte more than fstat's size: getting exactly that size back is the
+        # whole file (one system call, not two). Anything else (it grew or shrank since, or a
+        # short read) reads on to the end, as every read did before.
+        first = os.read(fd, info.st_size + 1)
+        if len(first) == info.st_size:
+            return first
+        chunks = [first]
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
         return b"".join(chunks)

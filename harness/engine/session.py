@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,7 @@ def run_session(
     identity: Mapping[str, Any],
     started_at: str,
     is_miss: IsMiss | None = None,
+    observe: Callable[[AnswerRecord], None] | None = None,
 ) -> SessionResult:
     """Run ``system`` with a journal, a cache and progress as ``storage`` asks.
 
@@ -71,6 +72,7 @@ def run_session(
         identity: what makes two runs the same run; a resumed journal must match it.
         started_at: this run's start time (kept only when no journal is resumed).
         is_miss: tells the progress display which answers are misses.
+        observe: sees each final record as it arrives, after the journal has it.
 
     Raises:
         InputError: if ``--resume`` finds the journal of a different run.
@@ -94,9 +96,10 @@ def run_session(
         if storage.cache_dir is not None else None
     )
     progress = Progress(is_miss=is_miss) if storage.progress else None
+    on_record = _chain(journal.append if journal else None, observe)
     try:
         records = run_system(
-            system, vignettes, options, journal.append if journal else None,
+            system, vignettes, options, on_record,
             completed=completed, cache=cache, progress=progress,
             flush=journal.flush if journal else None,
         )
@@ -116,3 +119,17 @@ def run_session(
     stats["asked"] = len(records) - stats["resumed"] - stats["cached"] - stats["not_attempted"]
     first_start = journal.started_at if journal and journal.started_at else started_at
     return SessionResult(tuple(records), first_start, stats)
+
+
+def _chain(
+    first: Callable[[AnswerRecord], None] | None, then: Callable[[AnswerRecord], None] | None
+) -> Callable[[AnswerRecord], None] | None:
+    """One record callback that calls ``first`` and then ``then`` (either may be absent)."""
+    if first is None or then is None:
+        return first or then
+
+    def both(record: AnswerRecord) -> None:
+        first(record)
+        then(record)
+
+    return both

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -11,9 +11,11 @@ from typing import Any
 from backtriage.harness.engine import AnswerRecord, EngineOptions
 from backtriage.harness.engine.session import RunStorage, run_session
 from backtriage.harness.loading import Corpus
+from backtriage.harness.runs.entry_spool import EntrySpool
 from backtriage.harness.runs.llm_facts import prompt_facts, token_totals
 from backtriage.harness.runs.mapped import Mapped
 from backtriage.harness.runs.run_identity import miss_detector, run_identity
+from backtriage.harness.safe_json import SafeJson, dumps_safe
 from backtriage.harness.systems.protocol import TriageSystem
 from backtriage.harness.version import harness_version
 from backtriage.scoring.gates import GateResult, all_passed, apply_gates
@@ -38,6 +40,8 @@ class RunResult:
     started_at: str
     finished_at: str
     extra: dict[str, Any] = field(default_factory=dict)
+    spool: EntrySpool | None = field(default=None, compare=False, repr=False)
+    """Entries made while the run went on (see :mod:`entry_spool`); ``None``: made when read."""
 
     @property
     def passed(self) -> bool:
@@ -50,8 +54,10 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def score_records(corpus: Corpus, records: Sequence[AnswerRecord]) -> list[VignetteScore]:
-    """Group records by vignette and score each vignette.
+def score_records(
+    corpus: Corpus, records: Sequence[AnswerRecord], spool: EntrySpool | None = None
+) -> list[VignetteScore]:
+    """Group records by vignette and score each vignette (a score the spool made is reused).
 
     Raises:
         ValueError: if a vignette of the corpus has no record (nothing leaves a denominator).
@@ -64,10 +70,13 @@ def score_records(corpus: Corpus, records: Sequence[AnswerRecord]) -> list[Vigne
         raise ValueError(
             f"no answer recorded for {len(missing)} vignette(s): {', '.join(missing[:5])}"
         )
-    return [
-        score_vignette(v, [r.decision for r in sorted(by_id[v.id], key=lambda r: r.epoch)])
-        for v in corpus.vignettes
-    ]
+    scores = []
+    for v in corpus.vignettes:
+        mine = sorted(by_id[v.id], key=lambda r: r.epoch)
+        made = spool.made(v.id, mine) if spool is not None else None
+        scores.append(made.score if made is not None
+                      else score_vignette(v, [r.decision for r in mine]))
+    return scores
 
 
 def evaluate(
@@ -90,14 +99,20 @@ def evaluate(
         NoVerdict: the system could not be reached; the journal keeps what was answered.
     """
     options = options or EngineOptions()
+    storage = storage or RunStorage()
+    # A system that waits (a remote model) leaves the calling thread idle: its entries are
+    # made in that wait. The rule systems answer at once, and would only pay for the copy.
+    spool = None if getattr(system, "answers_inline", False) is True else EntrySpool(
+        corpus.vignettes, options.epochs, vignette_entry, storage.output_dir)
     session = run_session(
         system,
         corpus.vignettes,
         options,
-        storage or RunStorage(),
+        storage,
         run_identity(system, corpus.vignettes, corpus.content_hash, options),
         now_iso(),
         miss_detector(corpus.vignettes),
+        observe=spool.add if spool is not None else None,
     )
     result = result_from_records(
         system.spec,
@@ -107,6 +122,7 @@ def evaluate(
         policy,
         session.records,
         session.started_at,
+        spool=spool,
     )
     extra: dict[str, Any] = {**result.extra, "run": session.stats}
     prompt = prompt_facts(system, corpus.vignettes)
@@ -124,9 +140,14 @@ def result_from_records(
     records: Sequence[AnswerRecord],
     started_at: str,
     finished_at: str | None = None,
+    spool: EntrySpool | None = None,
 ) -> RunResult:
-    """Score stored records (a fresh run, a resumed one, or merged shards)."""
-    scores = score_records(corpus, records)
+    """Score stored records (a fresh run, a resumed one, or merged shards).
+
+    ``spool`` holds entries made while the run went on; those whose records are these are
+    reused (their score here, their text when the results are written).
+    """
+    scores = score_records(corpus, records, spool)
     metrics = metrics_by_status(scores)
     gates = apply_gates(policy, metrics)
     return RunResult(
@@ -141,7 +162,33 @@ def result_from_records(
         gates=tuple(gates),
         started_at=started_at,
         finished_at=finished_at or now_iso(),
+        spool=spool,
     )
+
+
+def vignette_entry(s: VignetteScore, records: Sequence[AnswerRecord]) -> dict[str, Any]:
+    """A vignette's entry in the results document: labels, outcomes and its answers."""
+    v = s.vignette
+    return {
+        "id": v.id,
+        "version": v.version,
+        "content_hash": v.content_hash,
+        "label_status": v.label_status,
+        "register": v.register,
+        "tags": list(v.tags),
+        "findings": v.presentation.to_dict()["findings"],
+        "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
+        "acceptable": v.acceptable.to_dict(),
+        "rationale": v.rationale,
+        "sources": [
+            {"id": c.id, **({"section": c.section} if c.section else {})} for c in v.sources
+        ],
+        "outcomes": list(s.combined.outcomes),
+        "correct": s.combined.correct,
+        "flip_rate": s.flip_rate,
+        "pass_all_epochs": s.passed_all,
+        "answers": [r.to_dict() for r in records],
+    }
 
 
 class VignetteEntries(Mapped[VignetteScore, dict[str, Any]]):
@@ -149,38 +196,34 @@ class VignetteEntries(Mapped[VignetteScore, dict[str, Any]]):
 
     A run of 100,000 vignettes would otherwise hold every entry (findings, labels, rationale,
     answers) twice over while the file is written; here only the scores and records are held,
-    and the writer streams the entries one at a time.
+    and the writer streams the entries one at a time. Entries a spool made while the run went
+    on are not built again when written (:meth:`serialized`).
     """
 
-    def __init__(self, scores: Sequence[VignetteScore], records: Sequence[AnswerRecord]):
+    def __init__(self, scores: Sequence[VignetteScore], records: Sequence[AnswerRecord],
+                 spool: EntrySpool | None = None):
         by_id: dict[str, list[AnswerRecord]] = defaultdict(list)
         for r in records:
             by_id[r.vignette_id].append(r)
         self._records = by_id
+        self._spool = spool
         super().__init__(scores, self._entry)
 
     def _entry(self, s: VignetteScore) -> dict[str, Any]:
-        v = s.vignette
-        return {
-            "id": v.id,
-            "version": v.version,
-            "content_hash": v.content_hash,
-            "label_status": v.label_status,
-            "register": v.register,
-            "tags": list(v.tags),
-            "findings": v.presentation.to_dict()["findings"],
-            "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
-            "acceptable": v.acceptable.to_dict(),
-            "rationale": v.rationale,
-            "sources": [
-                {"id": c.id, **({"section": c.section} if c.section else {})} for c in v.sources
-            ],
-            "outcomes": list(s.combined.outcomes),
-            "correct": s.combined.correct,
-            "flip_rate": s.flip_rate,
-            "pass_all_epochs": s.passed_all,
-            "answers": [r.to_dict() for r in self._records.get(v.id, ())],
-        }
+        return vignette_entry(s, self._records.get(s.vignette.id, ()))
+
+    def serialized(self) -> Iterator[SafeJson]:
+        """Each entry as strict JSON text, in order: the spool's where it has it, else built."""
+        for s in self.source:
+            records = self._records.get(s.vignette.id, ())
+            made = self._spool.made(s.vignette.id, records) if self._spool else None
+            if made is not None and self._spool is not None:
+                try:
+                    yield self._spool.text(made)
+                    continue
+                except OSError:
+                    pass  # the spool lost it: the entry is built as without one
+            yield dumps_safe(vignette_entry(s, records), compact=True)
 
 
 def results_document(result: RunResult) -> dict[str, Any]:
@@ -188,7 +231,7 @@ def results_document(result: RunResult) -> dict[str, Any]:
 
     Its ``vignettes`` are a :class:`VignetteEntries`, built as they are read.
     """
-    vignettes = VignetteEntries(result.scores, result.records)
+    vignettes = VignetteEntries(result.scores, result.records, result.spool)
     usage = token_totals(result.records)
     return {
         "schema_version": "1.0.0",

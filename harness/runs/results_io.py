@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from backtriage.harness.atomic_files import open_atomic, write_text_atomic
 from backtriage.harness.loading.jsonfile import load_json
@@ -15,6 +15,7 @@ from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.runs.mapped import Mapped
 from backtriage.harness.safe_json import (
     REPLACEMENTS_KEY,
+    SafeJson,
     dumps_recorded,
     dumps_safe,
     json_safe,
@@ -91,8 +92,7 @@ def write_results(output_dir: str | Path, document: dict[str, Any], jsonl: bool 
         lines = stack.enter_context(open_atomic(path.with_name(JSONL_NAME))) if jsonl else None
         text = json.dumps(fields, indent=2, ensure_ascii=False, allow_nan=False)
         out.write(text[: text.rindex("}")].rstrip() + ',\n  "vignettes": [')
-        for i, entry in enumerate(entries):
-            safe = dumps_safe(entry, compact=True)
+        for i, safe in enumerate(_serialized(entries)):
             notes.extend({"pointer": f"/vignettes/{i}{r.pointer.rstrip('/')}",
                           "replaced": r.replaced} for r in safe.replacements)
             out.write(("\n    " if i == 0 else ",\n    ") + safe.value)
@@ -103,6 +103,22 @@ def write_results(output_dir: str | Path, document: dict[str, Any], jsonl: bool 
             out.write(f',\n  "{REPLACEMENTS_KEY}": ' + json.dumps(notes, ensure_ascii=False))
         out.write("\n}\n")
     return path
+
+
+@runtime_checkable
+class Serialises(Protocol):
+    """Entries that can give their strict JSON text themselves (some made ahead of time)."""
+
+    def serialized(self) -> Iterator[SafeJson]:
+        """Each entry's text, in order, as :func:`dumps_safe` gives it."""
+        ...
+
+
+def _serialized(entries: Sequence[dict[str, Any]]) -> Iterator[SafeJson]:
+    """The entries as compact strict JSON, one at a time."""
+    if isinstance(entries, Serialises):
+        return entries.serialized()
+    return (dumps_safe(entry, compact=True) for entry in entries)
 
 
 def _earlier_notes(head: dict[str, Any]) -> list[dict[str, Any]]:

@@ -263,3 +263,43 @@ def test_a_fifo_named_like_a_segment_is_skipped_without_blocking(
         corpus, tmp_path / "cache", lambda cache: os.mkfifo(segments(cache)[0].parent / "0.jsonl")
     )
     assert again.extra["run"]["cached"] == 6
+
+
+def _system_folder(cache: Path, url: str) -> Path:
+    """Where the cache keeps the segments of ``openai:m`` at ``url``."""
+    system = resolve_system("openai:m", {"base_url": url})
+    try:
+        return ResponseCache(cache, {"spec": system.spec, **system.describe()})._segments
+    finally:
+        system.close()
+
+
+def test_a_cache_that_cannot_be_written_costs_the_cache_not_the_run(
+    tmp_path: Path, corpus: Corpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file where the system's folder goes (as a full disk would) ends the writes only."""
+    from backtriage.harness.cli.main import main
+
+    cache = tmp_path / "cli-cache"
+    with ScriptedServer(openai_model) as server:
+        blocked = _system_folder(cache, server.url)
+        blocked.parent.mkdir(parents=True, exist_ok=True)
+        blocked.write_text("not a folder")
+        config = tmp_path / "bt.yaml"
+        config.write_text(f"adapter:\n  base_url: {server.url}\n")
+        argv = ["run", "--system", "openai:m", "--corpus", str(corpus.roots[0]), "--quiet",
+                "--cache", str(cache), "--no-progress", "--config", str(config)]
+        assert main([*argv, "--output", str(tmp_path / "a")]) == 0
+        warned = capsys.readouterr().err
+        assert "response cache could not be written" in warned
+        assert str(blocked) in warned
+        doc = json.loads((tmp_path / "a" / "results.json").read_text())
+        assert len(doc["vignettes"]) == 6 and doc["run"]["asked"] == 6
+        assert "cache_write_failure" in doc["run"]
+        blocked.unlink()  # the folder can be made again: the next run caches as usual
+        assert main([*argv, "--output", str(tmp_path / "b")]) == 0
+        assert "could not be written" not in capsys.readouterr().err
+        assert main([*argv, "--output", str(tmp_path / "c")]) == 0
+    assert len(server.requests) == 12  # the first run's answers were not cached; the second's were
+    assert "cache_write_failure" not in json.loads(
+        (tmp_path / "b" / "results.json").read_text())["run"]

@@ -161,3 +161,12 @@ def note_interrupted(output: Path) -> None:
     """Tell the user, once, that the run was interrupted and how to continue."""
     note = kept_answers(output)
     print("interrupted" + (f": {note}" if note else ""), file=sys.stderr)
+
+
+def note_cache_failure(result_extra: dict[str, Any]) -> None:
+    """Warn, once, that the response cache stopped storing answers (the run went on)."""
+    failure = result_extra.get("run", {}).get("cache_write_failure")
+    if failure:
+        print(f"backtriage: warning: the response cache could not be written ({failure}); "
+              "answers from then on were not cached, and the results are complete",
+              file=sys.stderr)

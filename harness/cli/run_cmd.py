@@ -111,6 +111,7 @@ def handle(args: argparse.Namespace) -> int:
             return exit_codes.SYSTEM_UNAVAILABLE
         finally:
             system.close()
+        engine_args.note_cache_failure(result.extra)
         shard_note = f"shard {shard_plan.shard}" if shard_plan else ""
         result = ci_args.mark(mark_selection(result, selection, shard_note), shard_plan)
         if label:

@@ -60,6 +60,9 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._index: dict[str, tuple[bytes, int, int, str]] | None = None
         self._segment: BinaryIO | None = None
+        self.write_failure: str | None = None
+        """Why this run's answers stopped being stored (a full disk, a file where the
+        system's folder goes), or ``None``. The first failure ends the writes, not the run."""
 
     def key_inputs(self, vignette: Vignette, epoch: int) -> dict[str, Any]:
         """Everything the key is made of (shown in entries so a miss can be explained)."""
@@ -117,9 +120,16 @@ class ResponseCache:
         # Every part is redacted already (the record when it was built, the identity above).
         line = (dumps_recorded(entry, compact=True) + "\n").encode("utf-8")
         with self._lock:
-            if self._segment is None:
-                self._segment = _new_segment(self._segments)
-            _write_all(self._segment, line)
+            if self.write_failure is not None:
+                return
+            try:
+                if self._segment is None:
+                    self._segment = _new_segment(self._segments)
+                _write_all(self._segment, line)
+            except OSError as exc:
+                # The cache only saves calls: losing it must not lose the run, whose answers
+                # the journal keeps. A line cut short has no newline and is never served.
+                self.write_failure = f"{type(exc).__name__}: {exc}"
 
     def close(self) -> None:
         """Close this run's segment and drop the index (the cache stays usable)."""

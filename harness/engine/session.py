@@ -45,11 +45,14 @@ class SessionResult:
         started_at: when the run first started (the journal's time on a resumed run).
         stats: answers ``resumed`` from the journal, served from the ``cached`` store, newly
             ``asked``, and ``not_attempted`` because of the total time cap.
+        cache_write_failure: why the response cache stopped storing answers, if it did (the
+            run went on without it).
     """
 
     records: tuple[AnswerRecord, ...]
     started_at: str
     stats: dict[str, int]
+    cache_write_failure: str | None = None
 
 
 def run_session(
@@ -118,7 +121,8 @@ def run_session(
     }
     stats["asked"] = len(records) - stats["resumed"] - stats["cached"] - stats["not_attempted"]
     first_start = journal.started_at if journal and journal.started_at else started_at
-    return SessionResult(tuple(records), first_start, stats)
+    return SessionResult(tuple(records), first_start, stats,
+                         cache.write_failure if cache else None)
 
 
 def _chain(

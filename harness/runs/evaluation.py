@@ -124,7 +124,10 @@ def evaluate(
         session.started_at,
         spool=spool,
     )
-    extra: dict[str, Any] = {**result.extra, "run": session.stats}
+    run: dict[str, Any] = dict(session.stats)
+    if session.cache_write_failure is not None:
+        run["cache_write_failure"] = session.cache_write_failure
+    extra: dict[str, Any] = {**result.extra, "run": run}
     prompt = prompt_facts(system, corpus.vignettes)
     if prompt is not None:
         extra["prompt"] = prompt

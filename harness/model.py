@@ -160,7 +160,11 @@ class Vignette:
         put(self, "imaging_accepted", _shared(frozenset((expected.imaging, *acceptable.imaging))))
         put(self, "categories_accepted",
             _shared(frozenset((expected.category, *acceptable.category))))
-        put(self, "open_questions", open_questions(self.presentation.findings))
+        findings = self.presentation.findings
+        made, asks = _ASKED
+        # from_dict has just asked the same frozen findings (immutable, so the same object
+        # gives the same questions); anything else is asked here.
+        put(self, "open_questions", asks if made is findings else open_questions(findings))
 
     @property
     def is_red_flag(self) -> bool:
@@ -180,10 +184,13 @@ class Vignette:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: str = "", content_hash: str = "") -> Vignette:
         """Build a vignette from a dictionary already validated against the vignette schema."""
+        global _ASKED
         pres = data["presentation"]
         acc = data.get("acceptable", {})
         exp = data["expected"]
-        asks = open_questions(pres["findings"])
+        findings = _freeze_findings(pres["findings"])
+        asks = open_questions(findings)
+        _ASKED = (findings, asks)  # handed to __post_init__, which would ask them again
         questions = _optional_topics(exp.get("questions"))
         safety_net = _optional_topics(exp.get("safety_net"))
         if asks and questions is None and safety_net is None:
@@ -215,7 +222,7 @@ class Vignette:
             register=register,
             presentation=Presentation(
                 narrative=pres["narrative"],
-                findings=_freeze_findings(pres["findings"]),
+                findings=findings,
                 register=register,
             ),
             # Looked up by their fields (tuples of text, hashed in C), not by the objects,
@@ -231,6 +238,13 @@ class Vignette:
             content_hash=content_hash,
         )
 
+
+_ASKED: tuple[Mapping[str, Any] | None, tuple[str, ...]] = (None, ())
+"""The frozen findings :meth:`Vignette.from_dict` last built and the questions they leave open.
+
+Read by identity only: frozen findings never change, so no other object can be mistaken for
+them, and a value left by another thread is simply not used.
+"""
 
 _SHARED: dict[Any, Any] = {}
 _SHARED_LIMIT = 100_000

@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 MAX_DEPTH = 100
@@ -91,9 +92,18 @@ def dumps_recorded(value: Any, *, indent: int | None = None, compact: bool = Fal
 
 
 def _dumps(value: Any, indent: int | None, compact: bool) -> str:
+    return _encoder(indent, compact).encode(value)
+
+
+@cache
+def _encoder(indent: int | None, compact: bool) -> json.JSONEncoder:
+    """One encoder per layout: ``json.dumps`` with options builds a new one for every call.
+
+    An encoder keeps no state between calls, so one serves every thread.
+    """
     separators = (",", ":") if compact else None
-    return json.dumps(
-        value, indent=indent, ensure_ascii=False, allow_nan=False, separators=separators
+    return json.JSONEncoder(
+        indent=indent, ensure_ascii=False, allow_nan=False, separators=separators
     )
 
 

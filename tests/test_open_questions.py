@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from backtriage.harness.model import Decision, Presentation, Vignette
@@ -92,3 +93,17 @@ def test_the_reference_asks_the_open_questions_and_says_so() -> None:
     assert answer.questions == SPARSE_CASE.open_questions
     assert "would ask about: bladder" in (answer.rationale or "")
     assert MISSING_SAFETY_NET not in score_answer(SPARSE_CASE, answer).outcomes
+
+
+def test_a_vignette_made_right_after_another_asks_its_own_findings_not_the_last_ones() -> None:
+    # from_dict hands the questions it asked to the vignette it makes, by the frozen findings'
+    # identity; a vignette made another way, even next, asks its own findings.
+    asked = _vignette("sparse-sciatica", findings(leg_pain="one_side", **SPARSE))
+    assert asked.open_questions == open_questions(asked.presentation.findings) != ()
+    mine = findings(leg_pain="one_side", **COMPLETE)
+    built = dataclasses.replace(asked, presentation=Presentation("x", mine))
+    assert built.open_questions == ()
+    mine.update(SPARSE)  # a plain mapping can change; each vignette made from it asks again
+    again = dataclasses.replace(asked, presentation=Presentation("x", mine))
+    assert again.open_questions == asked.open_questions
+    assert dataclasses.replace(asked, title="t").open_questions == asked.open_questions

@@ -8,6 +8,7 @@ import json
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backtriage.harness.engine.cache import ResponseCache
+from backtriage.harness.engine.cache import MERGE_AT, ResponseCache, merge_segments
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.engine.session import RunStorage
 from backtriage.harness.loading import Corpus, load_corpus
@@ -303,3 +304,74 @@ def test_a_cache_that_cannot_be_written_costs_the_cache_not_the_run(
     assert len(server.requests) == 12  # the first run's answers were not cached; the second's were
     assert "cache_write_failure" not in json.loads(
         (tmp_path / "b" / "results.json").read_text())["run"]
+
+
+def _runs_storing(folder: Path, corpus: Corpus, runs: int, first: int = 0) -> None:
+    """``runs`` caches, one after another, each storing its own answer to every vignette.
+
+    Run ``k`` (counted from ``first``) answers with the rationale ``run k``.
+    """
+    identity = {"spec": "x"}
+    for run in range(first, first + runs):
+        cache = ResponseCache(folder, identity)
+        for v in corpus.vignettes:
+            cache.put(v, replace(_record(v.id), decision=Decision(
+                "routine", "none", "nonspecific", (), rationale=f"run {run}")))
+        cache.close()
+
+
+def _rationales(folder: Path, corpus: Corpus) -> list[str | None]:
+    """The rationale a lookup serves for each vignette (None for a miss)."""
+    reader = ResponseCache(folder, {"spec": "x"})
+    try:
+        served = [reader.get(v, 0) for v in corpus.vignettes]
+        return [r.decision.rationale if r and r.decision else None for r in served]
+    finally:
+        reader.close()
+
+
+def test_a_cache_of_many_runs_is_merged_into_one_segment_serving_the_same_answers(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    _runs_storing(tmp_path, corpus, MERGE_AT - 1)
+    assert len(segments(tmp_path)) == MERGE_AT - 1  # below the mark: left as it is
+    assert _rationales(tmp_path, corpus) == [f"run {MERGE_AT - 2}"] * len(corpus.vignettes)
+    assert len(segments(tmp_path)) == MERGE_AT - 1
+    _runs_storing(tmp_path, corpus, 1, first=MERGE_AT - 1)
+    assert len(segments(tmp_path)) == MERGE_AT
+    # The lookup merges first, then serves each key's newest line, as before the merge.
+    assert _rationales(tmp_path, corpus) == [f"run {MERGE_AT - 1}"] * len(corpus.vignettes)
+    assert len(segments(tmp_path)) == 1
+    assert len(entries(tmp_path)) == len(corpus.vignettes)  # one line per key, all strict JSON
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]  # nothing left over
+
+
+def test_a_segment_still_being_written_and_those_after_it_are_not_merged(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    identity = {"spec": "x"}
+    _runs_storing(tmp_path, corpus, 3)
+    writing = ResponseCache(tmp_path, identity)  # a run going on: its segment stays open
+    writing.put(corpus.vignettes[0], _record(corpus.vignettes[0].id))
+    _runs_storing(tmp_path, corpus, MERGE_AT, first=3)
+    try:
+        assert len(segments(tmp_path)) == 3 + 1 + MERGE_AT
+        assert merge_segments(next(iter(segments(tmp_path))).parent) == 3
+        assert len(segments(tmp_path)) == 1 + 1 + MERGE_AT
+        writing.put(corpus.vignettes[1], _record(corpus.vignettes[1].id))  # still writable
+    finally:
+        writing.close()
+    folder = segments(tmp_path)[0].parent
+    assert merge_segments(folder) == 1 + 1 + MERGE_AT  # closed now: everything merges
+    assert _rationales(tmp_path, corpus) == [f"run {MERGE_AT + 2}"] * len(corpus.vignettes)
+
+
+def test_a_merge_leaves_out_lines_a_lookup_would_skip(corpus: Corpus, tmp_path: Path) -> None:
+    _runs_storing(tmp_path, corpus, 2)
+    first = segments(tmp_path)[0]
+    with first.open("ab") as damaged:
+        damaged.write(b'not an entry\n{"key":"short"}\n{"key":"' + b"0" * 64 + b'","cut')
+    assert merge_segments(first.parent) == 2
+    (merged,) = segments(tmp_path)
+    assert merged.read_bytes().count(b"\n") == len(corpus.vignettes)
+    assert _rationales(tmp_path, corpus) == ["run 1"] * len(corpus.vignettes)

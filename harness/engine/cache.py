@@ -10,14 +10,20 @@ asked again. Entries hold no API key: ``describe()`` never includes one and text
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: segments are not locked, never merged
+    fcntl = None  # type: ignore[assignment]
 
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.loading.jsonfile import load_json, parse_json
@@ -33,6 +39,8 @@ CACHE_FORMAT = 1
 SEGMENT_SUFFIX = ".jsonl"
 _KEY_PREFIX = b'{"key":"'
 _KEY_END = len(_KEY_PREFIX) + 64
+MERGE_AT = 8
+"""Segments of one system at which a lookup first merges the settled ones into one file."""
 
 
 class ResponseCache:
@@ -47,6 +55,10 @@ class ResponseCache:
     hit; this costs one write per answer and one read per segment. The segments read are held
     until :meth:`close` (their size is the system's cached answers, about 1 KB each). Entries
     of the earlier layout (one ``<key[:2]>/<key>.json`` file each) are still read.
+
+    Each run that stores answers adds a segment, so a cache used for many runs would grow
+    without end in files: when a lookup finds :data:`MERGE_AT` or more, the settled ones are
+    first merged into one (:func:`merge_segments`).
     """
 
     def __init__(self, folder: Path, system_identity: Mapping[str, Any]):
@@ -143,6 +155,8 @@ class ResponseCache:
         """The parsed entry for ``key``; ``InputError`` if there is none or it is damaged."""
         with self._lock:
             if self._index is None:
+                if _segment_count(self._segments) >= MERGE_AT:
+                    merge_segments(self._segments)
                 self._index = _read_index(self._segments)
             found = self._index.get(key)
         if found is None:
@@ -154,6 +168,82 @@ class ResponseCache:
         return parse_json(decode_utf8(data[start:end], source), source)
 
 
+def _segment_names(folder: Path) -> list[str]:
+    """The names of the segments in ``folder``, oldest first (names start with the time)."""
+    try:
+        return sorted(e.name for e in os.scandir(folder) if e.name.endswith(SEGMENT_SUFFIX))
+    except OSError:
+        return []
+
+
+def _segment_count(folder: Path) -> int:
+    return len(_segment_names(folder))
+
+
+def merge_segments(folder: Path) -> int:
+    """Merge the settled segments at the old end of ``folder`` into one; return how many.
+
+    A segment is settled when no run is writing it: a writer holds an exclusive lock on its
+    segment from before the segment is visible until it closes it, so a segment that can be
+    locked now will never grow again. The merge takes the oldest segments up to the first one
+    still being written, keeps each key's last complete line (the line a lookup serves) and
+    leaves out lines a lookup skips; it writes them to a new file, flushes it to disk,
+    puts it in place of the newest merged segment in one rename and then deletes the older
+    ones. Lookups served before, during and after it find the same answers: a reader that
+    meets a segment already deleted has its lines in the merged file. Without ``fcntl`` (on
+    Windows) nothing is merged. Any failure leaves the segments as they were, or holding
+    duplicate lines, which a lookup reads as before.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        return 0
+    with contextlib.ExitStack() as held:
+        settled: list[tuple[str, bytes]] = []
+        for name in _segment_names(folder):
+            path = folder / name
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+            except OSError:
+                break  # gone (another merge) or unreadable: the merge stops here
+            held.callback(os.close, fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                data = read_bytes(path, "cache segment")
+            except (OSError, InputError):
+                break  # still being written, or not a segment a lookup reads
+            settled.append((name, data))
+        if len(settled) < 2:
+            return 0
+        lines = {key: data[start:end + 1]
+                 for _, data in settled for key, start, end in _keyed_lines(data)}
+        newest = folder / settled[-1][0]
+        try:
+            with _new_file(folder, ".merge") as (temporary, out):
+                _write_all(out, b"".join(lines.values()))
+                os.fsync(out.fileno())
+                os.replace(temporary, newest)
+        except OSError:
+            return 0
+        for name, _ in settled[:-1]:
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)
+        return len(settled)
+
+
+def _keyed_lines(data: bytes) -> Iterator[tuple[str, int, int]]:
+    """Each complete line of a segment that starts with a key: its key, start and end.
+
+    ``end`` is the offset of the line's newline. A line cut short (no newline) or not
+    starting with a key is left out: a lookup never serves it.
+    """
+    prefix, key_end = len(_KEY_PREFIX), _KEY_END
+    start = 0
+    while (end := data.find(b"\n", start)) >= 0:
+        if (end > start + key_end and data.startswith(_KEY_PREFIX, start)
+                and data[start + key_end] == 0x22):  # the '"' closing the key
+            yield data[start + prefix:start + key_end].decode("ascii", "replace"), start, end
+        start = end + 1
+
+
 def _read_index(folder: Path) -> dict[str, tuple[bytes, int, int, str]]:
     """Read the segments in ``folder`` and index each complete line by the key it starts with.
 
@@ -162,34 +252,67 @@ def _read_index(folder: Path) -> dict[str, tuple[bytes, int, int, str]]:
     cannot read is a miss. A key found twice keeps its last line (the newer segment, by name).
     """
     index: dict[str, tuple[bytes, int, int, str]] = {}
-    try:
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(SEGMENT_SUFFIX))
-    except OSError:
-        return index
-    prefix, key_end = len(_KEY_PREFIX), _KEY_END
-    for name in names:
+    for name in _segment_names(folder):
         path = str(folder / name)
         try:
             data = read_bytes(Path(path), "cache segment")
         except InputError:
             continue
-        start = 0
-        while (end := data.find(b"\n", start)) >= 0:
-            if (end > start + key_end and data.startswith(_KEY_PREFIX, start)
-                    and data[start + key_end] == 0x22):  # the '"' closing the key
-                key = data[start + prefix:start + key_end].decode("ascii", "replace")
-                index[key] = (data, start, end, path)
-            start = end + 1
+        for key, start, end in _keyed_lines(data):
+            index[key] = (data, start, end, path)
     return index
 
 
 def _new_segment(folder: Path) -> BinaryIO:
-    """Create this run's segment file exclusively, unbuffered (the kernel applies the umask)."""
+    """Create this run's segment, locked while it is written (see :func:`merge_segments`).
+
+    The file is made exclusively under a hidden name, locked, then renamed to its segment
+    name, so no segment is ever visible unlocked while a run may still write it. Unbuffered:
+    each line is one system call. The kernel applies the umask.
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    hidden, out = _hidden_file(folder, "")
+    try:
+        if fcntl is not None:
+            fcntl.flock(out.fileno(), fcntl.LOCK_EX)  # released when close() closes it
+        os.rename(hidden, folder / hidden.name[1:-len(_HIDDEN_SUFFIX)])
+    except BaseException:
+        out.close()
+        with contextlib.suppress(OSError):
+            os.unlink(hidden)
+        raise
+    return out
+
+
+@contextlib.contextmanager
+def _new_file(folder: Path, kind: str) -> Iterator[tuple[Path, BinaryIO]]:
+    """A hidden file made exclusively in ``folder``, closed after use, deleted on failure.
+
+    Whatever the body renames the file to stays; the hidden name is removed if still there.
+    """
+    hidden, out = _hidden_file(folder, kind)
+    try:
+        with out:
+            yield hidden, out
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(hidden)
+
+
+_HIDDEN_SUFFIX = ".tmp"
+
+
+def _hidden_file(folder: Path, kind: str) -> tuple[Path, BinaryIO]:
+    """Create ``.<time>-<pid>-<random><kind>.jsonl.tmp`` exclusively, unbuffered.
+
+    Hidden and not ending in ``.jsonl``: no lookup or merge reads it. Its name without the
+    leading dot and the ``.tmp`` is the segment name it is renamed to.
+    """
     while True:
-        name = f"{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}{SEGMENT_SUFFIX}"
+        name = (f".{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}{kind}"
+                f"{SEGMENT_SUFFIX}{_HIDDEN_SUFFIX}")
         try:
-            return open(folder / name, "xb", buffering=0)  # closed by close()
+            return folder / name, open(folder / name, "xb", buffering=0)
         except FileExistsError:  # pragma: no cover - a 32-bit name collision
             continue
 

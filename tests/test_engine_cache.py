@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backtriage.harness.engine.cache import MERGE_AT, ResponseCache, merge_segments
+from backtriage.harness.engine.cache import (
+    MERGE_AT,
+    STALE_HIDDEN_SECONDS,
+    ResponseCache,
+    merge_segments,
+)
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.engine.session import RunStorage
 from backtriage.harness.loading import Corpus, load_corpus
@@ -374,4 +380,19 @@ def test_a_merge_leaves_out_lines_a_lookup_would_skip(corpus: Corpus, tmp_path: 
     assert merge_segments(first.parent) == 2
     (merged,) = segments(tmp_path)
     assert merged.read_bytes().count(b"\n") == len(corpus.vignettes)
+    assert _rationales(tmp_path, corpus) == ["run 1"] * len(corpus.vignettes)
+
+
+def test_a_merge_deletes_hidden_files_a_killed_merge_left_and_keeps_fresh_ones(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    _runs_storing(tmp_path, corpus, 2)
+    folder = segments(tmp_path)[0].parent
+    stale, fresh = folder / ".1-2-ab.merge.jsonl.tmp", folder / ".3-4-cd.merge.jsonl.tmp"
+    for left in (stale, fresh):
+        left.write_bytes(b'{"key":"')
+    old = time.time() - STALE_HIDDEN_SECONDS - 60
+    os.utime(stale, (old, old))
+    assert merge_segments(folder) == 2
+    assert not stale.exists() and fresh.exists()
     assert _rationales(tmp_path, corpus) == ["run 1"] * len(corpus.vignettes)

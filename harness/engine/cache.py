@@ -41,6 +41,8 @@ _KEY_PREFIX = b'{"key":"'
 _KEY_END = len(_KEY_PREFIX) + 64
 MERGE_AT = 8
 """Segments of one system at which a lookup first merges the settled ones into one file."""
+STALE_HIDDEN_SECONDS = 3600
+"""Age past which a hidden file a merge or a run left (killed before its rename) is deleted."""
 
 
 class ResponseCache:
@@ -192,10 +194,12 @@ def merge_segments(folder: Path) -> int:
     ones. Lookups served before, during and after it find the same answers: a reader that
     meets a segment already deleted has its lines in the merged file. Without ``fcntl`` (on
     Windows) nothing is merged. Any failure leaves the segments as they were, or holding
-    duplicate lines, which a lookup reads as before.
+    duplicate lines, which a lookup reads as before. Hidden files older than
+    :data:`STALE_HIDDEN_SECONDS` (left by a merge or a run killed before its rename) go first.
     """
     if fcntl is None:  # pragma: no cover - Windows
         return 0
+    _remove_stale_hidden(folder)
     with contextlib.ExitStack() as held:
         settled: list[tuple[str, bytes]] = []
         for name in _segment_names(folder):
@@ -227,6 +231,21 @@ def merge_segments(folder: Path) -> int:
             with contextlib.suppress(OSError):
                 os.unlink(folder / name)
         return len(settled)
+
+
+def _remove_stale_hidden(folder: Path) -> None:
+    """Delete hidden files a killed merge or run left: none lives more than moments."""
+    cutoff = time.time() - STALE_HIDDEN_SECONDS
+    try:
+        stale = [e.path for e in os.scandir(folder)
+                 if e.name.startswith(".") and e.name.endswith(SEGMENT_SUFFIX + _HIDDEN_SUFFIX)
+                 and e.is_file(follow_symlinks=False)
+                 and e.stat(follow_symlinks=False).st_mtime < cutoff]
+    except OSError:
+        return
+    for path in stale:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _keyed_lines(data: bytes) -> Iterator[tuple[str, int, int]]:

@@ -388,7 +388,8 @@ def test_a_merge_deletes_hidden_files_a_killed_merge_left_and_keeps_fresh_ones(
 ) -> None:
     _runs_storing(tmp_path, corpus, 2)
     folder = segments(tmp_path)[0].parent
-    stale, fresh = folder / ".1-2-ab.merge.jsonl.tmp", folder / ".3-4-cd.merge.jsonl.tmp"
+    # As a merge killed before its rename leaves them (the atomic writer's temporary names).
+    stale, fresh = folder / ".1-2-ab.jsonl.0123456789ab.tmp", folder / ".3-4-cd.jsonl.ab.tmp"
     for left in (stale, fresh):
         left.write_bytes(b'{"key":"')
     old = time.time() - STALE_HIDDEN_SECONDS - 60

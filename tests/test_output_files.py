@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backtriage.harness.atomic_files import write_text_atomic
+from backtriage.harness.atomic_files import write_bytes_atomic, write_text_atomic
 from backtriage.harness.cli.main import main
 
 
@@ -35,6 +35,27 @@ def test_an_atomic_write_gets_the_mode_the_umask_grants(
     path = write_text_atomic(tmp_path / "sub" / "f.json", "{}\n")
     assert path.read_text() == "{}\n" and _mode(path) == expected
     assert [p.name for p in path.parent.iterdir()] == ["f.json"]  # no temporary file left
+
+
+@pytest.mark.parametrize("durable", [False, True])
+def test_a_bytes_write_replaces_whole_and_a_durable_one_reaches_the_disk_before_the_rename(
+    tmp_path: Path, umask: None, monkeypatch: pytest.MonkeyPatch, durable: bool
+) -> None:
+    os.umask(0o022)
+    target = tmp_path / "f.jsonl"
+    target.write_bytes(b"old\n")
+    synced: list[bool] = []  # for each fsync: was the target still the old file?
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(target.read_bytes() == b"old\n")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    assert write_bytes_atomic(target, b"\xff new\n", durable=durable) == target
+    assert target.read_bytes() == b"\xff new\n" and _mode(target) == 0o644
+    assert synced == ([True] if durable else [])
+    assert [p.name for p in tmp_path.iterdir()] == ["f.jsonl"]
 
 
 def test_a_failed_write_leaves_neither_file_nor_temporary(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: segments are not locked, never merged
     fcntl = None  # type: ignore[assignment]
 
+from backtriage.harness.atomic_files import is_temporary, write_bytes_atomic
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.loading.jsonfile import load_json, parse_json
 from backtriage.harness.loading.problems import InputError
@@ -157,7 +158,7 @@ class ResponseCache:
         """The parsed entry for ``key``; ``InputError`` if there is none or it is damaged."""
         with self._lock:
             if self._index is None:
-                if _segment_count(self._segments) >= MERGE_AT:
+                if len(_segment_names(self._segments)) >= MERGE_AT:
                     merge_segments(self._segments)
                 self._index = _read_index(self._segments)
             found = self._index.get(key)
@@ -178,10 +179,6 @@ def _segment_names(folder: Path) -> list[str]:
         return []
 
 
-def _segment_count(folder: Path) -> int:
-    return len(_segment_names(folder))
-
-
 def merge_segments(folder: Path) -> int:
     """Merge the settled segments at the old end of ``folder`` into one; return how many.
 
@@ -189,8 +186,8 @@ def merge_segments(folder: Path) -> int:
     segment from before the segment is visible until it closes it, so a segment that can be
     locked now will never grow again. The merge takes the oldest segments up to the first one
     still being written, keeps each key's last complete line (the line a lookup serves) and
-    leaves out lines a lookup skips; it writes them to a new file, flushes it to disk,
-    puts it in place of the newest merged segment in one rename and then deletes the older
+    leaves out lines a lookup skips; it puts them in place of the newest merged segment with
+    the project's atomic writer, flushed to disk before the rename, and then deletes the older
     ones. Lookups served before, during and after it find the same answers: a reader that
     meets a segment already deleted has its lines in the merged file. Without ``fcntl`` (on
     Windows) nothing is merged. Any failure leaves the segments as they were, or holding
@@ -219,12 +216,8 @@ def merge_segments(folder: Path) -> int:
             return 0
         lines = {key: data[start:end + 1]
                  for _, data in settled for key, start, end in _keyed_lines(data)}
-        newest = folder / settled[-1][0]
         try:
-            with _new_file(folder, ".merge") as (temporary, out):
-                _write_all(out, b"".join(lines.values()))
-                os.fsync(out.fileno())
-                os.replace(temporary, newest)
+            write_bytes_atomic(folder / settled[-1][0], b"".join(lines.values()), durable=True)
         except OSError:
             return 0
         for name, _ in settled[:-1]:
@@ -238,8 +231,7 @@ def _remove_stale_hidden(folder: Path) -> None:
     cutoff = time.time() - STALE_HIDDEN_SECONDS
     try:
         stale = [e.path for e in os.scandir(folder)
-                 if e.name.startswith(".") and e.name.endswith(SEGMENT_SUFFIX + _HIDDEN_SUFFIX)
-                 and e.is_file(follow_symlinks=False)
+                 if is_temporary(e.name) and e.is_file(follow_symlinks=False)
                  and e.stat(follow_symlinks=False).st_mtime < cutoff]
     except OSError:
         return
@@ -290,7 +282,7 @@ def _new_segment(folder: Path) -> BinaryIO:
     each line is one system call. The kernel applies the umask.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    hidden, out = _hidden_file(folder, "")
+    hidden, out = _hidden_file(folder)
     try:
         if fcntl is not None:
             fcntl.flock(out.fileno(), fcntl.LOCK_EX)  # released when close() closes it
@@ -303,32 +295,17 @@ def _new_segment(folder: Path) -> BinaryIO:
     return out
 
 
-@contextlib.contextmanager
-def _new_file(folder: Path, kind: str) -> Iterator[tuple[Path, BinaryIO]]:
-    """A hidden file made exclusively in ``folder``, closed after use, deleted on failure.
-
-    Whatever the body renames the file to stays; the hidden name is removed if still there.
-    """
-    hidden, out = _hidden_file(folder, kind)
-    try:
-        with out:
-            yield hidden, out
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(hidden)
-
-
 _HIDDEN_SUFFIX = ".tmp"
 
 
-def _hidden_file(folder: Path, kind: str) -> tuple[Path, BinaryIO]:
-    """Create ``.<time>-<pid>-<random><kind>.jsonl.tmp`` exclusively, unbuffered.
+def _hidden_file(folder: Path) -> tuple[Path, BinaryIO]:
+    """Create ``.<time>-<pid>-<random>.jsonl.tmp`` exclusively, unbuffered.
 
     Hidden and not ending in ``.jsonl``: no lookup or merge reads it. Its name without the
     leading dot and the ``.tmp`` is the segment name it is renamed to.
     """
     while True:
-        name = (f".{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}{kind}"
+        name = (f".{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}"
                 f"{SEGMENT_SUFFIX}{_HIDDEN_SUFFIX}")
         try:
             return folder / name, open(folder / name, "xb", buffering=0)

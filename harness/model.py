@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from backtriage.harness.open_questions import open_questions
 from backtriage.harness.vocabulary import RED_FLAG_URGENCIES
@@ -80,22 +80,89 @@ def _intern_word(word: str) -> str:
     return sys.intern(word) if type(word) is str else word
 
 
-@dataclass(frozen=True, slots=True)
+class NarrativeSource(Protocol):
+    """A narrative kept out of memory, read when it is asked for (see ``Presentation``)."""
+
+    def read(self) -> str:
+        """Return the narrative text.
+
+        Raises:
+            InputError: the text can no longer be read as it was loaded (its file changed).
+        """
+
+
 class Presentation:
     """Everything a triage system may see of a case: the narrative and structured findings.
 
     ``register`` says who wrote the narrative (``clinician`` or ``lay``), so a free-text LLM
     adapter can ask the model to answer as it would that reader; it is how the case is told,
     not a label. It stays out of :meth:`to_dict`, so the JSON other adapters send is unchanged.
+
+    The narrative is given as text, or as a :class:`NarrativeSource` that reads it when
+    ``narrative`` is asked for: the loader keeps the narratives of a very large corpus in
+    their files (they are most of its memory) and the rule systems never read them. Immutable
+    like the dataclasses here, and equal to another presentation of the same text, findings
+    and register however each holds its narrative.
     """
 
-    narrative: str
+    __slots__ = ("_narrative", "findings", "register")
+    _narrative: str | NarrativeSource
     findings: Mapping[str, Any]
-    register: str = "clinician"
+    register: str
+
+    def __init__(
+        self,
+        narrative: str | NarrativeSource,
+        findings: Mapping[str, Any],
+        register: str = "clinician",
+    ) -> None:
+        put = object.__setattr__  # immutable: set once, here
+        put(self, "_narrative", narrative)
+        put(self, "findings", findings)
+        put(self, "register", register)
+
+    @property
+    def narrative(self) -> str:
+        """The narrative text (read from its source each time, when it is kept out of memory).
+
+        Raises:
+            InputError: a narrative kept in its file can no longer be read as loaded.
+        """
+        text = self._narrative
+        return text if isinstance(text, str) else text.read()
+
+    @property
+    def narrative_held(self) -> bool:
+        """True when the narrative text is in memory, False when it is read from its source."""
+        return isinstance(self._narrative, str)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form sent to adapters: ``{"narrative": ..., "findings": {...}}``."""
         return {"narrative": self.narrative, "findings": _thaw_findings(self.findings)}
+
+    def findings_dict(self) -> dict[str, Any]:
+        """Return the findings in their JSON form (a fresh copy), without the narrative."""
+        return _thaw_findings(self.findings)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Presentation):
+            return NotImplemented
+        if self is other:
+            return True
+        return (self.register == other.register and self.findings == other.findings
+                and self.narrative == other.narrative)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and its findings are a mapping
+
+    def __repr__(self) -> str:
+        return (f"Presentation(narrative={self._narrative!r}, findings={self.findings!r}, "
+                f"register={self.register!r})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +249,18 @@ class Vignette:
         return self.imaging_accepted == frozenset({"none"})
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str = "", content_hash: str = "") -> Vignette:
-        """Build a vignette from a dictionary already validated against the vignette schema."""
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        path: str = "",
+        content_hash: str = "",
+        narrative: NarrativeSource | None = None,
+    ) -> Vignette:
+        """Build a vignette from a dictionary already validated against the vignette schema.
+
+        ``narrative``, if given, is where the presentation reads its narrative from instead of
+        holding the text in ``data`` (see :class:`Presentation`).
+        """
         global _ASKED
         pres = data["presentation"]
         acc = data.get("acceptable", {})
@@ -221,7 +298,7 @@ class Vignette:
             tags=_share(("tags", tags), lambda: tags),
             register=register,
             presentation=Presentation(
-                narrative=pres["narrative"],
+                narrative=pres["narrative"] if narrative is None else narrative,
                 findings=findings,
                 register=register,
             ),

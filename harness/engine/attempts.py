@@ -17,6 +17,7 @@ from typing import Any
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord, Attempt
 from backtriage.harness.engine.retry import backoff_delay, is_retryable
+from backtriage.harness.loading.problems import CorpusChanged
 from backtriage.harness.model import Decision
 from backtriage.harness.systems.decision_parsing import decision_from_obj
 from backtriage.harness.systems.protocol import (
@@ -112,7 +113,14 @@ def answered(answer: Decision | Reply, seconds: float) -> Outcome:
 
 
 def failure(exc: BaseException, seconds: float) -> Outcome:
-    """The outcome of an attempt that raised ``exc``."""
+    """The outcome of an attempt that raised ``exc``.
+
+    Raises:
+        CorpusChanged: ``exc`` itself, when it is one: the corpus changed under the run (a
+            narrative read from its file during the call), which is not the system's outcome.
+    """
+    if isinstance(exc, CorpusChanged):
+        raise exc
     raw = exc.raw if isinstance(exc, SystemFailure) else None
     retry_after = exc.retry_after if isinstance(exc, TransientError) else None
     # A failure in another process arrives already named by the system (``KeyError: 'x'``).

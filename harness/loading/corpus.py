@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from backtriage.harness.loading.jsonfile import load_json, parse_accepted_json, parse_json
+from backtriage.harness.loading.narrative_file import NarrativeInFile
 from backtriage.harness.loading.problems import InputError, Problem, errors_only
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.loading.textfile import decode_utf8, read_bytes
@@ -23,6 +24,14 @@ from backtriage.harness.model import Vignette, canonical_json
 from backtriage.harness.resources import corpus_dir
 
 BIBLIOGRAPHY_NAME = "sources.json"
+
+NARRATIVES_HELD_UP_TO = 20_000
+"""A corpus of more vignettes leaves each narrative in its file when its checks are reused.
+
+The narratives are most of a large corpus's memory (120 MB of 100,000), and a run of the
+rule systems never reads them; a model's prompt reads each again from its file, checked
+unchanged (:mod:`.narrative_file`). Up to this size they are simply held (24 MB at most).
+"""
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,7 @@ def check_corpus(
     *,
     revalidate: bool = False,
     cache: ValidationCache | None = None,
+    narratives_held_up_to: int | None = None,
 ) -> tuple[Corpus, list[Problem]]:
     """Load every vignette under ``paths`` (default: the bundled corpus) and report problems.
 
@@ -159,6 +169,10 @@ def check_corpus(
     file, is returned so a single pass shows all that needs fixing. The checks run once per
     corpus content (:mod:`validation_cache`): unchanged files reuse the problems found last
     time, and the corpus says so in ``validation``; ``revalidate`` checks again regardless.
+
+    When the checks are reused for more than ``narratives_held_up_to`` files (default
+    :data:`NARRATIVES_HELD_UP_TO`), each narrative stays in its file and is read when asked
+    for (:mod:`.narrative_file`); a corpus checked on this load holds them all anyway.
     """
     roots = [Path(p) for p in (paths or [corpus_dir()])]
     problems: list[Problem] = []
@@ -169,8 +183,10 @@ def check_corpus(
     bib_path = find_bibliography(roots)
     files = vignette_files(roots)
     cache = cache or ValidationCache()
+    held_up_to = NARRATIVES_HELD_UP_TO if narratives_held_up_to is None else narratives_held_up_to
     key, hashes, built = _read_corpus(
-        bib_path, files, problems, build=not revalidate and cache.folder is not None
+        bib_path, files, problems, build=not revalidate and cache.folder is not None,
+        narratives_in_files=len(files) > held_up_to,
     )
     cached = None if key is None or revalidate else cache.get(key)
     vignettes = _reuse(files, cached, built) if cached is not None else None
@@ -272,7 +288,11 @@ def _reuse(
 
 
 def _read_corpus(
-    bib_path: Path, files: Sequence[Path], problems: list[Problem], build: bool
+    bib_path: Path,
+    files: Sequence[Path],
+    problems: list[Problem],
+    build: bool,
+    narratives_in_files: bool = False,
 ) -> tuple[str | None, dict[str, str], dict[str, Vignette | None]]:
     """Read every file once: the corpus's cache key, each file's SHA-256, and its vignette.
 
@@ -286,7 +306,8 @@ def _read_corpus(
     and the bytes it runs on. Parsing here is Python's own, not yet strict: a verdict is reused
     only for the bytes the strict check accepted (:func:`parse_accepted_json`); when there is
     none, what was built is dropped and every check runs on the files again. A file that
-    cannot be built maps to ``None``.
+    cannot be built maps to ``None``. With ``narratives_in_files`` each vignette built reads
+    its narrative from its file, by the SHA-256 of the bytes it was built from.
     """
     hashed: list[tuple[str, str]] = []
     built: dict[str, Vignette | None] = {}
@@ -295,15 +316,18 @@ def _read_corpus(
         for file in files:
             path = str(file)
             data = read_bytes(file, "file")
-            hashed.append((path, hashlib.sha256(data).hexdigest()))
+            digest = hashlib.sha256(data)
+            hashed.append((path, digest.hexdigest()))
             if build:
-                built[path] = _built(data, path)
+                built[path] = _built(
+                    data, path, NarrativeInFile(path, digest.digest()) if narratives_in_files
+                    else None)
     except InputError:
         return None, {}, {}
     return validation_key(hashed, [str(p) for p in problems]), dict(hashed), built
 
 
-def _built(data: bytes, path: str) -> Vignette | None:
+def _built(data: bytes, path: str, narrative: NarrativeInFile | None = None) -> Vignette | None:
     """The vignette in ``data`` if the bytes make one, else ``None`` (the full check says why).
 
     The bytes are any file's, unchecked: whatever fails here (bad UTF-8, not JSON, a field
@@ -311,7 +335,8 @@ def _built(data: bytes, path: str) -> Vignette | None:
     is caught for that reason: no shape of bad file may end the run before the check names it.
     """
     try:
-        return Vignette.from_dict(parse_accepted_json(decode_utf8(data, path), path), path)
+        return Vignette.from_dict(parse_accepted_json(decode_utf8(data, path), path), path,
+                                  narrative=narrative)
     except Exception:  # any shape of bad file: the full check names the fault
         return None
 
@@ -333,13 +358,21 @@ def _bibliography_entries(
     return _bibliography_from(parsed, path, check=False)[0]
 
 
-def load_corpus(paths: Iterable[str | Path] | None = None, *, revalidate: bool = False) -> Corpus:
+def load_corpus(
+    paths: Iterable[str | Path] | None = None,
+    *,
+    revalidate: bool = False,
+    narratives_held_up_to: int | None = None,
+) -> Corpus:
     """Load a corpus for running; raise :class:`InputError` if it has any error.
+
+    ``narratives_held_up_to`` is as for :func:`check_corpus`.
 
     Raises:
         InputError: listing every error (warnings do not block a run).
     """
-    corpus, problems = check_corpus(paths, revalidate=revalidate)
+    corpus, problems = check_corpus(paths, revalidate=revalidate,
+                                    narratives_held_up_to=narratives_held_up_to)
     errors = errors_only(problems)
     if errors:
         raise InputError(errors)

@@ -42,6 +42,15 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class CorpusChanged(InputError):
+    """Raised when a corpus file changed after it was loaded and checked.
+
+    A run reads a large corpus's narratives from their files when it needs them; one whose
+    file no longer holds the bytes that were checked cannot be used, and the run stops (it is
+    the input's fault, never the system's answer).
+    """
+
+
 def errors_only(problems: list[Problem]) -> list[Problem]:
     """Return the problems whose severity is ``error``."""
     return [p for p in problems if p.severity == "error"]

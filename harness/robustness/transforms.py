@@ -73,7 +73,7 @@ def variants_of(vignette: Vignette, transformations: tuple[Transformation, ...])
 
 
 def _findings(v: Vignette) -> dict[str, Any]:
-    findings: dict[str, Any] = v.presentation.to_dict()["findings"]  # a thawed, mutable copy
+    findings: dict[str, Any] = v.presentation.findings_dict()  # a thawed, mutable copy
     return findings
 
 

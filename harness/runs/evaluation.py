@@ -179,7 +179,7 @@ def vignette_entry(s: VignetteScore, records: Sequence[AnswerRecord]) -> dict[st
         "label_status": v.label_status,
         "register": v.register,
         "tags": list(v.tags),
-        "findings": v.presentation.to_dict()["findings"],
+        "findings": v.presentation.findings_dict(),
         "expected": {k: val for k, val in v.expected.to_dict().items() if k != "rationale"},
         "acceptable": v.acceptable.to_dict(),
         "rationale": v.rationale,

@@ -53,7 +53,7 @@ class PromptTemplate:
         """Return the system and user messages for one presentation."""
         values = {"narrative": presentation.narrative}
         if self.uses_findings:
-            values["findings"] = json.dumps(presentation.to_dict()["findings"], sort_keys=True)
+            values["findings"] = json.dumps(presentation.findings_dict(), sort_keys=True)
         return self.system.substitute(values), self.user.substitute(values)
 
     def describe(self) -> dict[str, str]:

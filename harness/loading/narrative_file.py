@@ -1,0 +1,51 @@
+"""A narrative left in its vignette file, read back when it is asked for.
+
+The narratives are most of a corpus's memory (about 1.2 KB of a vignette's 2 KB), and the
+rule systems never read them: the loader leaves those of a very large corpus in their files
+(:data:`~backtriage.harness.loading.corpus.NARRATIVES_HELD_UP_TO`). Each is read again from
+its file only when something asks for it (a model's prompt, a report), and only if the file
+still holds the very bytes that were checked: its SHA-256 is compared first, so an edit made
+during the run is never sent as the case that was validated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from backtriage.harness.loading.jsonfile import parse_accepted_json
+from backtriage.harness.loading.problems import CorpusChanged, InputError, Problem
+from backtriage.harness.loading.textfile import decode_utf8, read_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeInFile:
+    """The narrative of the vignette file at ``path``, whose bytes had SHA-256 ``sha256``."""
+
+    path: str
+    sha256: bytes
+
+    def read(self) -> str:
+        """Return the narrative, read from the file.
+
+        Raises:
+            CorpusChanged: the file is gone, unreadable, or no longer holds the bytes loaded.
+        """
+        try:
+            data = read_bytes(Path(self.path), "vignette file")
+        except InputError as exc:
+            raise CorpusChanged(exc.problems) from None
+        if hashlib.sha256(data).digest() != self.sha256:
+            raise CorpusChanged([Problem(
+                self.path, "/presentation/narrative",
+                "the file changed after the corpus was loaded and checked; run again on the "
+                "corpus as it is now",
+            )])
+        # The same bytes the loader built the vignette from, so they parse as they did then.
+        narrative = parse_accepted_json(decode_utf8(data, self.path), self.path)[
+            "presentation"]["narrative"]
+        if not isinstance(narrative, str):  # cannot happen for bytes the check accepted
+            raise CorpusChanged([Problem(self.path, "/presentation/narrative",
+                                         "the narrative is not text")])
+        return narrative

@@ -12,7 +12,11 @@ of ``--repeat`` runs:
 - requests the server received from the run;
 - a breakdown from the server's clock: before the first request (start-up, load, validate),
   first request to last reply (the call phase), after the last reply (score, write, print);
-- the server's own CPU per request, to show it is not the bottleneck.
+- the server's own CPU per request, to show it is not the bottleneck;
+- bare calls: the same N calls made by ``bare_client.py`` (asyncio streams and nothing else,
+  no harness) against the same server, median of ``--repeat``: the floor of the call phase,
+  above the fluid ideal because N calls on C connections take ``ceil(N / C)`` rounds; and the
+  harness's whole run over that floor (wall minus bare calls).
 
 The warm-cache rerun repeats the first 1,000-vignette workload with the cache the cold run
 filled (a fresh output folder each time): every answer comes from the cache, 0 requests.
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -125,9 +130,21 @@ def _seconds(values: Sequence[float | None]) -> str:
     return f"{median(known):.2f}" if known else "-"
 
 
+def bare_calls(server: BenchServer, n: int, concurrency: int, repeat: int) -> float:
+    """The median seconds ``bare_client.py`` takes for ``n`` calls (its own process)."""
+    script = Path(__file__).resolve().parent / "bare_client.py"
+    seconds = []
+    for _ in range(repeat):
+        done = subprocess.run([sys.executable, str(script), str(server.port), str(n),
+                               "--concurrency", str(concurrency)],
+                              capture_output=True, text=True, check=True)
+        seconds.append(float(done.stdout))
+    return median(seconds)
+
+
 def row(name: str, n: int, latency: float, concurrency: int,
-        runs: Sequence[Measured]) -> list[str]:
-    """One table row: medians over ``runs``."""
+        runs: Sequence[Measured], bare: float | None = None) -> list[str]:
+    """One table row: medians over ``runs``; ``bare`` is the bare client's seconds, if run."""
     wall = median([m.run.wall for m in runs])
     ideal = n * latency / concurrency
     return [
@@ -143,6 +160,8 @@ def row(name: str, n: int, latency: float, concurrency: int,
         _seconds([m.calls for m in runs]),
         _seconds([m.after_last for m in runs]),
         _per_request([m.server_cpu for m in runs], [m.requests for m in runs]),
+        "-" if bare is None else f"{bare:.2f}",
+        "-" if bare is None else f"{wall - bare:.2f}",
     ]
 
 
@@ -153,7 +172,7 @@ def _per_request(cpu: Sequence[float], requests: Sequence[int]) -> str:
 
 HEADERS = ["workload", "wall s", "1st run s", "ideal s", "ratio", "CPU ms/vignette", "peak RSS MB",
            "requests", "to 1st request s", "call phase s", "after last reply s",
-           "server CPU ms/request"]
+           "server CPU ms/request", "bare calls s", "over bare s"]
 
 
 def main() -> int:
@@ -191,7 +210,8 @@ def main() -> int:
                 server.set_latency(latency)
                 runs = [measure(server, args, corpus, root / f"{n}-{latency:g}-{k}", name, k)
                         for k in range(args.repeat)]
-                rows.append(row(name, n, latency, args.concurrency, runs))
+                bare = bare_calls(server, n, args.concurrency, args.repeat)
+                rows.append(row(name, n, latency, args.concurrency, runs, bare))
                 if warm_source is None and n == 1000:
                     warm_source = (corpus, root / f"{n}-{latency:g}-0" / "cache")
         if not args.no_warm:

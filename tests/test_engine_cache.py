@@ -397,3 +397,20 @@ def test_a_merge_deletes_hidden_files_a_killed_merge_left_and_keeps_fresh_ones(
     assert merge_segments(folder) == 2
     assert not stale.exists() and fresh.exists()
     assert _rationales(tmp_path, corpus) == ["run 1"] * len(corpus.vignettes)
+
+
+def test_a_miss_opens_no_file_unless_the_one_file_per_answer_layout_has_a_folder_for_it(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backtriage.harness.engine import cache as cache_module
+
+    opened: list[Path] = []
+    real = cache_module.load_json
+    monkeypatch.setattr(cache_module, "load_json",
+                        lambda path, what: (opened.append(path), real(path, what))[1])
+    vignette = corpus.vignettes[0]
+    fresh = ResponseCache(tmp_path / "cache", {"kind": "test"})
+    assert fresh.get(vignette, 0) is None and opened == []
+    (tmp_path / "cache" / fresh.key(vignette, 0)[:2]).mkdir()
+    older = ResponseCache(tmp_path / "cache", {"kind": "test"})
+    assert older.get(vignette, 0) is None and len(opened) == 1

@@ -143,3 +143,44 @@ def test_a_presentation_is_equal_by_its_text_however_it_holds_it() -> None:
     with pytest.raises(AttributeError):
         held.register = "clinician"  # type: ignore[misc]
     assert isinstance(Decision("routine", "none", "radiculopathy"), Decision)
+
+
+def test_the_command_line_stops_with_exit_2_naming_the_changed_file_and_keeps_the_answers(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A system whose first call edits another vignette's file, as a user saving it would."""
+    from backtriage.harness.cli.main import main
+    from backtriage.harness.loading import corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "NARRATIVES_HELD_UP_TO", 0)
+    monkeypatch.setenv("BACKTRIAGE_CACHE_DIR", str(tmp_path / "validation"))
+    files = sorted(f for f in folder.glob("*.json") if f.name != "sources.json")
+    last = files[-1]  # the last vignette asked (they go in id order, and ids are the names)
+    module = tmp_path / "editing_system.py"
+    module.write_text(
+        "import pathlib\n"
+        f"TARGET = pathlib.Path({str(last)!r})\n"
+        "def triage(presentation):\n"
+        "    text = TARGET.read_text()\n"
+        "    if 'Edited.' not in text:\n"
+        "        TARGET.write_text(\n"
+        "            text.replace('\"narrative\": \"', '\"narrative\": \"Edited. ', 1))\n"
+        "    return {'urgency': 'routine', 'imaging': 'none', 'category': 'radiculopathy',\n"
+        "            'suspected_conditions': []}\n"
+    )
+    assert main(["validate", str(folder)]) == 0
+    out = tmp_path / "out"
+    status = main(["run", "--system", f"python:{module}:triage", "--corpus", str(folder),
+                   "--output", str(out), "--concurrency", "1", "--quiet", "--no-isolate"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert str(last) in err and "changed after the corpus was loaded" in err
+    assert "Traceback" not in err
+    # Every answer before the changed file's vignette is kept, and none is made up for it.
+    _header, *answers = (out / "journal.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in answers]
+    changed_id = json.loads(last.read_text())["id"]
+    assert len(records) == len(files) - 1
+    assert all(r["decision"] is not None for r in records)
+    assert changed_id not in {r["vignette_id"] for r in records}

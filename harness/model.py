@@ -1,9 +1,10 @@
 """Plain data of the contract: decisions, presentations and vignettes.
 
-All are frozen dataclasses built from validated JSON; they never validate on their own, the
-loader does (``backtriage.harness.loading``). They have slots, not instance dictionaries: a
-corpus of 100,000 vignettes holds some 600,000 of them, and an instance dictionary costs more
-than the data it holds.
+All are frozen dataclasses built from validated JSON, but for ``Presentation``, a small
+immutable class whose narrative may be read from its file when asked for; they never validate
+on their own, the loader does (``backtriage.harness.loading``). They have slots, not instance
+dictionaries: a corpus of 100,000 vignettes holds some 600,000 of them, and an instance
+dictionary costs more than the data it holds.
 """
 
 from __future__ import annotations
@@ -159,6 +160,10 @@ class Presentation:
                 and self.narrative == other.narrative)
 
     __hash__ = None  # type: ignore[assignment]  # equal by value, and its findings are a mapping
+
+    def __reduce__(self) -> tuple[type[Presentation], tuple[Any, ...]]:
+        # Copied through __init__, as the frozen dataclass it was is (its __setattr__ refuses).
+        return (Presentation, (self._narrative, self.findings, self.register))
 
     def __repr__(self) -> str:
         return (f"Presentation(narrative={self._narrative!r}, findings={self.findings!r}, "

@@ -8,6 +8,7 @@ takes that path.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,7 @@ def test_a_presentation_is_equal_by_its_text_however_it_holds_it() -> None:
     assert held != Presentation(held.narrative, findings, "clinician")
     with pytest.raises(AttributeError):
         held.register = "clinician"  # type: ignore[misc]
+    assert copy.copy(kept) == kept and not copy.copy(kept).narrative_held
     assert isinstance(Decision("routine", "none", "radiculopathy"), Decision)
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_common import as_installed
 from synthetic_corpus import write_corpus
 
 STAGES = ("load", "run", "score", "write")
@@ -53,7 +54,7 @@ def corpus_for(keep: Path, n: int) -> Path:
 
 def end_to_end(corpus: Path, out: Path, cache: Path) -> tuple[float, float, float]:
     """Run the CLI as a process; return wall seconds, CPU seconds and peak RSS in MiB."""
-    env = {**os.environ, "BACKTRIAGE_CACHE_DIR": str(cache)}
+    env = {**as_installed(os.environ), "BACKTRIAGE_CACHE_DIR": str(cache)}
     argv = [sys.executable, "-m", "backtriage.harness.cli.main", "run", "--system", "reference",
             "--corpus", str(corpus), "--output", str(out), "--quiet", "--no-progress"]
     start = time.perf_counter()
@@ -126,7 +127,8 @@ def main() -> int:
             warm = end_to_end(corpus, Path(tmp) / "warm", cache)
             child = subprocess.run(
                 [sys.executable, __file__, "--stages-only", str(corpus)], capture_output=True,
-                text=True, check=True, env={**os.environ, "BACKTRIAGE_CACHE_DIR": str(cache)},
+                text=True, check=True,
+                env={**as_installed(os.environ), "BACKTRIAGE_CACHE_DIR": str(cache)},
             )
         staged = json.loads(child.stdout.strip().splitlines()[-1])
         rows.append((n, cold, warm, staged))

@@ -35,6 +35,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import as_installed
+
 ROOT = Path(__file__).resolve().parents[1]
 VIGNETTES = ROOT / "vignettes"
 PREFERRED = "common/lbp-after-tennis-match-clinician.json"
@@ -116,7 +120,7 @@ def rows(work: Path, base: list[str]) -> tuple[list[Row], Callable[[], None]]:
 
 def environment(work: Path, label: str) -> dict[str, str]:
     """The child's environment: this checkout first on the path, a private cache folder."""
-    env = dict(os.environ)
+    env = as_installed(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env["BACKTRIAGE_CACHE_DIR"] = str(work / ("cache-cold" if label == "run, cold" else "cache"))
     env.pop("FORCE_COLOR", None)
@@ -159,9 +163,6 @@ def main() -> int:
                 row.cpu.append(cpu)
                 row.failures += status not in (0, 1)  # 1: a gate failed, still a full run
         print(f"command: {' '.join(base)} (checkout {ROOT})")
-        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-            # Every import then compiles from source: about 60 ms more than a user ever sees.
-            print("warning: PYTHONDONTWRITEBYTECODE is set, so no bytecode is cached; unset it")
         print(render(table, args.n))
     return 0
 

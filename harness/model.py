@@ -141,6 +141,10 @@ class Presentation:
         """Return the JSON form sent to adapters: ``{"narrative": ..., "findings": {...}}``."""
         return {"narrative": self.narrative, "findings": _thaw_findings(self.findings)}
 
+    def with_findings(self, findings: Mapping[str, Any]) -> Presentation:
+        """This presentation with other findings; its narrative is not read to make it."""
+        return Presentation(self._narrative, findings, self.register)
+
     def findings_dict(self) -> dict[str, Any]:
         """Return the findings in their JSON form (a fresh copy), without the narrative."""
         return _thaw_findings(self.findings)

@@ -19,14 +19,14 @@ from backtriage.harness.engine import run_system
 from backtriage.harness.loading import Corpus, check_corpus
 from backtriage.harness.loading.problems import CorpusChanged
 from backtriage.harness.loading.validation_cache import ValidationCache
-from backtriage.harness.model import Decision, Presentation
+from backtriage.harness.model import Presentation
 from backtriage.harness.runs.evaluation import evaluate, results_document
 from backtriage.harness.runs.results_io import safe_document, write_results
 from backtriage.harness.systems import resolve_system
 from backtriage.harness.systems.baselines import KeywordTriage
 from backtriage.scoring.policy import load_policy
 from tests.support.engine_helpers import quick
-from tests.support.factory import mixed_corpus
+from tests.support.factory import make_vignette, mixed_corpus, write_corpus
 
 
 def _loads(folder: Path, cache: ValidationCache, held_up_to: int) -> tuple[Corpus, Corpus]:
@@ -80,7 +80,7 @@ def test_a_narrative_whose_file_changed_after_loading_is_not_read(
         file.unlink()
     with pytest.raises(CorpusChanged) as raised:
         vignette.presentation.narrative  # noqa: B018 - reading it is the test
-    assert str(file) in str(raised.value)
+    assert str(file) in str(raised.value) and f"[{vignette.id}]" in str(raised.value)
     assert reused.vignettes[1].presentation.narrative  # the others still read
 
 
@@ -144,7 +144,21 @@ def test_a_presentation_is_equal_by_its_text_however_it_holds_it() -> None:
     with pytest.raises(AttributeError):
         held.register = "clinician"  # type: ignore[misc]
     assert copy.copy(kept) == kept and not copy.copy(kept).narrative_held
-    assert isinstance(Decision("routine", "none", "radiculopathy"), Decision)
+
+
+def test_new_findings_for_a_presentation_do_not_read_its_narrative() -> None:
+    """As a mutant of the reference asks: the narrative stays where it was, unread."""
+
+    class Unreadable:
+        def read(self) -> str:
+            raise AssertionError("the narrative was read")
+
+    source = Unreadable()
+    changed = Presentation(source, {"age": 40}, "lay").with_findings({"age": 41})
+    assert changed.findings == {"age": 41} and changed.register == "lay"
+    assert not changed.narrative_held
+    with pytest.raises(AssertionError):
+        changed.narrative  # noqa: B018 - still its source's
 
 
 def test_the_command_line_stops_with_exit_2_naming_the_changed_file_and_keeps_the_answers(
@@ -186,3 +200,30 @@ def test_the_command_line_stops_with_exit_2_naming_the_changed_file_and_keeps_th
     assert len(records) == len(files) - 1
     assert all(r["decision"] is not None for r in records)
     assert changed_id not in {r["vignette_id"] for r in records}
+
+
+@pytest.mark.parametrize("argv", [
+    ["corpus", "stats", "{corpus}"],
+    ["robustness", "--system", "reference", "--corpus", "{corpus}", "--output", "{out}"],
+])
+def test_the_commands_that_read_every_narrative_hold_them_all(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Corpus statistics and robustness variants read each narrative, some several times:
+    past the limit they still hold them rather than read each back from its file."""
+    from backtriage.harness.cli.main import main
+    from backtriage.harness.loading import corpus as corpus_module
+    from backtriage.harness.loading.narrative_file import NarrativeInFile
+
+    monkeypatch.setattr(corpus_module, "NARRATIVES_HELD_UP_TO", 0)
+    monkeypatch.setenv("BACKTRIAGE_CACHE_DIR", str(tmp_path / "validation"))
+    write_corpus(folder, [make_vignette(  # statistics read the narratives of lay messages
+        "t-lay", register="lay",
+        narrative="my lower back has ached since i moved the sofa, no numbness anywhere")])
+    assert main(["validate", str(folder)]) in (0, 1)  # the checks the command then reuses
+    reads: list[str] = []
+    monkeypatch.setattr(NarrativeInFile, "read", lambda self: reads.append(self.path) or "")
+    status = main([a.format(corpus=folder, out=tmp_path / "out") for a in argv])
+    capsys.readouterr()
+    assert status in (0, 1) and reads == []

@@ -66,14 +66,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def handle_quality(args: argparse.Namespace) -> int:
     """Print the item analysis; exit 2 for an invalid corpus or results file."""
     # Imported here, not at the top: registering the command stays cheap (see main).
-    from backtriage.harness.loading.corpus import check_corpus
+    from backtriage.harness.loading.corpus import HOLD_EVERY_NARRATIVE, check_corpus
     from backtriage.harness.runs.population import population
     from backtriage.scoring.item_analysis import analyse
     from backtriage.scoring.item_report import render_item_analysis
 
     if args.top < 0:
         raise InputError([Problem("--top", "", "must be 0 or more")])
-    corpus, problems = check_corpus(args.paths or None)
+    corpus, problems = check_corpus(args.paths or None,
+                                    narratives_held_up_to=HOLD_EVERY_NARRATIVE)
     errors = errors_only(problems)
     if errors:
         raise InputError(errors)
@@ -88,11 +89,12 @@ def handle_quality(args: argparse.Namespace) -> int:
 
 def handle_stats(args: argparse.Namespace) -> int:
     """Print the coverage report; exit 2 for an invalid corpus."""
-    from backtriage.harness.loading.corpus import check_corpus
+    from backtriage.harness.loading.corpus import HOLD_EVERY_NARRATIVE, check_corpus
     from backtriage.scoring.coverage import coverage
     from backtriage.scoring.coverage_report import render_coverage
 
-    corpus, problems = check_corpus(args.paths or None)
+    corpus, problems = check_corpus(args.paths or None,
+                                    narratives_held_up_to=HOLD_EVERY_NARRATIVE)
     errors = errors_only(problems)
     if errors:
         raise InputError(errors)

@@ -63,7 +63,7 @@ def handle(args: argparse.Namespace) -> int:
     """Build the variants, ask the system about originals and variants, report the flips."""
     # Imported here, not at the top: registering the command stays cheap (see main).
     from backtriage.harness.engine.session import run_session
-    from backtriage.harness.loading.corpus import load_corpus
+    from backtriage.harness.loading.corpus import HOLD_EVERY_NARRATIVE, load_corpus
     from backtriage.harness.robustness.flips import flips_by_transformation, render_report
     from backtriage.harness.robustness.transforms import TRANSFORMATIONS, by_name, variants_of
     from backtriage.harness.runs.evaluation import now_iso
@@ -87,7 +87,8 @@ def handle(args: argparse.Namespace) -> int:
         ) from None
     # One answer per vignette: a flip compares two single answers, not two samples.
     options = dataclasses.replace(engine_args.engine_options(args, config), epochs=1)
-    corpus = load_corpus(setting("corpus", args.corpus, config, None))
+    corpus = load_corpus(setting("corpus", args.corpus, config, None),
+                         narratives_held_up_to=HOLD_EVERY_NARRATIVE)
     originals = sorted(corpus.vignettes, key=lambda v: v.id)[: args.limit]
     variants = [x for v in originals for x in variants_of(v, transformations)]
     asked_originals = sorted({x.original.id for x in variants})

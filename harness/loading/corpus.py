@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,11 @@ The narratives are most of a large corpus's memory (120 MB of 100,000), and a ru
 rule systems never reads them; a model's prompt reads each again from its file, checked
 unchanged (:mod:`.narrative_file`). Up to this size they are simply held (24 MB at most).
 """
+
+HOLD_EVERY_NARRATIVE = sys.maxsize
+"""``narratives_held_up_to`` for the commands that read every narrative, some several times
+(corpus statistics, item analysis, robustness variants): reading each back from its file
+would cost more than holding them."""
 
 
 @dataclass(frozen=True)
@@ -319,24 +325,25 @@ def _read_corpus(
             digest = hashlib.sha256(data)
             hashed.append((path, digest.hexdigest()))
             if build:
-                built[path] = _built(
-                    data, path, NarrativeInFile(path, digest.digest()) if narratives_in_files
-                    else None)
+                built[path] = _built(data, path, digest.digest() if narratives_in_files else None)
     except InputError:
         return None, {}, {}
     return validation_key(hashed, [str(p) for p in problems]), dict(hashed), built
 
 
-def _built(data: bytes, path: str, narrative: NarrativeInFile | None = None) -> Vignette | None:
+def _built(data: bytes, path: str, narrative_sha256: bytes | None = None) -> Vignette | None:
     """The vignette in ``data`` if the bytes make one, else ``None`` (the full check says why).
 
     The bytes are any file's, unchecked: whatever fails here (bad UTF-8, not JSON, a field
     missing or of the wrong type, nesting too deep) only means no vignette, and any exception
     is caught for that reason: no shape of bad file may end the run before the check names it.
+    With ``narrative_sha256`` (the bytes' digest), the narrative is left in the file.
     """
     try:
-        return Vignette.from_dict(parse_accepted_json(decode_utf8(data, path), path), path,
-                                  narrative=narrative)
+        parsed = parse_accepted_json(decode_utf8(data, path), path)
+        in_file = (None if narrative_sha256 is None
+                   else NarrativeInFile(path, narrative_sha256, parsed["id"]))
+        return Vignette.from_dict(parsed, path, narrative=in_file)
     except Exception:  # any shape of bad file: the full check names the fault
         return None
 

@@ -21,10 +21,14 @@ from backtriage.harness.loading.textfile import decode_utf8, read_bytes
 
 @dataclass(frozen=True, slots=True)
 class NarrativeInFile:
-    """The narrative of the vignette file at ``path``, whose bytes had SHA-256 ``sha256``."""
+    """A vignette's narrative in its file: the file's bytes had SHA-256 ``sha256``.
+
+    ``path`` and ``vignette_id`` are the vignette's own strings, not copies.
+    """
 
     path: str
     sha256: bytes
+    vignette_id: str
 
     def read(self) -> str:
         """Return the narrative, read from the file.
@@ -35,17 +39,20 @@ class NarrativeInFile:
         try:
             data = read_bytes(Path(self.path), "vignette file")
         except InputError as exc:
-            raise CorpusChanged(exc.problems) from None
+            raise CorpusChanged([Problem(p.file, p.pointer, p.message, p.severity,
+                                         self.vignette_id) for p in exc.problems]) from None
         if hashlib.sha256(data).digest() != self.sha256:
             raise CorpusChanged([Problem(
-                self.path, "/presentation/narrative",
-                "the file changed after the corpus was loaded and checked; run again on the "
-                "corpus as it is now",
+                self.path, "",
+                "the file changed after the corpus was loaded and checked, so its narrative "
+                "is no longer the one checked; run again on the corpus as it is now",
+                vignette_id=self.vignette_id,
             )])
         # The same bytes the loader built the vignette from, so they parse as they did then.
         narrative = parse_accepted_json(decode_utf8(data, self.path), self.path)[
             "presentation"]["narrative"]
         if not isinstance(narrative, str):  # cannot happen for bytes the check accepted
             raise CorpusChanged([Problem(self.path, "/presentation/narrative",
-                                         "the narrative is not text")])
+                                         "the narrative is not text",
+                                         vignette_id=self.vignette_id)])
         return narrative

@@ -29,11 +29,8 @@ class MutantTriage:
     def triage(self, presentation: Presentation) -> Decision:
         """Answer as the mutated reference would."""
         if self.mutant.findings_edit is not None:
-            presentation = Presentation(
-                presentation.narrative,
-                self.mutant.findings_edit(presentation.findings),
-                presentation.register,
-            )
+            presentation = presentation.with_findings(
+                self.mutant.findings_edit(presentation.findings))
         decision: Decision = self._system.triage(presentation)
         return decision
 

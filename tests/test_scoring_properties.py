@@ -197,7 +197,7 @@ def test_the_running_count_of_misses_counts_what_scoring_calls_a_miss(
 ) -> None:
     # The progress line counts misses with the under-triage tier alone; it must agree with
     # the full score on every answer, an error included.
-    is_miss = miss_detector([vignette])
+    is_miss = miss_detector({vignette.id: vignette})
     record = AnswerRecord(vignette.id, 0, answer, None if answer else "failed")
     outcomes = score_answer(vignette, answer).outcomes
     assert is_miss(record) == (CRITICAL_MISS in outcomes or MAJOR_MISS in outcomes)

@@ -59,7 +59,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def handle(args: argparse.Namespace) -> int:
     """Run, print the scorecard, write results, and return the gate status."""
     # Imported here, not at the top: registering the command stays cheap (see main).
-    from backtriage.harness.loading.corpus import load_corpus
+    from backtriage.harness.loading.corpus import Corpus, load_corpus, open_corpus
+    from backtriage.harness.loading.pending_corpus import PendingCorpus
     from backtriage.harness.runs.evaluation import evaluate, results_document
     from backtriage.harness.runs.output_paths import claim_outputs
     from backtriage.harness.runs.results_io import safe_document, write_results
@@ -80,10 +81,19 @@ def handle(args: argparse.Namespace) -> int:
     options = engine_args.engine_options(args, config)
     model_settings = evaluator_args.model_settings(args, spec)
     label = evaluator_args.run_label(args, config)
-    corpus = load_corpus(setting("corpus", args.corpus, config, None),
-                         revalidate=bool(setting("revalidate", args.revalidate, config, False)))
-    corpus, selection = select_vignettes(corpus, *evaluator_args.selection_request(args, config))
-    corpus, shard_plan = ci_args.select(args, corpus)
+    terms, limit = evaluator_args.selection_request(args, config)
+    paths = setting("corpus", args.corpus, config, None)
+    revalidate = bool(setting("revalidate", args.revalidate, config, False))
+    corpus: Corpus | PendingCorpus
+    selection, shard_plan = None, None
+    if terms or limit is not None or getattr(args, "shard", None):
+        corpus, selection = select_vignettes(load_corpus(paths, revalidate=revalidate),
+                                             terms, limit)
+        corpus, shard_plan = ci_args.select(args, corpus)
+    else:
+        # The whole corpus: on an unchanged one, the vignettes are built as the engine takes
+        # them, so a networked system's first calls go out before the last is built.
+        corpus = open_corpus(paths, revalidate=revalidate)
     policy = load_policy(setting("policy", args.policy, config, None))
     output = Path(setting("output", args.output, config, DEFAULT_OUTPUT))
     storage = engine_args.run_storage(args, config, output)
@@ -130,7 +140,7 @@ def handle(args: argparse.Namespace) -> int:
             print(f"\n{failure}", file=sys.stderr)
         print(f"\nresults: {path}", file=out)
         if not args.quiet:
-            print(validation_note(corpus), file=out)
+            print(validation_note(result.corpus), file=out)
         ci_args.write_reports(args, document)
         return ci_args.exit_status(result, shard_plan)
     finally:

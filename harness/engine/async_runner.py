@@ -19,11 +19,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import itertools
 import queue
 import random
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.engine.async_calling import acall_with_retries
@@ -31,6 +32,7 @@ from backtriage.harness.engine.availability import AvailabilityWatch
 from backtriage.harness.engine.consuming import (
     DRAIN_SECONDS,
     Arrival,
+    Collected,
     Key,
     WorkerCrash,
     consume,
@@ -41,40 +43,53 @@ from backtriage.harness.model import Vignette
 from backtriage.harness.systems.protocol import AsyncMethods
 
 if TYPE_CHECKING:
-    from backtriage.harness.engine.runner import ResponseLookup, RunHooks
+    from backtriage.harness.engine.runner import Job, ResponseLookup, RunHooks
 
 
 # Closing the connection pool and ending the thread after the tasks have ended.
 _CLOSE_SECONDS = 2.0
+# Jobs queued between wake-ups of the tasks, while the calling thread builds them.
+_FEED_BATCH = 32
 
 
 def run_async_jobs(
     system: AsyncMethods,
-    jobs: list[tuple[Vignette, int]],
+    jobs: Iterable[Job],
     options: EngineOptions,
     hooks: RunHooks,
+    keys: Sequence[Key] | None = None,
 ) -> dict[Key, AnswerRecord]:
     """Answer ``jobs`` on an event loop; what ``runner._run_jobs`` does with threads.
+
+    ``jobs`` may still be being built (a pending corpus): given every job's ``keys``, in
+    order, the loop starts calling with the first jobs and this thread takes the rest from
+    ``jobs`` while those calls wait, before it consumes a single record.
 
     Raises:
         NoVerdict: the system could not be reached.
     """
-    if not jobs:
+    if keys is None:
+        jobs = list(jobs)
+        keys = [(v.id, epoch) for v, epoch in jobs]
+    if not keys:
         return {}
     results: queue.SimpleQueue[Arrival] = queue.SimpleQueue()
     deadline = None if options.max_total_seconds is None else (
         time.monotonic() + options.max_total_seconds)
-    watch = AvailabilityWatch(len(jobs))
+    watch = AvailabilityWatch(len(keys))
     cache = hooks.cache
-    calls = _CallLoop(system, jobs, options, cache, deadline, watch, results)
-    by_id = {v.id: v for v, _ in jobs}
+    calls = _CallLoop(system, len(keys), options, cache, deadline, watch, results)
+    by_id: dict[str, Vignette] = {}
+    feed = iter(jobs)
+    # Every task has a job when the loop starts; the rest are queued once it runs.
+    calls.feed(feed, by_id, limit=2 * calls.tasks)
 
     def store(item: AnswerRecord) -> None:
         if cache and not item.cached and item.decision is not None and item.final:
             # Stored here, not on the loop: a file written there would hold up every call.
             cache.put(by_id[item.vignette_id], item)
 
-    collected = hooks.collected(jobs, store)
+    collected = Collected(keys, hooks.on_record, hooks.progress, store)
 
     def wind_down() -> None:
         calls.stop(drain=DRAIN_SECONDS)
@@ -82,6 +97,13 @@ def run_async_jobs(
 
     calls.start()
     try:
+        try:
+            calls.feed(feed, by_id)
+        except BaseException:
+            # Building a job failed (a corpus file changed) or Ctrl-C came: the answers that
+            # came in meanwhile are journaled before the run stops, as consuming would have.
+            _keep_arrived(results, collected)
+            raise
         consume(results, collected, watch, deadline, hooks.flush, wind_down)
     finally:
         calls.stop(drain=0.0)  # a no-op once the loop has ended; after Ctrl-C, cancels now
@@ -91,13 +113,27 @@ def run_async_jobs(
     return collected.records
 
 
+def _keep_arrived(results: queue.SimpleQueue[Arrival], collected: Collected) -> None:
+    """Take every record already on ``results``.
+
+    A worker's crash is dropped: the run is stopping for another reason, the one to report.
+    """
+    while True:
+        try:
+            item = results.get_nowait()
+        except queue.Empty:
+            return
+        if not isinstance(item, WorkerCrash):
+            collected.accept(item)
+
+
 class _CallLoop:
     """An event loop on a daemon thread whose tasks answer the jobs and post the records."""
 
     def __init__(
         self,
         system: AsyncMethods,
-        jobs: Iterable[tuple[Vignette, int]],
+        jobs: int,
         options: EngineOptions,
         cache: ResponseLookup | None,
         deadline: float | None,
@@ -105,8 +141,9 @@ class _CallLoop:
         results: queue.SimpleQueue[Arrival],
     ):
         self._system = system
-        self._todo = collections.deque(jobs)
-        self._tasks = min(max(1, options.concurrency), len(self._todo))
+        self._todo: collections.deque[Job] = collections.deque()
+        self._all_fed = False
+        self.tasks = min(max(1, options.concurrency), jobs)
         self._options = options
         self._cache = cache
         self._deadline = deadline
@@ -115,12 +152,37 @@ class _CallLoop:
         self._loop = asyncio.new_event_loop()
         # Unbound until first awaited, so they belong to the loop that awaits them.
         self._stop = asyncio.Event()  # take no further job; end backoffs
+        self._fed = asyncio.Event()  # more jobs have been queued, or the last of them
         self._cancel = asyncio.Event()  # cancel the calls in flight
         self._thread = threading.Thread(target=self._run, name="backtriage-calls", daemon=True)
 
     def start(self) -> None:
         """Start the thread and its loop."""
         self._thread.start()
+
+    def feed(self, jobs: Iterator[Job], by_id: dict[str, Vignette],
+             limit: int | None = None) -> None:
+        """Queue jobs for the tasks, from the calling thread, noting each vignette in ``by_id``.
+
+        With ``limit``, at most that many and more may follow; without, every job left in
+        ``jobs``, after which the tasks end as the queue empties. Building a job's vignette
+        (``jobs`` may be a pending corpus's) happens here, while the calls queued before wait.
+        """
+        todo = self._todo
+        for n, job in enumerate(jobs if limit is None else itertools.islice(jobs, limit), 1):
+            by_id[job[0].id] = job[0]
+            todo.append(job)
+            if n % _FEED_BATCH == 0:
+                self._wake()
+                time.sleep(0)  # the loop's thread may want the interpreter now: let it
+        if limit is None:
+            self._all_fed = True
+        self._wake()
+
+    def _wake(self) -> None:
+        """Tell tasks waiting for jobs that the queue changed (from any thread)."""
+        with contextlib.suppress(RuntimeError):  # the loop has ended and closed
+            self._loop.call_soon_threadsafe(self._fed.set)
 
     def stop(self, drain: float) -> None:
         """Take no further job; cancel calls still in flight after ``drain`` seconds.
@@ -146,7 +208,7 @@ class _CallLoop:
             self._results.put(WorkerCrash(exc))
 
     async def _main(self) -> None:
-        workers = [asyncio.create_task(self._serve(seed)) for seed in range(self._tasks)]
+        workers = [asyncio.create_task(self._serve(seed)) for seed in range(self.tasks)]
         everything: asyncio.Future[Any] = asyncio.gather(*workers, return_exceptions=True)
         stop: asyncio.Future[Any] = asyncio.create_task(self._stop.wait())
         cancel: asyncio.Future[Any] = asyncio.create_task(self._cancel.wait())
@@ -165,8 +227,18 @@ class _CallLoop:
 
     async def _serve(self, seed: int) -> None:
         rng = random.Random(seed)
-        while self._todo and not self._stop.is_set():
-            vignette, epoch = self._todo.popleft()
+        todo = self._todo
+        while not self._stop.is_set():
+            if not todo:
+                if self._all_fed:
+                    return
+                # The calling thread is still building jobs; it wakes us as it queues them.
+                # (It stops the loop only after the last, or on an error with no drain,
+                # which cancels a task waiting here.)
+                self._fed.clear()
+                await self._fed.wait()
+                continue
+            vignette, epoch = todo.popleft()
             try:
                 record = await self._answer(vignette, epoch, rng)
                 if not record.cached and self._watch.observe(record):

@@ -7,11 +7,12 @@ it promptly. Workers never wait for the consumer, so a slow disk does not slow t
 
 from __future__ import annotations
 
+import itertools
 import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,11 +33,39 @@ from backtriage.harness.engine.consuming import (
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
-from backtriage.harness.systems.protocol import TriageSystem, async_methods
+from backtriage.harness.systems.protocol import AsyncMethods, TriageSystem, async_methods
 
 OnRecord = Callable[[AnswerRecord], None]
+Job = tuple[Vignette, int]
+"""A vignette and the epoch to ask it for."""
 
-__all__ = ["EngineOptions", "OnRecord", "ProgressSink", "ResponseLookup", "run_system"]
+__all__ = ["EngineOptions", "OnRecord", "ProgressSink", "ResponseLookup", "VignetteStream",
+           "run_system"]
+
+
+@dataclass(frozen=True)
+class VignetteStream:
+    """Vignettes still being built: every id now, each vignette as ``vignettes`` yields it.
+
+    A fresh run of a system that waits (a networked model) sends its first calls with the first
+    vignettes and takes the rest from ``vignettes`` while those calls wait: building a corpus
+    is most of loading it (``loading.pending_corpus``). Any other run takes them all first.
+
+    Attributes:
+        ids: every vignette's id, in the order ``vignettes`` yields them.
+        vignettes: yields each vignette once, in ``ids`` order.
+    """
+
+    ids: Sequence[str]
+    vignettes: Iterator[Vignette]
+
+    def jobs(self, epochs: int) -> Iterator[Job]:
+        """Each vignette's jobs as it is built, checked to come in ``ids`` order."""
+        for expected, vignette in zip(self.ids, self.vignettes, strict=True):
+            if vignette.id != expected:
+                raise RuntimeError(f"vignette {vignette.id!r} came where {expected!r} was due")
+            for epoch in range(epochs):
+                yield vignette, epoch
 
 
 class ProgressSink(Protocol):
@@ -88,7 +117,7 @@ class RunHooks:
 
 def run_system(
     system: TriageSystem,
-    vignettes: Iterable[Vignette],
+    vignettes: Iterable[Vignette] | VignetteStream,
     options: EngineOptions | None = None,
     on_record: OnRecord | None = None,
     *,
@@ -114,6 +143,14 @@ def run_system(
             came in before the run stopped have been passed to ``on_record``.
     """
     options = options or EngineOptions()
+    completed = tuple(completed)
+    if isinstance(vignettes, VignetteStream):
+        methods = (None if completed or getattr(system, "answers_inline", False) is True
+                   else async_methods(system))
+        if methods is not None:
+            return _run_streamed(methods, vignettes, options,
+                                 RunHooks(on_record, cache, progress, flush))
+        vignettes = vignettes.vignettes
     vignettes = list(vignettes)
     wanted = {(v.id, e) for v in vignettes for e in range(options.epochs)}
     records: dict[Key, AnswerRecord] = {
@@ -124,7 +161,7 @@ def run_system(
         progress.start(len(wanted), len(records))
     try:
         hooks = RunHooks(on_record, cache, progress, flush)
-        served = _serve_cached_head(jobs, hooks)
+        served, _ = _serve_cached_head(iter(jobs), hooks)
         records.update(served)
         jobs = jobs[len(served):]
         if jobs:  # (a run answered wholly from its journal and cache starts nothing)
@@ -132,6 +169,32 @@ def run_system(
     finally:
         if progress:
             progress.finish()
+    return sorted(records.values(), key=lambda r: (r.vignette_id, r.epoch))
+
+
+def _run_streamed(
+    methods: AsyncMethods, stream: VignetteStream, options: EngineOptions, hooks: RunHooks
+) -> list[AnswerRecord]:
+    """:func:`run_system` for a fresh run of a system that waits, on vignettes being built.
+
+    The cached head is answered as its vignettes are built; the first miss and the jobs after
+    it go to the event loop, which starts calling while the rest are built.
+    """
+    keys = [(vid, epoch) for vid in stream.ids for epoch in range(options.epochs)]
+    jobs = stream.jobs(options.epochs)
+    if hooks.progress:
+        hooks.progress.start(len(keys), 0)
+    try:
+        records, first = _serve_cached_head(jobs, hooks)
+        if first is not None:
+            # Imported here: a rerun answered from the cache never needs asyncio.
+            from backtriage.harness.engine.async_runner import run_async_jobs
+
+            rest = itertools.chain([first], jobs)
+            records.update(run_async_jobs(methods, rest, options, hooks, keys[len(records):]))
+    finally:
+        if hooks.progress:
+            hooks.progress.finish()
     return sorted(records.values(), key=lambda r: (r.vignette_id, r.epoch))
 
 
@@ -153,25 +216,31 @@ def _dispatch(
 
 
 def _serve_cached_head(
-    jobs: list[tuple[Vignette, int]], hooks: RunHooks
-) -> dict[Key, AnswerRecord]:
+    jobs: Iterator[Job], hooks: RunHooks
+) -> tuple[dict[Key, AnswerRecord], Job | None]:
     """Answer from the cache the jobs at the head of the queue, up to the first miss.
 
     A rerun whose answers are all cached then starts no worker thread at all (starting 32
     while the first ones read the cache cost a tenth of a second), and a cold run's first miss
     comes at once, so its first call is not delayed; later hits are found by the workers.
+
+    Returns:
+        The records served, in the order of ``jobs``, and the first job not served (``None``
+        when ``jobs`` ran out); the jobs after it are still in ``jobs``.
     """
-    collected = hooks.collected(jobs)
+    collected = hooks.collected(())
     if hooks.cache is None:
-        return collected.records
+        return collected.records, next(jobs, None)
+    first = None
     for vignette, epoch in jobs:
         record = hooks.cache.get(vignette, epoch)
         if record is None:
+            first = (vignette, epoch)
             break
         collected.accept(record)
     if collected.records and hooks.flush:
         hooks.flush()
-    return collected.records
+    return collected.records, first
 
 
 def _deadline(options: EngineOptions) -> float | None:

@@ -12,7 +12,7 @@ from backtriage.harness.engine.journal import Journal
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.progress import IsMiss, Progress
 from backtriage.harness.engine.records import AnswerRecord
-from backtriage.harness.engine.runner import run_system
+from backtriage.harness.engine.runner import VignetteStream, run_system
 from backtriage.harness.model import Vignette
 from backtriage.harness.systems.protocol import TriageSystem
 
@@ -57,7 +57,7 @@ class SessionResult:
 
 def run_session(
     system: TriageSystem,
-    vignettes: Sequence[Vignette],
+    vignettes: Sequence[Vignette] | VignetteStream,
     options: EngineOptions,
     storage: RunStorage,
     identity: Mapping[str, Any],
@@ -69,7 +69,7 @@ def run_session(
 
     Args:
         system: the system to ask.
-        vignettes: the cases to ask about.
+        vignettes: the cases to ask about (a stream: still being built; see ``runner``).
         options: engine options.
         storage: journal, cache and progress settings.
         identity: what makes two runs the same run; a resumed journal must match it.

@@ -13,6 +13,7 @@ from typing import Any
 
 from backtriage.harness.loading.jsonfile import load_json, parse_accepted_json, parse_json
 from backtriage.harness.loading.narrative_file import NarrativeInFile
+from backtriage.harness.loading.pending_corpus import PendingCorpus, VignetteKey
 from backtriage.harness.loading.problems import InputError, Problem, errors_only
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.loading.textfile import decode_utf8, read_bytes
@@ -79,14 +80,26 @@ def vignette_files(paths: Sequence[Path]) -> list[Path]:
     ``sorted(folder.rglob("*.json"))`` and the hidden-name filter gave, at a tenth of the cost
     (0.1 s per 10,000 files): a folder's entries are listed once, and paths made once, sorted.
     """
-    files: list[Path] = []
+    return [Path(p) for p in vignette_paths(paths)]
+
+
+def vignette_paths(paths: Sequence[Path]) -> list[str]:
+    """:func:`vignette_files` as the strings the paths print as, without making a ``Path``.
+
+    Making each ``Path`` cost more than reading its file's bytes (12 µs against 13 µs), and a
+    load needs only the string: ``str(folder.joinpath(*parts))`` is the folder's string, a
+    slash (none after ``/``, and no folder at all for ``.``) and the parts joined by slashes.
+    """
+    files: list[str] = []
     for path in paths:
         if path.is_dir():
             found = sorted(_json_entries(os.fspath(path)))
-            files.extend(path.joinpath(*parts) for parts in found
+            root = str(path)
+            prefix = "" if root == "." else root if root.endswith("/") else root + "/"
+            files.extend(prefix + "/".join(parts) for parts in found
                          if parts[-1] != BIBLIOGRAPHY_NAME)
         else:
-            files.append(path)
+            files.append(str(path))
     return files
 
 
@@ -180,6 +193,23 @@ def check_corpus(
     :data:`NARRATIVES_HELD_UP_TO`), each narrative stays in its file and is read when asked
     for (:mod:`.narrative_file`); a corpus checked on this load holds them all anyway.
     """
+    corpus, problems = _checked(paths, revalidate, cache, narratives_held_up_to,
+                                leave_pending=False)
+    return (corpus.corpus() if isinstance(corpus, PendingCorpus) else corpus), problems
+
+
+def _checked(
+    paths: Iterable[str | Path] | None,
+    revalidate: bool,
+    cache: ValidationCache | None,
+    narratives_held_up_to: int | None,
+    leave_pending: bool,
+) -> tuple[Corpus | PendingCorpus, list[Problem]]:
+    """:func:`check_corpus`; with ``leave_pending``, reused checks leave the vignettes unbuilt.
+
+    A corpus is left pending only when its narratives would be held anyway (up to
+    ``narratives_held_up_to`` files): it holds the bytes each vignette is to be built from.
+    """
     roots = [Path(p) for p in (paths or [corpus_dir()])]
     problems: list[Problem] = []
     for root in roots:
@@ -187,14 +217,22 @@ def check_corpus(
             problems.append(Problem(str(root), "", "no such file or folder"))
     roots = [r for r in roots if r.exists()]
     bib_path = find_bibliography(roots)
-    files = vignette_files(roots)
+    files = vignette_paths(roots)
     cache = cache or ValidationCache()
     held_up_to = NARRATIVES_HELD_UP_TO if narratives_held_up_to is None else narratives_held_up_to
-    key, hashes, built = _read_corpus(
-        bib_path, files, problems, build=not revalidate and cache.folder is not None,
+    reusable = not revalidate and cache.folder is not None
+    pending = leave_pending and reusable and len(files) <= held_up_to
+    key, hashes, built, held = _read_corpus(
+        bib_path, files, problems, build=reusable and not pending, hold=pending,
         narratives_in_files=len(files) > held_up_to,
     )
     cached = None if key is None or revalidate else cache.get(key)
+    if pending and cached is not None:
+        left = _pending(files, cached, held, bib_path, hashes, tuple(str(r) for r in roots))
+        if left is not None:
+            problems.extend(cached.problems)
+            return left, problems
+    del held
     vignettes = _reuse(files, cached, built) if cached is not None else None
     del built  # what a miss built is not kept while every check runs
     reused_bibliography = (
@@ -207,23 +245,20 @@ def check_corpus(
     else:
         # No check of this content is kept, or a file changed after the key was made from it
         # (its verdict belongs to the old bytes): every check runs on what is there now.
-        bibliography, vignettes, found = _check(bib_path, files)
+        bibliography, vignettes, found = _check(bib_path, [Path(f) for f in files])
         if key is not None and cached is None:
-            rejected = {f for f in map(str, files)} - {v.path for v in vignettes}
+            rejected = set(files) - {v.path for v in vignettes}
             cache.put(key, CachedValidation(
-                tuple(found), frozenset(rejected), {v.path: v.content_hash for v in vignettes}
+                tuple(found), frozenset(rejected), {v.path: v.content_hash for v in vignettes},
+                {v.path: v.id for v in vignettes},
             ))
         problems.extend(found)
         validation = "performed"
     vignettes.sort(key=lambda v: v.id)
-    digest = hashlib.sha256()
-    for v in vignettes:
-        digest.update(f"{v.id}\0{v.content_hash}\n".encode())
-    digest.update(canonical_json(dict(bibliography)).encode())
     corpus = Corpus(
         vignettes=tuple(vignettes),
         bibliography=MappingProxyType(bibliography),
-        content_hash=digest.hexdigest(),
+        content_hash=_content_hash(vignettes, bibliography),
         roots=tuple(str(r) for r in roots),
         version=_corpus_version(bib_path),
         validation=validation,
@@ -231,6 +266,51 @@ def check_corpus(
     if not vignettes and not errors_only(problems):
         problems.append(Problem(", ".join(map(str, roots)), "", "no vignettes found"))
     return corpus, problems
+
+
+def _content_hash(
+    vignettes: Iterable[Vignette | VignetteKey], bibliography: Mapping[str, Mapping[str, Any]]
+) -> str:
+    """The corpus's hash: every vignette's id and content hash, in id order, and the sources."""
+    digest = hashlib.sha256()
+    for v in vignettes:
+        digest.update(f"{v.id}\0{v.content_hash}\n".encode())
+    digest.update(canonical_json(dict(bibliography)).encode())
+    return digest.hexdigest()
+
+
+def _pending(
+    files: Sequence[str],
+    cached: CachedValidation,
+    held: Mapping[str, bytes],
+    bib_path: Path,
+    hashes: Mapping[str, str],
+    roots: tuple[str, ...],
+) -> PendingCorpus | None:
+    """The corpus a kept check accepted, its vignettes still to be built.
+
+    ``held`` is each file's SHA-256, as read for the key. ``None`` if the check kept no id or
+    hash for a file it accepted, or accepted none, or the bibliography changed since: the
+    caller then goes the way of a corpus built at once.
+    """
+    accepted: list[tuple[VignetteKey, str, bytes]] = []
+    for path in files:
+        if path in cached.rejected:
+            continue
+        vid, content_hash, sha256 = (cached.ids.get(path), cached.content_hashes.get(path),
+                                     held.get(path))
+        if vid is None or content_hash is None or sha256 is None:
+            return None
+        accepted.append((VignetteKey(vid, content_hash), path, sha256))
+    bibliography = _bibliography_entries(bib_path, hashes) if accepted else None
+    if bibliography is None:
+        return None
+    accepted.sort(key=lambda entry: entry[0].id)
+    return PendingCorpus(
+        accepted, content_hash=_content_hash((k for k, _, _ in accepted), bibliography),
+        roots=roots, version=_corpus_version(bib_path),
+        bibliography=MappingProxyType(bibliography),
+    )
 
 
 def _check(
@@ -271,7 +351,7 @@ def _check(
 
 
 def _reuse(
-    files: Sequence[Path], cached: CachedValidation, built: Mapping[str, Vignette | None]
+    files: Sequence[str], cached: CachedValidation, built: Mapping[str, Vignette | None]
 ) -> list[Vignette] | None:
     """The vignettes a cached check accepted, as :func:`_read_corpus` built them.
 
@@ -279,8 +359,7 @@ def _reuse(
     could not be built, or has no hash kept: the full check then runs and reports it.
     """
     vignettes = []
-    for file in files:
-        path = str(file)
+    for path in files:
         if path in cached.rejected:
             continue
         vignette = built.get(path)
@@ -295,11 +374,12 @@ def _reuse(
 
 def _read_corpus(
     bib_path: Path,
-    files: Sequence[Path],
+    files: Sequence[str],
     problems: list[Problem],
     build: bool,
     narratives_in_files: bool = False,
-) -> tuple[str | None, dict[str, str], dict[str, Vignette | None]]:
+    hold: bool = False,
+) -> tuple[str | None, dict[str, str], dict[str, Vignette | None], dict[str, bytes]]:
     """Read every file once: the corpus's cache key, each file's SHA-256, and its vignette.
 
     The key is None if a file cannot be read: the full check reports it, and then runs. The
@@ -313,25 +393,32 @@ def _read_corpus(
     only for the bytes the strict check accepted (:func:`parse_accepted_json`); when there is
     none, what was built is dropped and every check runs on the files again. A file that
     cannot be built maps to ``None``. With ``narratives_in_files`` each vignette built reads
-    its narrative from its file, by the SHA-256 of the bytes it was built from.
+    its narrative from its file, by the SHA-256 of the bytes it was built from. With ``hold``,
+    each file's SHA-256 is returned instead, to build its vignette from the file later, if
+    it still has those bytes (a pending corpus).
     """
     hashed: list[tuple[str, str]] = []
     built: dict[str, Vignette | None] = {}
+    held: dict[str, bytes] = {}
     try:
         hashed.append((str(bib_path), hashlib.sha256(read_bytes(bib_path, "file")).hexdigest()))
-        for file in files:
-            path = str(file)
-            data = read_bytes(file, "file")
+        for path in files:
+            data = read_bytes(path, "file")
             digest = hashlib.sha256(data)
             hashed.append((path, digest.hexdigest()))
             if build:
-                built[path] = _built(data, path, digest.digest() if narratives_in_files else None)
+                built[path] = built_vignette(data, path,
+                                             digest.digest() if narratives_in_files else None)
+            elif hold:
+                held[path] = digest.digest()
     except InputError:
-        return None, {}, {}
-    return validation_key(hashed, [str(p) for p in problems]), dict(hashed), built
+        return None, {}, {}, {}
+    return validation_key(hashed, [str(p) for p in problems]), dict(hashed), built, held
 
 
-def _built(data: bytes, path: str, narrative_sha256: bytes | None = None) -> Vignette | None:
+def built_vignette(
+    data: bytes, path: str, narrative_sha256: bytes | None = None
+) -> Vignette | None:
     """The vignette in ``data`` if the bytes make one, else ``None`` (the full check says why).
 
     The bytes are any file's, unchecked: whatever fails here (bad UTF-8, not JSON, a field
@@ -380,6 +467,25 @@ def load_corpus(
     """
     corpus, problems = check_corpus(paths, revalidate=revalidate,
                                     narratives_held_up_to=narratives_held_up_to)
+    errors = errors_only(problems)
+    if errors:
+        raise InputError(errors)
+    return corpus
+
+
+def open_corpus(
+    paths: Iterable[str | Path] | None = None, *, revalidate: bool = False
+) -> Corpus | PendingCorpus:
+    """:func:`load_corpus`, but a corpus whose checks are reused comes back pending.
+
+    A :class:`PendingCorpus` knows every vignette's id and content hash and builds the
+    vignettes only as they are wanted, so a run can start its first calls before the rest are
+    built. A corpus checked on this load, or too large to hold the bytes of, is built at once.
+
+    Raises:
+        InputError: listing every error (warnings do not block a run).
+    """
+    corpus, problems = _checked(paths, revalidate, None, None, leave_pending=True)
     errors = errors_only(problems)
     if errors:
         raise InputError(errors)

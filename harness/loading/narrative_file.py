@@ -36,18 +36,7 @@ class NarrativeInFile:
         Raises:
             CorpusChanged: the file is gone, unreadable, or no longer holds the bytes loaded.
         """
-        try:
-            data = read_bytes(Path(self.path), "vignette file")
-        except InputError as exc:
-            raise CorpusChanged([Problem(p.file, p.pointer, p.message, p.severity,
-                                         self.vignette_id) for p in exc.problems]) from None
-        if hashlib.sha256(data).digest() != self.sha256:
-            raise CorpusChanged([Problem(
-                self.path, "",
-                "the file changed after the corpus was loaded and checked, so its narrative "
-                "is no longer the one checked; run again on the corpus as it is now",
-                vignette_id=self.vignette_id,
-            )])
+        data = checked_bytes(self.path, self.sha256, self.vignette_id)
         # The same bytes the loader built the vignette from, so they parse as they did then.
         narrative = parse_accepted_json(decode_utf8(data, self.path), self.path)[
             "presentation"]["narrative"]
@@ -56,3 +45,24 @@ class NarrativeInFile:
                                          "the narrative is not text",
                                          vignette_id=self.vignette_id)])
         return narrative
+
+
+def checked_bytes(path: str, sha256: bytes, vignette_id: str) -> bytes:
+    """The bytes of the vignette file ``path``, which must still have SHA-256 ``sha256``.
+
+    Raises:
+        CorpusChanged: the file is gone, unreadable, or no longer holds the bytes checked.
+    """
+    try:
+        data = read_bytes(Path(path), "vignette file")
+    except InputError as exc:
+        raise CorpusChanged([Problem(p.file, p.pointer, p.message, p.severity, vignette_id)
+                             for p in exc.problems]) from None
+    if hashlib.sha256(data).digest() != sha256:
+        raise CorpusChanged([Problem(
+            path, "",
+            "the file changed after the corpus was loaded and checked, so it no longer holds "
+            "the vignette checked; run again on the corpus as it is now",
+            vignette_id=vignette_id,
+        )])
+    return data

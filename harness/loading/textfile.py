@@ -25,7 +25,7 @@ _KINDS = (
 )
 
 
-def read_bytes(path: Path, what: str = "file") -> bytes:
+def read_bytes(path: str | Path, what: str = "file") -> bytes:
     """Return the bytes of the regular file ``path``.
 
     The file is opened without blocking and checked to be a regular file before it is read,

@@ -33,7 +33,7 @@ from backtriage.harness.loading.textfile import read_text
 from backtriage.harness.version import harness_version
 
 FORMAT = "backtriage-validation"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _SEVERITIES = ("error", "warning")
 
 
@@ -45,11 +45,14 @@ class CachedValidation:
         problems: every problem, in the order the check reported them.
         rejected: files left out of the corpus (unreadable, not JSON, or breaking the schema).
         content_hashes: file path to the vignette's content hash (SHA-256 of its canonical JSON).
+        ids: file path to the id of the vignette it holds (each accepted file), so a run
+            knows its vignettes' order and its identity before it builds them.
     """
 
     problems: tuple[Problem, ...]
     rejected: frozenset[str]
     content_hashes: Mapping[str, str]
+    ids: Mapping[str, str]
 
 
 def cache_dir() -> Path | None:
@@ -144,6 +147,7 @@ class ValidationCache:
             "problems": [_problem_dict(p) for p in found.problems],
             "rejected": sorted(found.rejected),
             "content_hashes": dict(found.content_hashes),
+            "ids": dict(found.ids),
         }
         with contextlib.suppress(OSError):  # a folder that cannot be written costs the reuse only
             write_text_atomic(self.folder / f"{key}.json",
@@ -166,7 +170,10 @@ def _entry(data: Any, key: str) -> CachedValidation:
         vid = item["vignette_id"]
         problems.append(Problem(str(item["file"]), str(item["pointer"]), str(item["message"]),
                                 item["severity"], None if vid is None else str(vid)))
-    hashes = data["content_hashes"]
-    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
-        raise ValueError("content hashes must be strings")
-    return CachedValidation(tuple(problems), frozenset(map(str, data["rejected"])), hashes)
+    hashes, ids = data["content_hashes"], data["ids"]
+    for mapping in (hashes, ids):
+        if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+            raise ValueError("content hashes and ids must be strings")
+    if ids.keys() != hashes.keys():
+        raise ValueError("every accepted file has a content hash and an id")
+    return CachedValidation(tuple(problems), frozenset(map(str, data["rejected"])), hashes, ids)

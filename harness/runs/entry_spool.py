@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import tempfile
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,16 +50,17 @@ class EntrySpool:
     """Entries made while a run goes on, kept in a temporary file that nothing else can see.
 
     Args:
-        vignettes: the run's vignettes.
+        vignettes: the run's vignettes by id (read as answers arrive: a pending corpus's
+            ``by_id``, filled as its vignettes are built, will do).
         epochs: answers per vignette; an entry is made when all of them are in.
         make_entry: builds a vignette's entry from its score and its records (the same
             function the results document uses, so both give the same entry).
         folder: where the temporary file goes (the output folder; ``None``: the system's).
     """
 
-    def __init__(self, vignettes: Sequence[Vignette], epochs: int,
+    def __init__(self, vignettes: Mapping[str, Vignette], epochs: int,
                  make_entry: MakeEntry, folder: Path | None = None):
-        self._vignettes = {v.id: v for v in vignettes}
+        self._vignettes = vignettes
         self._epochs = epochs
         self._make_entry = make_entry
         self._waiting: dict[str, list[AnswerRecord]] = {}

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from backtriage.harness.engine import AnswerRecord, EngineOptions
+from backtriage.harness.engine.runner import VignetteStream
 from backtriage.harness.engine.session import RunStorage, run_session
 from backtriage.harness.loading import Corpus
+from backtriage.harness.loading.pending_corpus import PendingCorpus
+from backtriage.harness.model import Vignette
 from backtriage.harness.runs.entry_spool import EntrySpool
 from backtriage.harness.runs.llm_facts import prompt_facts, token_totals
 from backtriage.harness.runs.mapped import Mapped
-from backtriage.harness.runs.run_identity import miss_detector, run_identity
+from backtriage.harness.runs.run_identity import Keyed, miss_detector, run_identity
 from backtriage.harness.safe_json import SafeJson, dumps_safe
 from backtriage.harness.systems.protocol import TriageSystem
 from backtriage.harness.version import harness_version
@@ -81,7 +84,7 @@ def score_records(
 
 def evaluate(
     system: TriageSystem,
-    corpus: Corpus,
+    corpus: Corpus | PendingCorpus,
     policy: Policy,
     options: EngineOptions | None = None,
     storage: RunStorage | None = None,
@@ -90,30 +93,41 @@ def evaluate(
 
     Args:
         system: the system to ask.
-        corpus: the vignettes.
+        corpus: the vignettes; a pending corpus is built as the engine takes its vignettes
+            (a networked system's first calls then start before the last is built).
         policy: the gates.
         options: concurrency, epochs, timeouts and retries.
         storage: journal, resume, cache and progress; ``None`` keeps nothing on disk.
 
     Raises:
         NoVerdict: the system could not be reached; the journal keeps what was answered.
+        InputError: a pending corpus's file no longer makes the vignette its check accepted.
     """
     options = options or EngineOptions()
     storage = storage or RunStorage()
+    vignettes: Sequence[Vignette] | VignetteStream
+    if isinstance(corpus, PendingCorpus):
+        keys: Sequence[Keyed] = corpus.keys
+        by_id: Mapping[str, Vignette] = corpus.by_id  # filled as the vignettes are built
+        vignettes = VignetteStream(corpus.ids, corpus.vignettes())
+    else:
+        keys, by_id, vignettes = corpus.vignettes, corpus.by_id(), corpus.vignettes
     # A system that waits (a remote model) leaves the calling thread idle: its entries are
     # made in that wait. The rule systems answer at once, and would only pay for the copy.
     spool = None if getattr(system, "answers_inline", False) is True else EntrySpool(
-        corpus.vignettes, options.epochs, vignette_entry, storage.output_dir)
+        by_id, options.epochs, vignette_entry, storage.output_dir)
     session = run_session(
         system,
-        corpus.vignettes,
+        vignettes,
         options,
         storage,
-        run_identity(system, corpus.vignettes, corpus.content_hash, options),
+        run_identity(system, keys, corpus.content_hash, options),
         now_iso(),
-        miss_detector(corpus.vignettes),
+        miss_detector(by_id),
         observe=spool.add if spool is not None else None,
     )
+    if isinstance(corpus, PendingCorpus):
+        corpus = corpus.corpus()  # every vignette the engine took is built already
     result = result_from_records(
         system.spec,
         system.describe(),

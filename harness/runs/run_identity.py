@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.progress import IsMiss
@@ -14,7 +14,19 @@ from backtriage.harness.systems.protocol import TriageSystem
 from backtriage.scoring.outcomes import CRITICAL_MISS, MAJOR_MISS, under_triage
 
 
-def vignettes_hash(vignettes: Sequence[Vignette]) -> str:
+class Keyed(Protocol):
+    """A vignette as a run's identity sees it (a :class:`Vignette`, or a pending one's key)."""
+
+    @property
+    def id(self) -> str:
+        """The vignette's id."""
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of its canonical JSON."""
+
+
+def vignettes_hash(vignettes: Sequence[Keyed]) -> str:
     """SHA-256 over the ids and content hashes of exactly the vignettes being run."""
     text = "\n".join(f"{v.id}:{v.content_hash}" for v in sorted(vignettes, key=lambda v: v.id))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -22,7 +34,7 @@ def vignettes_hash(vignettes: Sequence[Vignette]) -> str:
 
 def run_identity(
     system: TriageSystem,
-    vignettes: Sequence[Vignette],
+    vignettes: Sequence[Keyed],
     corpus_hash: str,
     options: EngineOptions,
 ) -> dict[str, Any]:
@@ -42,9 +54,12 @@ def run_identity(
     }
 
 
-def miss_detector(vignettes: Sequence[Vignette]) -> IsMiss:
-    """Return a test for critical and major misses, errors included (they fail closed)."""
-    by_id = {v.id: v for v in vignettes}
+def miss_detector(by_id: Mapping[str, Vignette]) -> IsMiss:
+    """Return a test for critical and major misses, errors included (they fail closed).
+
+    ``by_id`` holds the run's vignettes; it is read as each answer arrives, so a pending
+    corpus's (filled as its vignettes are built) will do.
+    """
 
     def is_miss(record: AnswerRecord) -> bool:
         vignette = by_id.get(record.vignette_id)

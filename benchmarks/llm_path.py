@@ -16,7 +16,11 @@ of ``--repeat`` runs:
 - bare calls: the same N calls made by ``bare_client.py`` (asyncio streams and nothing else,
   no harness) against the same server, median of ``--repeat``: the floor of the call phase,
   above the fluid ideal because N calls on C connections take ``ceil(N / C)`` rounds; and the
-  harness's whole run over that floor (wall minus bare calls).
+  harness's whole run over that floor (wall minus bare calls);
+- httpx start: a process that only starts Python and imports what any asyncio client built on
+  httpx needs (``python -c "import asyncio, httpx"``), median of ``--repeat``. Start plus
+  bare calls is the floor of a whole run through such a client: the fixed cost of the
+  interpreter and those imports is paid before any first request.
 
 The warm-cache rerun repeats the first 1,000-vignette workload with the cache the cold run
 filled (a fresh output folder each time): every answer comes from the cache, 0 requests.
@@ -38,6 +42,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,9 +147,20 @@ def bare_calls(server: BenchServer, n: int, concurrency: int, repeat: int) -> fl
     return median(seconds)
 
 
-def row(name: str, n: int, latency: float, concurrency: int,
-        runs: Sequence[Measured], bare: float | None = None) -> list[str]:
-    """One table row: medians over ``runs``; ``bare`` is the bare client's seconds, if run."""
+def httpx_start(python: str, repeat: int) -> float:
+    """The median seconds a process takes to start and import asyncio and httpx."""
+    seconds = []
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        subprocess.run([python, "-c", "import asyncio, httpx"], env=base_env(), check=True)
+        seconds.append(time.perf_counter() - begin)
+    return median(seconds)
+
+
+def row(name: str, n: int, latency: float, concurrency: int, runs: Sequence[Measured],
+        bare: float | None = None, start: float | None = None) -> list[str]:
+    """One table row: medians over ``runs``; ``bare`` is the bare client's seconds, if run,
+    and ``start`` an httpx client process's start."""
     wall = median([m.run.wall for m in runs])
     ideal = n * latency / concurrency
     return [
@@ -162,6 +178,7 @@ def row(name: str, n: int, latency: float, concurrency: int,
         _per_request([m.server_cpu for m in runs], [m.requests for m in runs]),
         "-" if bare is None else f"{bare:.2f}",
         "-" if bare is None else f"{wall - bare:.2f}",
+        "-" if start is None else f"{start:.2f}",
     ]
 
 
@@ -172,7 +189,7 @@ def _per_request(cpu: Sequence[float], requests: Sequence[int]) -> str:
 
 HEADERS = ["workload", "wall s", "1st run s", "ideal s", "ratio", "CPU ms/vignette", "peak RSS MB",
            "requests", "to 1st request s", "call phase s", "after last reply s",
-           "server CPU ms/request", "bare calls s", "over bare s"]
+           "server CPU ms/request", "bare calls s", "over bare s", "httpx start s"]
 
 
 def main() -> int:
@@ -211,7 +228,8 @@ def main() -> int:
                 runs = [measure(server, args, corpus, root / f"{n}-{latency:g}-{k}", name, k)
                         for k in range(args.repeat)]
                 bare = bare_calls(server, n, args.concurrency, args.repeat)
-                rows.append(row(name, n, latency, args.concurrency, runs, bare))
+                start = httpx_start(args.python, args.repeat)
+                rows.append(row(name, n, latency, args.concurrency, runs, bare, start))
                 if warm_source is None and n == 1000:
                     warm_source = (corpus, root / f"{n}-{latency:g}-0" / "cache")
         if not args.no_warm:

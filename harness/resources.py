@@ -47,3 +47,20 @@ def load_schema(name: str) -> dict[str, Any]:
 
     data: dict[str, Any] = load_json(schemas_dir() / f"{name}.schema.json", "schema")
     return data
+
+
+def resolve_policy_path(path: str | Path | None) -> Path:
+    """Return the policy file ``path`` names: a file, or a bundled policy by name.
+
+    ``None`` is the bundled default policy; a bare name such as ``release`` that is not an
+    existing file is looked up among the bundled policies (``policies/release.yaml``).
+    """
+    if not path:
+        return default_policy_path()
+    file = Path(path)
+    # A config file makes paths absolute, so a bare name arrives as /config/dir/release too.
+    if not file.exists() and file.suffix == "":
+        bundled = policies_dir() / f"{file.name}.yaml"
+        if bundled.is_file():
+            return bundled
+    return file

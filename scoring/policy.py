@@ -10,7 +10,7 @@ from backtriage.harness.loading.numbers import Range, number_problem
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.schema_check import schema_problems
 from backtriage.harness.loading.yamlfile import load_yaml
-from backtriage.harness.resources import default_policy_path, policies_dir
+from backtriage.harness.resources import policies_dir, resolve_policy_path
 from backtriage.scoring.metrics import FLAT_METRICS
 
 _ANY_BOUND = Range(0, 1e9)
@@ -62,23 +62,6 @@ class Policy:
         if self.compare:
             doc["compare"] = dict(self.compare)
         return doc
-
-
-def resolve_policy_path(path: str | Path | None) -> Path:
-    """Return the policy file ``path`` names: a file, or a bundled policy by name.
-
-    ``None`` is the bundled default policy; a bare name such as ``release`` that is not an
-    existing file is looked up among the bundled policies (``policies/release.yaml``).
-    """
-    if not path:
-        return default_policy_path()
-    file = Path(path)
-    # A config file makes paths absolute, so a bare name arrives as /config/dir/release too.
-    if not file.exists() and file.suffix == "":
-        bundled = policies_dir() / f"{file.name}.yaml"
-        if bundled.is_file():
-            return bundled
-    return file
 
 
 def bundled_policy_names() -> list[str]:

@@ -59,6 +59,7 @@ class WaitingSystem:
     def __init__(self) -> None:
         self.called = threading.Event()
         self.asked: list[str] = []
+        self.answered = 0
 
     def triage(self, presentation: Presentation) -> Decision:
         raise AssertionError("the engine takes the asyncio path for this system")
@@ -67,6 +68,7 @@ class WaitingSystem:
         self.called.set()
         self.asked.append(presentation.narrative)
         await asyncio.sleep(0.001)
+        self.answered += 1
         return KeywordTriage().triage(presentation)
 
     async def aclose(self) -> None:
@@ -280,3 +282,92 @@ def test_answers_in_before_a_build_fails_reach_the_journal(folder: Path) -> None
                    EngineOptions(concurrency=4), journaled.append)
     assert len(journaled) >= 4
     assert all(r.decision is not None for r in journaled)
+
+
+class ThreadedSystem:
+    """The same answers from a system without coroutine methods (the threaded path)."""
+
+    spec = "test:threaded"
+
+    def __init__(self) -> None:
+        self.called = threading.Event()
+        self.answered = 0
+        self._lock = threading.Lock()
+
+    def triage(self, presentation: Presentation) -> Decision:
+        self.called.set()
+        threading.Event().wait(0.002)
+        with self._lock:
+            self.answered += 1
+        return KeywordTriage().triage(presentation)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "test"}
+
+    def close(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("path", ["stream", "asyncio", "threads"])
+def test_the_callers_work_is_done_while_the_first_calls_are_out(
+    folder: Path, path: str
+) -> None:
+    checked, opened = pending(folder)
+    system: WaitingSystem | ThreadedSystem = ThreadedSystem() if path == "threads" \
+        else WaitingSystem()
+    vignettes: Any = (VignetteStream(opened.ids, opened.vignettes()) if path == "stream"
+                      else checked.vignettes)
+    seen: list[tuple[bool, int]] = []
+
+    def work() -> None:
+        seen.append((system.called.wait(5), system.answered))
+
+    records = run_system(system, vignettes, EngineOptions(concurrency=4), while_waiting=work)
+    assert len(seen) == 1
+    called, answered = seen[0]
+    assert called and answered < len(records) == len(checked)
+
+
+def test_a_broken_policy_file_of_the_users_stops_the_run_before_any_call(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backtriage.harness.cli.main import main
+    from tests.support.scripted_server import ScriptedServer, openai_model
+
+    load_corpus([folder])  # checked, so the run's corpus is pending
+    policy = tmp_path / "mine.yaml"
+    policy.write_text("name: mine\nthresholds: {critical_misses: {max: -1}}\n")
+    with ScriptedServer(openai_model) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        assert main(["run", "--quiet", "--no-progress", "--system", "openai:m", "--corpus",
+                     str(folder), "--policy", str(policy), "--output",
+                     str(tmp_path / "out")]) == 2
+    assert server.requests == []
+
+
+def test_only_a_run_on_an_event_loop_leaves_its_corpus_pending(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import backtriage.harness.loading.corpus as corpus_module
+    from backtriage.harness.cli.main import main
+    from tests.support.scripted_server import ScriptedServer, openai_model
+
+    load_corpus([folder])  # checked: a later open leaves it pending
+    opened: list[str] = []
+    real = corpus_module.open_corpus
+
+    def recording(*args: Any, **kwargs: Any) -> Corpus | PendingCorpus:
+        got = real(*args, **kwargs)
+        opened.append(type(got).__name__)
+        return got
+
+    monkeypatch.setattr(corpus_module, "open_corpus", recording)
+    common = ["run", "--quiet", "--no-progress", "--corpus", str(folder)]
+    assert main([*common, "--system", "reference", "--output", str(tmp_path / "r")]) in (0, 1)
+    assert main([*common, "--system", "baseline:keyword", "--output", str(tmp_path / "b")]) \
+        in (0, 1)
+    assert opened == []  # the rule systems' corpus is built at once (each file read once)
+    with ScriptedServer(openai_model) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        assert main([*common, "--system", "openai:m", "--output", str(tmp_path / "o")]) == 0
+    assert opened == ["PendingCorpus"]

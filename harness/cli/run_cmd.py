@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.cli import ci_args, console_args, engine_args, evaluator_args, exit_codes
 from backtriage.harness.cli.config import load_config, setting
 from backtriage.harness.cli.validate_cmd import validation_note
 from backtriage.harness.engine.availability import NoVerdict
 from backtriage.harness.loading.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from backtriage.harness.cli.ci_args import ShardPlan
+    from backtriage.harness.loading.corpus import Corpus
+    from backtriage.harness.loading.pending_corpus import PendingCorpus
+    from backtriage.harness.runs.selection import Selection
+    from backtriage.harness.systems.protocol import TriageSystem
+    from backtriage.scoring.policy import Policy
 
 DEFAULT_OUTPUT = "backtriage-out"
 
@@ -59,16 +70,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def handle(args: argparse.Namespace) -> int:
     """Run, print the scorecard, write results, and return the gate status."""
     # Imported here, not at the top: registering the command stays cheap (see main).
-    from backtriage.harness.loading.corpus import Corpus, load_corpus, open_corpus
-    from backtriage.harness.loading.pending_corpus import PendingCorpus
+    from backtriage.harness.resources import policies_dir, resolve_policy_path
     from backtriage.harness.runs.evaluation import evaluate, results_document
     from backtriage.harness.runs.output_paths import claim_outputs
-    from backtriage.harness.runs.results_io import safe_document, write_results
-    from backtriage.harness.runs.selection import mark_selection, select_vignettes
     from backtriage.harness.systems.registry import resolve_system
-    from backtriage.scoring.policy import load_policy
-    from backtriage.scoring.reports.common import first_error
-    from backtriage.scoring.scorecard import render_scorecard
 
     worst = console_args.worst_count(args)
     config = load_config(args.config)
@@ -82,19 +87,12 @@ def handle(args: argparse.Namespace) -> int:
     model_settings = evaluator_args.model_settings(args, spec)
     label = evaluator_args.run_label(args, config)
     terms, limit = evaluator_args.selection_request(args, config)
-    paths = setting("corpus", args.corpus, config, None)
-    revalidate = bool(setting("revalidate", args.revalidate, config, False))
-    corpus: Corpus | PendingCorpus
-    selection, shard_plan = None, None
-    if terms or limit is not None or getattr(args, "shard", None):
-        corpus, selection = select_vignettes(load_corpus(paths, revalidate=revalidate),
-                                             terms, limit)
-        corpus, shard_plan = ci_args.select(args, corpus)
-    else:
-        # The whole corpus: on an unchanged one, the vignettes are built as the engine takes
-        # them, so a networked system's first calls go out before the last is built.
-        corpus = open_corpus(paths, revalidate=revalidate)
-    policy = load_policy(setting("policy", args.policy, config, None))
+    policy_file = resolve_policy_path(setting("policy", args.policy, config, None))
+    # A user's policy file is checked before the first call; a bundled one (each is loaded by
+    # the tests) is loaded while the first calls wait, with what writes the results.
+    policy: Policy | Callable[[], Policy] = (
+        functools.partial(_bundled_policy, policy_file) if policy_file.parent == policies_dir()
+        else _policy(policy_file))
     output = Path(setting("output", args.output, config, DEFAULT_OUTPUT))
     storage = engine_args.run_storage(args, config, output)
     answer_format = setting("answer_format", args.answer_format, config, None)
@@ -112,6 +110,7 @@ def handle(args: argparse.Namespace) -> int:
             settings["answer_format"] = answer_format
         system = resolve_system(spec, evaluator_args.merge_settings(settings, model_settings))
         try:
+            corpus, selection, shard_plan = _corpus(args, config, system, terms, limit)
             result = evaluate(system, corpus, policy, options, storage)
         except KeyboardInterrupt:
             engine_args.note_interrupted(output)
@@ -121,6 +120,11 @@ def handle(args: argparse.Namespace) -> int:
             return exit_codes.SYSTEM_UNAVAILABLE
         finally:
             system.close()
+        from backtriage.harness.runs.results_io import safe_document, write_results
+        from backtriage.harness.runs.selection import mark_selection
+        from backtriage.scoring.reports.common import first_error
+        from backtriage.scoring.scorecard import render_scorecard
+
         engine_args.note_cache_failure(result.extra)
         shard_note = f"shard {shard_plan.shard}" if shard_plan else ""
         result = ci_args.mark(mark_selection(result, selection, shard_note), shard_plan)
@@ -145,3 +149,51 @@ def handle(args: argparse.Namespace) -> int:
         return ci_args.exit_status(result, shard_plan)
     finally:
         claim.release()
+
+
+def _corpus(
+    args: argparse.Namespace, config: dict[str, Any], system: TriageSystem,
+    terms: list[str], limit: int | None,
+) -> tuple[Corpus | PendingCorpus, Selection | None, ShardPlan | None]:
+    """The corpus to run, the selection made of it and the shard cut out of it.
+
+    The whole corpus, for a system answered on an event loop (the networked adapters): on an
+    unchanged corpus its vignettes are built as the engine takes them, so the first calls go
+    out before the last is built. Any other system's engine path takes every vignette first,
+    so its corpus is built at once (a pending one would read each file twice).
+    """
+    from backtriage.harness.loading.corpus import load_corpus, open_corpus
+    from backtriage.harness.systems.protocol import async_methods
+
+    paths = setting("corpus", args.corpus, config, None)
+    revalidate = bool(setting("revalidate", args.revalidate, config, False))
+    if terms or limit is not None or getattr(args, "shard", None):
+        from backtriage.harness.runs.selection import select_vignettes
+
+        corpus, selection = select_vignettes(load_corpus(paths, revalidate=revalidate),
+                                             terms, limit)
+        corpus, shard_plan = ci_args.select(args, corpus)
+        return corpus, selection, shard_plan
+    if async_methods(system) is None or getattr(system, "answers_inline", False) is True:
+        return load_corpus(paths, revalidate=revalidate), None, None
+    return open_corpus(paths, revalidate=revalidate), None, None
+
+
+def _policy(file: Path) -> Policy:
+    """The policy in ``file``, checked now."""
+    from backtriage.scoring.policy import load_policy
+
+    return load_policy(file)
+
+
+def _bundled_policy(file: Path) -> Policy:
+    """A bundled policy, loaded while the first calls wait, and what writes the results then.
+
+    Those modules are imported here because the calling thread is idle in that wait (the
+    policy's YAML parser and the report modules were a tenth of the time before a first call).
+    """
+    from backtriage.harness.runs import results_io, selection  # noqa: F401 - in the wait
+    from backtriage.scoring import scorecard  # noqa: F401
+    from backtriage.scoring.reports import common  # noqa: F401
+
+    return _policy(file)

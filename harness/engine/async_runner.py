@@ -24,7 +24,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.engine.async_calling import acall_with_retries
@@ -36,6 +36,7 @@ from backtriage.harness.engine.consuming import (
     Key,
     WorkerCrash,
     consume,
+    run_while_waiting,
 )
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
@@ -97,13 +98,8 @@ def run_async_jobs(
 
     calls.start()
     try:
-        try:
-            calls.feed(feed, by_id)
-        except BaseException:
-            # Building a job failed (a corpus file changed) or Ctrl-C came: the answers that
-            # came in meanwhile are journaled before the run stops, as consuming would have.
-            _keep_arrived(results, collected)
-            raise
+        run_while_waiting(lambda: _fed_then(calls, feed, by_id, hooks.while_waiting),
+                          results, collected)
         consume(results, collected, watch, deadline, hooks.flush, wind_down)
     finally:
         calls.stop(drain=0.0)  # a no-op once the loop has ended; after Ctrl-C, cancels now
@@ -113,18 +109,12 @@ def run_async_jobs(
     return collected.records
 
 
-def _keep_arrived(results: queue.SimpleQueue[Arrival], collected: Collected) -> None:
-    """Take every record already on ``results``.
-
-    A worker's crash is dropped: the run is stopping for another reason, the one to report.
-    """
-    while True:
-        try:
-            item = results.get_nowait()
-        except queue.Empty:
-            return
-        if not isinstance(item, WorkerCrash):
-            collected.accept(item)
+def _fed_then(calls: _CallLoop, feed: Iterator[Job], by_id: dict[str, Vignette],
+              then: Callable[[], None] | None) -> None:
+    """Queue the rest of the jobs, then do the caller's work for the wait."""
+    calls.feed(feed, by_id)
+    if then is not None:
+        then()
 
 
 class _CallLoop:

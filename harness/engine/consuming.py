@@ -81,6 +81,30 @@ class Collected:
             self._progress.update(item)
 
 
+def run_while_waiting(
+    work: Callable[[], None] | None, results: queue.SimpleQueue[Arrival], collected: Collected
+) -> None:
+    """Do ``work`` in the calling thread while the first calls are out, before consuming.
+
+    If it fails (a corpus file changed while its vignettes were being built) or Ctrl-C comes,
+    the answers already in are taken (journaled) before the run stops, as consuming would
+    have; a worker's crash among them is dropped, the run stopping for the reason raised.
+    """
+    if work is None:
+        return
+    try:
+        work()
+    except BaseException:
+        while True:
+            try:
+                item = results.get_nowait()
+            except queue.Empty:
+                break
+            if not isinstance(item, WorkerCrash):
+                collected.accept(item)
+        raise
+
+
 def consume(
     results: queue.SimpleQueue[Arrival],
     collected: Collected,

@@ -29,6 +29,7 @@ from backtriage.harness.engine.consuming import (
     Key,
     WorkerCrash,
     consume,
+    run_while_waiting,
 )
 from backtriage.harness.engine.options import EngineOptions
 from backtriage.harness.engine.records import AnswerRecord
@@ -100,12 +101,16 @@ class RunHooks:
         cache: the response cache, if any.
         progress: the progress display, if any.
         flush: makes the answers passed to ``on_record`` durable, once per batch.
+        while_waiting: work for the calling thread once the first calls are out, before it
+            takes their answers (what the run needs only after its calls); not called on the
+            inline path, where nothing waits.
     """
 
     on_record: OnRecord | None = None
     cache: ResponseLookup | None = None
     progress: ProgressSink | None = None
     flush: Callable[[], None] | None = None
+    while_waiting: Callable[[], None] | None = None
 
     def collected(
         self, jobs: Iterable[tuple[Vignette, int]],
@@ -125,6 +130,7 @@ def run_system(
     cache: ResponseLookup | None = None,
     progress: ProgressSink | None = None,
     flush: Callable[[], None] | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> list[AnswerRecord]:
     """Ask ``system`` about every vignette ``options.epochs`` times.
 
@@ -133,6 +139,8 @@ def run_system(
     journal); records cut short by the time cap are returned but not passed to it. ``flush`` is
     called whenever every answer that has arrived has been passed to ``on_record``, before the
     engine waits for more (the journal then hands its lines to the operating system).
+    ``while_waiting`` is called once the first calls are out (never if no call is made, nor
+    on the inline path): work the caller needs only after the calls is done in their wait.
 
     Returns:
         One record per (vignette, epoch), sorted by vignette id then epoch, whatever the order
@@ -149,7 +157,7 @@ def run_system(
                    else async_methods(system))
         if methods is not None:
             return _run_streamed(methods, vignettes, options,
-                                 RunHooks(on_record, cache, progress, flush))
+                                 RunHooks(on_record, cache, progress, flush, while_waiting))
         vignettes = vignettes.vignettes
     vignettes = list(vignettes)
     wanted = {(v.id, e) for v in vignettes for e in range(options.epochs)}
@@ -160,7 +168,7 @@ def run_system(
     if progress:
         progress.start(len(wanted), len(records))
     try:
-        hooks = RunHooks(on_record, cache, progress, flush)
+        hooks = RunHooks(on_record, cache, progress, flush, while_waiting)
         served, _ = _serve_cached_head(iter(jobs), hooks)
         records.update(served)
         jobs = jobs[len(served):]
@@ -352,6 +360,7 @@ def _run_jobs(
             worker.join(timeout=max(0.0, drain_until - time.monotonic()))
 
     try:
+        run_while_waiting(hooks.while_waiting, results, collected)
         consume(results, collected, watch, deadline, hooks.flush, wind_down)
     finally:
         stop.set()

@@ -64,6 +64,7 @@ def run_session(
     started_at: str,
     is_miss: IsMiss | None = None,
     observe: Callable[[AnswerRecord], None] | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> SessionResult:
     """Run ``system`` with a journal, a cache and progress as ``storage`` asks.
 
@@ -76,6 +77,7 @@ def run_session(
         started_at: this run's start time (kept only when no journal is resumed).
         is_miss: tells the progress display which answers are misses.
         observe: sees each final record as it arrives, after the journal has it.
+        while_waiting: work done while the first calls wait (see ``run_system``).
 
     Raises:
         InputError: if ``--resume`` finds the journal of a different run.
@@ -104,7 +106,7 @@ def run_session(
         records = run_system(
             system, vignettes, options, on_record,
             completed=completed, cache=cache, progress=progress,
-            flush=journal.flush if journal else None,
+            flush=journal.flush if journal else None, while_waiting=while_waiting,
         )
     finally:
         if journal:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.engine import AnswerRecord, EngineOptions
 from backtriage.harness.engine.runner import VignetteStream
@@ -21,10 +21,12 @@ from backtriage.harness.runs.run_identity import Keyed, miss_detector, run_ident
 from backtriage.harness.safe_json import SafeJson, dumps_safe
 from backtriage.harness.systems.protocol import TriageSystem
 from backtriage.harness.version import harness_version
-from backtriage.scoring.gates import GateResult, all_passed, apply_gates
-from backtriage.scoring.metrics import metrics_by_status
-from backtriage.scoring.policy import Policy
 from backtriage.scoring.vignette_score import VignetteScore, score_vignette
+
+if TYPE_CHECKING:
+    from backtriage.scoring.gates import GateResult
+    from backtriage.scoring.policy import Policy
+
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class RunResult:
     @property
     def passed(self) -> bool:
         """True when every gate passed."""
+        from backtriage.scoring.gates import all_passed
+
         return all_passed(list(self.gates))
 
 
@@ -85,7 +89,7 @@ def score_records(
 def evaluate(
     system: TriageSystem,
     corpus: Corpus | PendingCorpus,
-    policy: Policy,
+    policy: Policy | Callable[[], Policy],
     options: EngineOptions | None = None,
     storage: RunStorage | None = None,
 ) -> RunResult:
@@ -95,16 +99,20 @@ def evaluate(
         system: the system to ask.
         corpus: the vignettes; a pending corpus is built as the engine takes its vignettes
             (a networked system's first calls then start before the last is built).
-        policy: the gates.
+        policy: the gates, or what loads them: called while the first calls wait (the
+            command line loads a bundled policy there, already known to be sound), else
+            after the answers.
         options: concurrency, epochs, timeouts and retries.
         storage: journal, resume, cache and progress; ``None`` keeps nothing on disk.
 
     Raises:
         NoVerdict: the system could not be reached; the journal keeps what was answered.
-        InputError: a pending corpus's file no longer makes the vignette its check accepted.
+        InputError: a pending corpus's file no longer makes the vignette its check accepted,
+            or the policy that ``policy`` loads is unsound.
     """
     options = options or EngineOptions()
     storage = storage or RunStorage()
+    gates = _Gates(policy)
     vignettes: Sequence[Vignette] | VignetteStream
     if isinstance(corpus, PendingCorpus):
         keys: Sequence[Keyed] = corpus.keys
@@ -125,6 +133,7 @@ def evaluate(
         now_iso(),
         miss_detector(by_id),
         observe=spool.add if spool is not None else None,
+        while_waiting=gates.prepare,
     )
     if isinstance(corpus, PendingCorpus):
         corpus = corpus.corpus()  # every vignette the engine took is built already
@@ -133,7 +142,7 @@ def evaluate(
         system.describe(),
         corpus,
         options,
-        policy,
+        gates.load(),
         session.records,
         session.started_at,
         spool=spool,
@@ -146,6 +155,27 @@ def evaluate(
     if prompt is not None:
         extra["prompt"] = prompt
     return replace(result, extra=extra)
+
+
+class _Gates:
+    """A run's policy, loaded once: while the first calls wait, or when first asked for."""
+
+    def __init__(self, source: Policy | Callable[[], Policy]):
+        self._source = source
+        self._policy: Policy | None = None
+
+    def prepare(self) -> None:
+        """Load the policy and import what gating needs (a run that waits does it then)."""
+        self.load()
+
+    def load(self) -> Policy:
+        """The policy, loaded on first use."""
+        if self._policy is None:
+            from backtriage.scoring import gates, metrics  # noqa: F401 - imported in the wait
+
+            source = self._source
+            self._policy = source() if callable(source) else source
+        return self._policy
 
 
 def result_from_records(
@@ -164,6 +194,9 @@ def result_from_records(
     ``spool`` holds entries made while the run went on; those whose records are these are
     reused (their score here, their text when the results are written).
     """
+    from backtriage.scoring.gates import apply_gates
+    from backtriage.scoring.metrics import metrics_by_status
+
     scores = score_records(corpus, records, spool)
     metrics = metrics_by_status(scores)
     gates = apply_gates(policy, metrics)

@@ -22,6 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import backtriage.harness.loading.corpus as corpus_module
+import backtriage.harness.loading.pending_corpus as pending_module
 from backtriage.harness.engine import AnswerRecord, EngineOptions, run_system
 from backtriage.harness.engine.runner import VignetteStream
 from backtriage.harness.loading import Corpus, load_corpus
@@ -118,17 +120,25 @@ def test_the_identity_of_a_pending_run_is_that_of_the_built_one(folder: Path) ->
         system, checked.vignettes, checked.content_hash, options)
 
 
+def edit(folder: Path, vid: str) -> Path:
+    """Change the narrative of the file holding ``vid``; return the file."""
+    file = next(f for f in folder.glob("*.json") if json.loads(f.read_text()).get("id") == vid)
+    data = json.loads(file.read_text())
+    data["presentation"]["narrative"] += " The pain is worse at night."
+    file.write_text(json.dumps(data))
+    return file
+
+
 @pytest.mark.parametrize("change", ["edited", "deleted"])
 def test_a_file_changed_after_opening_stops_the_build_naming_it(
-    folder: Path, change: str
+    folder: Path, change: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(corpus_module, "PENDING_BYTES_HELD", 0)  # every file read again
     _, opened = pending(folder)
     vid = opened.ids[7]
     file = next(f for f in folder.glob("*.json") if json.loads(f.read_text()).get("id") == vid)
     if change == "edited":
-        data = json.loads(file.read_text())
-        data["presentation"]["narrative"] += " The pain is worse at night."
-        file.write_text(json.dumps(data))
+        edit(folder, vid)
     else:
         file.unlink()
     built = opened.vignettes()
@@ -137,6 +147,35 @@ def test_a_file_changed_after_opening_stops_the_build_naming_it(
         next(built)
     assert caught.value.problems[0].file == str(file)
     assert caught.value.problems[0].vignette_id == vid
+
+
+@pytest.mark.parametrize("budget", ["none", "one file", "all"])
+def test_what_is_held_or_read_again_builds_the_same_corpus(
+    folder: Path, budget: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = vignette_paths([folder])[0]  # the first file read
+    size = {"none": 0, "one file": Path(first).stat().st_size, "all": 8 << 20}[budget]
+    monkeypatch.setattr(corpus_module, "PENDING_BYTES_HELD", size)
+    checked, opened = pending(folder)
+    read_again: list[str] = []
+    real = pending_module.checked_bytes
+
+    def reading(path: str, sha256: bytes, vignette_id: str) -> bytes:
+        read_again.append(vignette_id)
+        return real(path, sha256, vignette_id)
+
+    monkeypatch.setattr(pending_module, "checked_bytes", reading)
+    assert opened.corpus().vignettes == checked.vignettes
+    expected = {"none": len(opened), "one file": len(opened) - 1, "all": 0}[budget]
+    assert len(read_again) == expected
+
+
+def test_bytes_held_from_the_first_read_build_the_vignette_as_it_was_read(
+    folder: Path,
+) -> None:
+    checked, opened = pending(folder)  # a small corpus: every file's bytes are held
+    edit(folder, opened.ids[3])
+    assert opened.corpus().vignettes == checked.vignettes
 
 
 def test_a_networked_run_calls_before_the_last_vignette_is_built(folder: Path) -> None:

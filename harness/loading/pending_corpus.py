@@ -7,10 +7,11 @@ fields) is most of a load: 0.06-0.08 s per 1,000 on a 2-core machine. A run of a
 system therefore builds its first vignettes, sends their calls, and builds the rest while those
 calls wait (``engine.runner``); anything else asks for the whole :class:`Corpus` at once.
 
-Each vignette is built from its file read again, and only if the file still holds the very
-bytes whose hash found the kept check (their SHA-256 is kept, not the bytes: a corpus's files
-would be a quarter of a run's memory), so no edit can land between a verdict and its vignette;
-a file changed in between stops the run (:class:`~.problems.CorpusChanged`).
+Each vignette is built from the very bytes whose hash found the kept check: those held from
+that read, up to a budget (``corpus.PENDING_BYTES_HELD``; all a corpus's files would be a
+quarter of a large run's memory), else its file read again, and only if it still holds those
+bytes. So no edit can land between a verdict and its vignette; a file changed in between
+stops the run (:class:`~.problems.CorpusChanged`).
 """
 
 from __future__ import annotations
@@ -35,13 +36,18 @@ class VignetteKey:
     content_hash: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Accepted:
-    """One file a kept check accepted: its vignette's key, and the SHA-256 of its bytes."""
+    """One file a kept check accepted.
+
+    Its vignette's key, the SHA-256 of its bytes, and the bytes themselves if they were held
+    from that read (dropped once built).
+    """
 
     key: VignetteKey
     path: str
     sha256: bytes
+    data: bytes | None
 
 
 class PendingCorpus:
@@ -56,10 +62,11 @@ class PendingCorpus:
 
     validation = "reused"
 
-    def __init__(self, accepted: Sequence[tuple[VignetteKey, str, bytes]], *, content_hash: str,
+    def __init__(self, accepted: Sequence[tuple[VignetteKey, str, bytes, bytes | None]], *,
+                 content_hash: str,
                  roots: tuple[str, ...], version: str | None,
                  bibliography: Mapping[str, Mapping[str, Any]]):
-        self._accepted = [_Accepted(key, path, sha256) for key, path, sha256 in accepted]
+        self._accepted = [_Accepted(*a) for a in accepted]
         self.keys = tuple(a.key for a in self._accepted)
         self.content_hash = content_hash
         self.roots = roots
@@ -105,8 +112,11 @@ class PendingCorpus:
     def _build(self, accepted: _Accepted) -> Vignette:
         from backtriage.harness.loading.corpus import built_vignette
 
-        key, path = accepted.key, accepted.path
-        vignette = built_vignette(checked_bytes(path, accepted.sha256, key.id), path)
+        key, path, data = accepted.key, accepted.path, accepted.data
+        if data is None:
+            data = checked_bytes(path, accepted.sha256, key.id)
+        accepted.data = None
+        vignette = built_vignette(data, path)
         if vignette is None or vignette.id != key.id:
             raise InputError([Problem(
                 path, "", "no longer reads as the vignette its kept check accepted; "

@@ -410,3 +410,22 @@ def test_only_a_run_on_an_event_loop_leaves_its_corpus_pending(
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
         assert main([*common, "--system", "openai:m", "--output", str(tmp_path / "o")]) == 0
     assert opened == ["PendingCorpus"]
+
+
+def test_a_build_failing_before_the_loop_starts_leaves_no_loop_open(folder: Path) -> None:
+    import gc
+    import warnings
+
+    _, opened = pending(folder)
+
+    def failing_at_once() -> Iterator[Vignette]:
+        yield next(opened.vignettes())
+        raise CorpusChanged([])
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(CorpusChanged):
+            run_system(WaitingSystem(), VignetteStream(opened.ids, failing_at_once()),
+                       EngineOptions(concurrency=4))
+        gc.collect()
+    assert not [w for w in caught if "unclosed event loop" in str(w.message)]

@@ -85,7 +85,11 @@ def run_async_jobs(
     by_id: dict[str, Vignette] = {}
     feed = iter(jobs)
     # Every task has a job when the loop starts; the rest are queued once it runs.
-    calls.feed(feed, by_id, limit=2 * calls.tasks)
+    try:
+        calls.feed(feed, by_id, limit=2 * calls.tasks)
+    except BaseException:
+        calls.discard()  # building a first job failed: the loop never ran
+        raise
 
     def store(item: AnswerRecord) -> None:
         if cache and not item.cached and item.decision is not None and item.final:
@@ -151,6 +155,10 @@ class _CallLoop:
     def start(self) -> None:
         """Start the thread and its loop."""
         self._thread.start()
+
+    def discard(self) -> None:
+        """Close the loop of a run that never started it."""
+        self._loop.close()
 
     def feed(self, jobs: Iterator[Job], by_id: dict[str, Vignette],
              limit: int | None = None) -> None:

@@ -29,7 +29,7 @@ from backtriage.harness.engine.runner import VignetteStream
 from backtriage.harness.loading import Corpus, load_corpus
 from backtriage.harness.loading.corpus import open_corpus, vignette_paths
 from backtriage.harness.loading.pending_corpus import PendingCorpus
-from backtriage.harness.loading.problems import CorpusChanged
+from backtriage.harness.loading.problems import CorpusChanged, InputError
 from backtriage.harness.model import Decision, Presentation, Vignette
 from backtriage.harness.runs.evaluation import evaluate
 from backtriage.harness.runs.run_identity import run_identity
@@ -168,6 +168,19 @@ def test_what_is_held_or_read_again_builds_the_same_corpus(
     assert opened.corpus().vignettes == checked.vignettes
     expected = {"none": len(opened), "one file": len(opened) - 1, "all": 0}[budget]
     assert len(read_again) == expected
+
+
+def test_a_file_that_no_longer_makes_its_vignette_is_named_with_it(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, opened = pending(folder)
+    # As if the checking code changed without changing the key: the bytes read as no vignette.
+    monkeypatch.setattr(corpus_module, "built_vignette", lambda data, path: None)
+    with pytest.raises(InputError) as caught:
+        opened.corpus()
+    problem = caught.value.problems[0]
+    assert problem.vignette_id == opened.ids[0]
+    assert Path(problem.file).is_file() and "--revalidate" in problem.message
 
 
 def test_bytes_held_from_the_first_read_build_the_vignette_as_it_was_read(

@@ -162,8 +162,8 @@ def _corpus(
     out before the last is built. Any other system's engine path takes every vignette first,
     so its corpus is built at once (a pending one would read each file twice).
     """
+    from backtriage.harness.engine.runner import takes_a_stream
     from backtriage.harness.loading.corpus import load_corpus, open_corpus
-    from backtriage.harness.systems.protocol import async_methods
 
     paths = setting("corpus", args.corpus, config, None)
     revalidate = bool(setting("revalidate", args.revalidate, config, False))
@@ -174,7 +174,7 @@ def _corpus(
                                              terms, limit)
         corpus, shard_plan = ci_args.select(args, corpus)
         return corpus, selection, shard_plan
-    if async_methods(system) is None or getattr(system, "answers_inline", False) is True:
+    if not takes_a_stream(system):
         return load_corpus(paths, revalidate=revalidate), None, None
     return open_corpus(paths, revalidate=revalidate), None, None
 

@@ -41,7 +41,7 @@ Job = tuple[Vignette, int]
 """A vignette and the epoch to ask it for."""
 
 __all__ = ["EngineOptions", "OnRecord", "ProgressSink", "ResponseLookup", "VignetteStream",
-           "run_system"]
+           "run_system", "takes_a_stream"]
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,7 @@ def run_system(
     options = options or EngineOptions()
     completed = tuple(completed)
     if isinstance(vignettes, VignetteStream):
-        methods = (None if completed or getattr(system, "answers_inline", False) is True
-                   else async_methods(system))
+        methods = None if completed or not takes_a_stream(system) else async_methods(system)
         if methods is not None:
             return _run_streamed(methods, vignettes, options,
                                  RunHooks(on_record, cache, progress, flush, while_waiting))
@@ -178,6 +177,16 @@ def run_system(
         if progress:
             progress.finish()
     return sorted(records.values(), key=lambda r: (r.vignette_id, r.epoch))
+
+
+def takes_a_stream(system: TriageSystem) -> bool:
+    """Whether a fresh run of ``system`` takes a :class:`VignetteStream` as it is built.
+
+    Only a system answered on the event loop does; every other path (the rule systems inline,
+    the rest on threads) takes every vignette before its first call, and a resumed run too.
+    """
+    return (getattr(system, "answers_inline", False) is not True
+            and async_methods(system) is not None)
 
 
 def _run_streamed(

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from backtriage.scoring.policy import Policy
 
 
-
 @dataclass(frozen=True)
 class RunResult:
     """Everything one evaluation produced, ready for reports and the results file."""
@@ -112,7 +111,7 @@ def evaluate(
     """
     options = options or EngineOptions()
     storage = storage or RunStorage()
-    gates = _Gates(policy)
+    run_policy = _RunPolicy(policy)
     vignettes: Sequence[Vignette] | VignetteStream
     if isinstance(corpus, PendingCorpus):
         keys: Sequence[Keyed] = corpus.keys
@@ -133,7 +132,7 @@ def evaluate(
         now_iso(),
         miss_detector(by_id),
         observe=spool.add if spool is not None else None,
-        while_waiting=gates.prepare,
+        while_waiting=run_policy.prepare,
     )
     if isinstance(corpus, PendingCorpus):
         corpus = corpus.corpus()  # every vignette the engine took is built already
@@ -142,7 +141,7 @@ def evaluate(
         system.describe(),
         corpus,
         options,
-        gates.load(),
+        run_policy.load(),
         session.records,
         session.started_at,
         spool=spool,
@@ -157,7 +156,7 @@ def evaluate(
     return replace(result, extra=extra)
 
 
-class _Gates:
+class _RunPolicy:
     """A run's policy, loaded once: while the first calls wait, or when first asked for."""
 
     def __init__(self, source: Policy | Callable[[], Policy]):

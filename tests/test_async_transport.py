@@ -290,3 +290,32 @@ def test_a_reply_larger_than_the_bound_is_refused_whatever_its_framing(
                 await client.post(server.url, json={})
 
     run(test)
+
+
+def test_an_adapters_post_reads_gzip_and_declared_charsets_as_httpx_would() -> None:
+    """``apost_json`` sends the kept head and takes the body itself: a gzip body is still
+    decoded, a declared charset still read, and the server sees every call's own length."""
+    from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
+    from backtriage.harness.systems.adapters.http_common import json_body
+
+    replies = [with_length(gzip.compress(b'{"n": 1}'), "200 OK", "Content-Encoding: gzip"),
+               with_length('{"w": "caf\u00e9"}'.encode("latin-1"), "200 OK",
+                           "Content-Type: application/json; charset=latin-1")]
+    heads: list[bytes] = []
+
+    def replier(n: int, head: bytes) -> bytes:
+        heads.append(head)
+        return replies[n - 1]
+
+    async def main() -> None:
+        clients = AsyncClients("openai:test", 2.0, 4)
+        async with RawServer(replier) as server:
+            first = await apost_json(clients, server.url + "/v1/x", {"a": 1}, {"X-K": "v"})
+            second = await apost_json(clients, server.url + "/v1/x", {"a": "longer"},
+                                      {"X-K": "v"})
+            await clients.aclose()
+        assert json_body(first) == {"n": 1} and json_body(second) == {"w": "caf\u00e9"}
+
+    asyncio.run(main())
+    assert [b"Content-Length: 7" in heads[0], b"Content-Length: 14" in heads[1]] == [True, True]
+    assert all(b"X-K: v" in head and b"POST /v1/x HTTP/1.1" in head for head in heads)

@@ -30,6 +30,9 @@ import httpx
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    RequestMaker = Callable[[], httpx.Request]
+    """Makes the request being sent, for the errors that carry it."""
+
 _MAX_HEAD = 64 * 1024
 MAX_BODY = 32 * 1024 * 1024
 """Largest reply body read (32 MiB): no answer is near it, and a server that sends more, or
@@ -49,6 +52,20 @@ def _head_cut(got: bytes) -> str:
     if got:
         return "peer closed connection without sending a complete response head"
     return "Server disconnected without sending a response."
+
+
+def connection_key(url: httpx.URL) -> tuple[str, str, int]:
+    """What a connection is kept for: scheme, host and port (the default port if none)."""
+    return url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)
+
+
+def wire_bytes(request: httpx.Request) -> bytes:
+    """The bytes of ``request`` on an HTTP/1.1 connection: its head, then its whole body."""
+    head = [request.method.encode("ascii"), b" ", request.url.raw_path, b" HTTP/1.1\r\n"]
+    for name, value in request.headers.raw:
+        head += [name, b": ", value, b"\r\n"]
+    head.append(b"\r\n")
+    return b"".join(head) + request.content  # the client built the body whole (json=...)
 
 
 class _Connection:
@@ -81,11 +98,20 @@ class LeanTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and read the whole reply."""
-        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        return await self.send(connection_key(request.url), wire_bytes(request),
+                               request.extensions.get("timeout", {}), lambda: request)
+
+    async def send(self, key: tuple[str, str, int], data: bytes,
+                   timeouts: dict[str, float | None], request: RequestMaker) -> httpx.Response:
+        """Send the bytes of one request (head and body) to ``key``; read the whole reply.
+
+        ``request`` makes the httpx request that ``data`` is, wanted only when httpx's errors
+        (which carry it) are raised: an adapter sends its bytes without building one.
+        """
         async with self._slots:
-            connection = await self._connection(request, timeouts.get("connect"))
+            connection = await self._connection(key, timeouts.get("connect"), request)
             try:
-                response = await self._exchange(connection, request, timeouts)
+                response = await self._exchange(connection, data, timeouts, request)
             except BaseException:
                 connection.close()  # cut short (a timeout, a cancel): its state is unknown
                 raise
@@ -100,9 +126,8 @@ class LeanTransport(httpx.AsyncBaseTransport):
             with contextlib.suppress(OSError):  # already broken: closed is closed
                 await connection.writer.wait_closed()
 
-    async def _connection(self, request: httpx.Request, limit: float | None) -> _Connection:
-        url = request.url
-        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+    async def _connection(self, key: tuple[str, str, int], limit: float | None,
+                          request: RequestMaker) -> _Connection:
         for index in range(len(self._idle) - 1, -1, -1):  # the most recently used first
             connection = self._idle[index]
             if not connection.usable():
@@ -112,7 +137,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
                 del self._idle[index]
                 return connection
         tls = None
-        if url.scheme == "https":
+        if key[0] == "https":
             tls = self._tls if isinstance(self._tls, ssl.SSLContext) else self._tls()
         try:
             async with asyncio.timeout(limit):
@@ -120,20 +145,15 @@ class LeanTransport(httpx.AsyncBaseTransport):
                     key[1], key[2], ssl=tls, server_hostname=key[1] if tls else None,
                     limit=_MAX_HEAD)
         except TimeoutError as exc:
-            raise httpx.ConnectTimeout("timed out connecting", request=request) from exc
+            raise httpx.ConnectTimeout("timed out connecting", request=request()) from exc
         except OSError as exc:  # refused, DNS (gaierror), TLS (SSLError): all OSErrors
-            raise httpx.ConnectError(_os_message(exc), request=request) from exc
+            raise httpx.ConnectError(_os_message(exc), request=request()) from exc
         return _Connection(key, reader, writer)
 
-    async def _exchange(self, connection: _Connection, request: httpx.Request,
-                        timeouts: dict[str, float | None]) -> httpx.Response:
-        body = request.content  # the client built it whole (json=...)
-        target = request.url.raw_path
-        head = [request.method.encode("ascii"), b" ", target, b" HTTP/1.1\r\n"]
-        for name, value in request.headers.raw:
-            head += [name, b": ", value, b"\r\n"]
-        head.append(b"\r\n")
-        connection.writer.write(b"".join(head) + body)
+    async def _exchange(self, connection: _Connection, data: bytes,
+                        timeouts: dict[str, float | None], request: RequestMaker
+                        ) -> httpx.Response:
+        connection.writer.write(data)
         await _bounded(connection.writer.drain(), timeouts.get("write"),
                        httpx.WriteTimeout, httpx.WriteError, request)
         read = timeouts.get("read")
@@ -157,9 +177,10 @@ class LeanTransport(httpx.AsyncBaseTransport):
             try:
                 length = int(fields[b"content-length"])
             except ValueError:
-                raise httpx.RemoteProtocolError("bad Content-Length", request=request) from None
+                raise httpx.RemoteProtocolError("bad Content-Length",
+                                                request=request()) from None
             if length > MAX_BODY:
-                raise httpx.RemoteProtocolError(_too_large(length), request=request)
+                raise httpx.RemoteProtocolError(_too_large(length), request=request())
             content = await _bounded(
                 connection.reader.readexactly(length), read, httpx.ReadTimeout,
                 httpx.RemoteProtocolError, request,
@@ -178,7 +199,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
 
 async def _bounded(step: Awaitable[Any], limit: float | None,
                    timeout: type[httpx.TransportError], broken: type[httpx.TransportError],
-                   request: httpx.Request,
+                   request: RequestMaker,
                    cut: Callable[[bytes], str] = lambda got: _BODY_CUT) -> Any:
     """Await one step of the exchange within ``limit`` seconds, as httpx's errors.
 
@@ -188,13 +209,13 @@ async def _bounded(step: Awaitable[Any], limit: float | None,
         async with asyncio.timeout(limit):
             return await step
     except TimeoutError as exc:
-        raise timeout(f"no progress within {limit:g} s", request=request) from exc
+        raise timeout(f"no progress within {limit:g} s", request=request()) from exc
     except asyncio.IncompleteReadError as exc:
-        raise httpx.RemoteProtocolError(cut(exc.partial), request=request) from exc
+        raise httpx.RemoteProtocolError(cut(exc.partial), request=request()) from exc
     except (asyncio.LimitOverrunError, ValueError) as exc:  # a huge head, a bad chunk size
-        raise httpx.RemoteProtocolError(f"malformed reply ({exc})", request=request) from exc
+        raise httpx.RemoteProtocolError(f"malformed reply ({exc})", request=request()) from exc
     except OSError as exc:  # a reset, a TLS error
-        raise broken(_os_message(exc), request=request) from exc
+        raise broken(_os_message(exc), request=request()) from exc
 
 
 def _os_message(exc: OSError) -> str:
@@ -209,7 +230,7 @@ def _os_message(exc: OSError) -> str:
 
 
 def _parse_head(
-    raw: bytes, request: httpx.Request
+    raw: bytes, request: RequestMaker
 ) -> tuple[bytes, int, bytes, list[tuple[bytes, bytes]], dict[bytes, bytes]]:
     """Version, status, reason, header list and lower-cased header fields of a reply head."""
     lines = raw[:-4].split(b"\r\n")
@@ -217,13 +238,13 @@ def _parse_head(
     code, _, reason = rest.partition(b" ")
     if not version.startswith(b"HTTP/1.") or not code.isdigit():
         raise httpx.RemoteProtocolError(f"not an HTTP/1.1 reply: {lines[0][:80]!r}",
-                                        request=request)
+                                        request=request())
     headers = []
     fields: dict[bytes, bytes] = {}
     for line in lines[1:]:
         name, colon, value = line.partition(b":")
         if not colon:
-            raise httpx.RemoteProtocolError("malformed reply header", request=request)
+            raise httpx.RemoteProtocolError("malformed reply header", request=request())
         name, value = name.strip(), value.strip()
         headers.append((name, value))
         fields[name.lower()] = value

@@ -319,3 +319,26 @@ def test_an_adapters_post_reads_gzip_and_declared_charsets_as_httpx_would() -> N
     asyncio.run(main())
     assert [b"Content-Length: 7" in heads[0], b"Content-Length: 14" in heads[1]] == [True, True]
     assert all(b"X-K: v" in head and b"POST /v1/x HTTP/1.1" in head for head in heads)
+
+
+def test_a_server_that_stops_reading_is_a_write_timeout() -> None:
+    """A request larger than the socket takes waits in the write buffer; the write timeout
+    bounds that wait (a drain with nothing left to write needs no timer, this one does)."""
+    async def main() -> None:
+        held: list[asyncio.StreamWriter] = []
+
+        async def never_read(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            held.append(writer)  # keep the connection open, read nothing
+
+        server = await asyncio.start_server(never_read, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        transport = LeanTransport(ssl.create_default_context(), 1)
+        timeout = httpx.Timeout(5.0, write=0.3)
+        async with httpx.AsyncClient(transport=transport, timeout=timeout,
+                                     trust_env=False) as client:
+            post = client.post(f"http://127.0.0.1:{port}/", content=b"x" * (32 << 20))
+            with pytest.raises(httpx.WriteTimeout):  # not the test's own bound of 10 s
+                await asyncio.wait_for(post, 10)
+        server.close()
+
+    asyncio.run(main())

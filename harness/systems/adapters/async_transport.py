@@ -154,7 +154,11 @@ class LeanTransport(httpx.AsyncBaseTransport):
                         timeouts: dict[str, float | None], request: RequestMaker
                         ) -> httpx.Response:
         connection.writer.write(data)
-        await _bounded(connection.writer.drain(), timeouts.get("write"),
+        # With nothing left in the write buffer (the socket took the request whole, as it
+        # does a few kilobytes), the drain cannot wait, so it needs no timer (a twentieth of
+        # a call on the loop); its errors are the same.
+        waiting = connection.writer.transport.get_write_buffer_size()
+        await _bounded(connection.writer.drain(), timeouts.get("write") if waiting else None,
                        httpx.WriteTimeout, httpx.WriteError, request)
         read = timeouts.get("read")
         while True:
@@ -206,6 +210,8 @@ async def _bounded(step: Awaitable[Any], limit: float | None,
     ``cut`` says what a connection closed part-way means, given the bytes that did arrive.
     """
     try:
+        if limit is None:  # no timer to set: the step's own errors still map below
+            return await step
         async with asyncio.timeout(limit):
             return await step
     except TimeoutError as exc:

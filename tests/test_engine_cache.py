@@ -414,3 +414,26 @@ def test_a_miss_opens_no_file_unless_the_one_file_per_answer_layout_has_a_folder
     (tmp_path / "cache" / fresh.key(vignette, 0)[:2]).mkdir()
     older = ResponseCache(tmp_path / "cache", {"kind": "test"})
     assert older.get(vignette, 0) is None and len(opened) == 1
+
+
+def test_an_answer_stored_after_its_miss_is_the_line_a_fresh_cache_would_store(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """A miss keeps its key for the answer's store; the line is the same as without the
+    lookup, and a stored key is never used for another presentation under the same id."""
+    first, second = corpus.vignettes[0], corpus.vignettes[1]
+    impostor = replace(first, presentation=second.presentation)  # same id, other narrative
+    identity = {"kind": "openai", "model": "m"}
+    looked_up = ResponseCache(tmp_path / "a", identity)
+    assert looked_up.get(first, 0) is None and looked_up.get(first, 1) is None
+    looked_up.put(first, _record(first.id))
+    looked_up.put(impostor, _record(first.id, 1))  # its miss was for the first narrative
+    looked_up.close()
+    fresh = ResponseCache(tmp_path / "b", identity)
+    fresh.put(first, _record(first.id))
+    fresh.put(impostor, _record(first.id, 1))
+    fresh.close()
+    assert entry_lines(tmp_path / "a") == entry_lines(tmp_path / "b")
+    reader = ResponseCache(tmp_path / "a", identity)
+    assert reader.get(first, 0) is not None and reader.get(impostor, 1) is not None
+    assert reader.get(first, 1) is None  # stored under the impostor's narrative, not its own

@@ -76,6 +76,10 @@ class ResponseCache:
         self._index: dict[str, tuple[bytes, int, int, str]] | None = None
         self._layout_folders: frozenset[str] = frozenset()
         self._segment: BinaryIO | None = None
+        # A miss's key and presentation hash, until its answer is stored: a lookup already
+        # wrote the presentation out once, and writing it again cost a tenth of what the
+        # calling thread does per answer. Held by the presentation object, checked by identity.
+        self._missed: dict[tuple[str, int], tuple[object, str, str]] = {}
         self.write_failure: str | None = None
         """Why this run's answers stopped being stored (a full disk, a file where the
         system's folder goes), or ``None``. The first failure ends the writes, not the run."""
@@ -103,7 +107,15 @@ class ResponseCache:
 
     def get(self, vignette: Vignette, epoch: int) -> AnswerRecord | None:
         """Return the cached answer, or ``None`` on a miss or an unreadable entry."""
-        key = self.key(vignette, epoch)
+        presentation = canonical_json(vignette.presentation.to_dict())
+        key = self._key(presentation, epoch)
+        record = self._hit(key, vignette, epoch)
+        if record is None:
+            self._missed[(vignette.id, epoch)] = (vignette.presentation, key,
+                                                  _sha256(presentation))
+        return record
+
+    def _hit(self, key: str, vignette: Vignette, epoch: int) -> AnswerRecord | None:
         try:
             entry = self._entry(key)
             if not isinstance(entry, dict) or entry.get("key", key) != key:
@@ -120,15 +132,19 @@ class ResponseCache:
 
     def put(self, vignette: Vignette, record: AnswerRecord) -> None:
         """Store a successful answer; errors and answers cut short are never stored."""
+        missed = self._missed.pop((vignette.id, record.epoch), None)
         if record.decision is None or record.error is not None or not record.final:
             return
-        presentation = canonical_json(vignette.presentation.to_dict())
-        key = self._key(presentation, record.epoch)
+        if missed is not None and missed[0] is vignette.presentation:
+            key, presentation_sha256 = missed[1], missed[2]
+        else:
+            presentation = canonical_json(vignette.presentation.to_dict())
+            key, presentation_sha256 = self._key(presentation, record.epoch), _sha256(presentation)
         entry = {
             "key": key,  # first, so an index finds it without parsing the line
             "system": self.identity,
             "epoch": record.epoch,
-            "presentation_sha256": _sha256(presentation),
+            "presentation_sha256": presentation_sha256,
             "decision": record.decision.to_dict(),
             "raw": record.raw,
             "metadata": record.metadata,
@@ -154,6 +170,7 @@ class ResponseCache:
                 self._segment.close()
                 self._segment = None
             self._index = None
+            self._missed.clear()
 
     def _entry(self, key: str) -> Any:
         """The parsed entry for ``key``, ``None`` if there is none; ``InputError`` if damaged."""

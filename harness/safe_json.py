@@ -91,6 +91,15 @@ def dumps_recorded(value: Any, *, indent: int | None = None, compact: bool = Fal
     return _dumps(recorded(value), indent, compact)  # recorded() returns plain data
 
 
+def plain_text(value: Any, *, compact: bool = False) -> str | None:
+    """The strict JSON text of ``value`` if nothing in it needs replacing, else ``None``.
+
+    When it is text, it is :func:`dumps_safe` ``(value).value`` and :func:`dumps_recorded`
+    ``(value)`` both.
+    """
+    return _dumps(value, None, compact) if _plain(value) else None
+
+
 def _dumps(value: Any, indent: int | None, compact: bool) -> str:
     return _encoder(indent, compact).encode(value)
 

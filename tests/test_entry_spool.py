@@ -10,24 +10,44 @@ only its head start; and an entry is never reused for records other than its own
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import random
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backtriage.harness.engine import EngineOptions
+from backtriage.harness.engine.records import AnswerRecord, record_text
 from backtriage.harness.engine.session import RunStorage
 from backtriage.harness.loading import load_corpus
+from backtriage.harness.loading.corpus import Corpus
 from backtriage.harness.model import Presentation
 from backtriage.harness.runs import entry_spool
-from backtriage.harness.runs.evaluation import RunResult, evaluate, results_document
+from backtriage.harness.runs.evaluation import (
+    RunResult,
+    entry_text,
+    evaluate,
+    results_document,
+    vignette_entry,
+)
 from backtriage.harness.runs.results_io import safe_document, write_results
+from backtriage.harness.safe_json import dumps_recorded, dumps_safe
 from backtriage.harness.systems import resolve_system
 from backtriage.harness.systems.protocol import Reply, SystemRaised
 from backtriage.scoring.policy import load_policy
+from backtriage.scoring.vignette_score import score_vignette
 from tests.support.factory import mixed_corpus
+
+_REFERENCE = resolve_system("reference")
+
+
+@functools.cache
+def _bundled() -> Corpus:
+    return load_corpus()
 
 
 class WaitingSystem:
@@ -141,3 +161,36 @@ def test_records_replaced_after_the_spool_saw_them_are_written_as_they_now_are(
     written = _written(redone, tmp_path / "redone")
     assert b"123.0" in written
     assert written == _written(dataclasses.replace(redone, spool=None), tmp_path / "built")
+
+
+_METADATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: (st.lists(inner, max_size=3) | st.frozensets(st.integers(), max_size=2)
+                   | st.dictionaries(st.text(max_size=4) | st.integers(), inner, max_size=3)),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(index=st.integers(0, 40), raws=st.lists(st.none() | st.text(max_size=8), min_size=1,
+                                                max_size=3),
+       metadata=st.lists(st.dictionaries(st.text(max_size=5), _METADATA, max_size=3),
+                         min_size=3, max_size=3), odd_rationale=st.booleans())
+def test_an_entry_with_each_answer_put_in_as_written_is_the_entry_serialised_whole(
+    index: int, raws: list[str | None], metadata: list[dict[str, Any]], odd_rationale: bool
+) -> None:
+    """Whatever the answers hold (NaN, sets, lone surrogates, keys that are not text) and
+    whatever the rest of the entry does, the entry made from the journal's text of each
+    answer is the entry serialised whole, text and replacements; and the journal's line of
+    an answer is the line it always wrote."""
+    vignette = _bundled().vignettes[index]
+    if odd_rationale:  # a label no strict file holds: the head itself needs a replacement
+        vignette = dataclasses.replace(vignette, rationale="caf\udce9")
+    records = [AnswerRecord(vignette.id, k, _REFERENCE.triage(vignette.presentation), None,
+                            raw=raw, metadata=metadata[k]) for k, raw in enumerate(raws)]
+    score = score_vignette(vignette, [r.decision for r in records])
+    for record in records:
+        text = record_text(record)
+        assert (text or dumps_recorded(record.to_dict(), compact=True)) == dumps_recorded(
+            record.to_dict(), compact=True)
+    assert entry_text(score, records) == dumps_safe(vignette_entry(score, records), compact=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from backtriage.harness.engine.record_reading import checked_record
-from backtriage.harness.engine.records import AnswerRecord
+from backtriage.harness.engine.records import AnswerRecord, record_text
 from backtriage.harness.loading.jsonfile import parse_json
 from backtriage.harness.loading.problems import InputError, Problem
 from backtriage.harness.loading.textfile import read_bytes
@@ -165,7 +165,11 @@ class Journal:
         """Write one answer; it survives the process being killed once :meth:`flush` returns."""
         # A record is redacted and made encodable when it is built (records.py), so it is
         # not scrubbed a second time here: that walk cost more than the rest of the write.
-        self._write(record.to_dict(), flush=False, scrubbed=True)
+        line = record_text(record)
+        if line is None:  # something in it to replace, and to record as replaced
+            line = dumps_recorded(record.to_dict(), compact=True)
+        with self._lock:
+            self._handle.write(line + "\n")
 
     def flush(self) -> None:
         """Hand the written answers to the operating system; fsync if the last was long ago."""
@@ -184,14 +188,13 @@ class Journal:
                 os.fsync(self._handle.fileno())
                 self._handle.close()
 
-    def _write(self, item: Mapping[str, Any], flush: bool = True, scrubbed: bool = False) -> None:
+    def _write(self, item: Mapping[str, Any]) -> None:
         # The shared JSON-safe serialiser: a set, a NaN or a lone surrogate in a reply is
         # replaced (and recorded in the line), never a crash half-way through a run.
-        line = dumps_recorded(dict(item) if scrubbed else scrub_data(dict(item)), compact=True)
+        line = dumps_recorded(scrub_data(dict(item)), compact=True)
         with self._lock:
             self._handle.write(line + "\n")
-        if flush:
-            self.flush()
+        self.flush()
 
 
 def _parse_line(line: bytes, source: str) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 
 from backtriage.harness.model import Decision
 from backtriage.harness.redaction import scrub, scrubber
+from backtriage.harness.safe_json import plain_text
 
 RAW_LIMIT_BYTES = 64 * 1024
 """The most of a raw reply kept; ``raw_size`` records the full size."""
@@ -153,6 +154,24 @@ class AnswerRecord:
             raw_size=data.get("raw_size"),
             notes=tuple(data.get("notes", ())),
         )
+
+
+_last_text: tuple[AnswerRecord, str | None] | None = None
+
+
+def record_text(record: AnswerRecord) -> str | None:
+    """The compact JSON of ``record.to_dict()`` if nothing in it needs replacing, else ``None``.
+
+    The journal writes it, and the results entry made from the same record just after takes
+    it again: the last one made is kept, for that record object alone.
+    """
+    global _last_text
+    last = _last_text
+    if last is not None and last[0] is record:
+        return last[1]
+    text = plain_text(record.to_dict(), compact=True)
+    _last_text = (record, text)
+    return text
 
 
 def _bounded(

@@ -21,15 +21,14 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from backtriage.harness.engine.records import AnswerRecord
 from backtriage.harness.model import Vignette
-from backtriage.harness.safe_json import Replacement, SafeJson, dumps_safe
+from backtriage.harness.safe_json import Replacement, SafeJson
 from backtriage.scoring.vignette_score import VignetteScore, score_vignette
 
-MakeEntry = Callable[[VignetteScore, Sequence[AnswerRecord]], dict[str, Any]]
-"""Builds a vignette's results entry from its score and its records."""
+MakeEntry = Callable[[VignetteScore, Sequence[AnswerRecord]], SafeJson]
+"""Serialises a vignette's results entry from its score and its records."""
 
 _FLUSH_BYTES = 1 << 18
 """Entries are written in batches of about this many bytes (one system call each)."""
@@ -53,8 +52,8 @@ class EntrySpool:
         vignettes: the run's vignettes by id (read as answers arrive: a pending corpus's
             ``by_id``, filled as its vignettes are built, will do).
         epochs: answers per vignette; an entry is made when all of them are in.
-        make_entry: builds a vignette's entry from its score and its records (the same
-            function the results document uses, so both give the same entry).
+        make_entry: serialises a vignette's entry from its score and its records (the same
+            function the results document uses, so both give the same text).
         folder: where the temporary file goes (the output folder; ``None``: the system's).
     """
 
@@ -90,7 +89,7 @@ class EntrySpool:
         if [r.epoch for r in records] != list(range(self._epochs)):
             return  # an epoch twice, or one outside the run: made at the end instead
         score = score_vignette(vignette, [r.decision for r in records])
-        safe = dumps_safe(self._make_entry(score, records), compact=True)
+        safe = self._make_entry(score, records)
         data = safe.value.encode("utf-8")
         self._made[vignette.id] = Spooled(score, records, self._written + self._pending_bytes,
                                           len(data), safe.replacements)

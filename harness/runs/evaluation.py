@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.engine import AnswerRecord, EngineOptions
+from backtriage.harness.engine.records import record_text
 from backtriage.harness.engine.runner import VignetteStream
 from backtriage.harness.engine.session import RunStorage, run_session
 from backtriage.harness.loading import Corpus
@@ -122,7 +123,7 @@ def evaluate(
     # A system that waits (a remote model) leaves the calling thread idle: its entries are
     # made in that wait. The rule systems answer at once, and would only pay for the copy.
     spool = None if getattr(system, "answers_inline", False) is True else EntrySpool(
-        by_id, options.epochs, vignette_entry, storage.output_dir)
+        by_id, options.epochs, entry_text, storage.output_dir)
     session = run_session(
         system,
         vignettes,
@@ -217,6 +218,25 @@ def result_from_records(
 
 def vignette_entry(s: VignetteScore, records: Sequence[AnswerRecord]) -> dict[str, Any]:
     """A vignette's entry in the results document: labels, outcomes and its answers."""
+    return {**_entry_head(s), "answers": [r.to_dict() for r in records]}
+
+
+def entry_text(s: VignetteScore, records: Sequence[AnswerRecord]) -> SafeJson:
+    """``dumps_safe(vignette_entry(s, records), compact=True)``, each answer written once.
+
+    An answer with nothing to replace is put in as the text the journal wrote of it
+    (:func:`record_text`): serialising each answer again was a fifth of making the entry.
+    """
+    texts = [text for r in records if (text := record_text(r)) is not None]
+    if len(texts) == len(records):
+        head = dumps_safe(_entry_head(s), compact=True)
+        if not head.replacements:  # the head is never empty: it has at least the id
+            return SafeJson(f'{head.value[:-1]},"answers":[{",".join(texts)}]}}', ())
+    return dumps_safe(vignette_entry(s, records), compact=True)
+
+
+def _entry_head(s: VignetteScore) -> dict[str, Any]:
+    """A vignette's entry but its answers (which come last)."""
     v = s.vignette
     return {
         "id": v.id,
@@ -236,7 +256,6 @@ def vignette_entry(s: VignetteScore, records: Sequence[AnswerRecord]) -> dict[st
         "correct": s.combined.correct,
         "flip_rate": s.flip_rate,
         "pass_all_epochs": s.passed_all,
-        "answers": [r.to_dict() for r in records],
     }
 
 
@@ -272,7 +291,7 @@ class VignetteEntries(Mapped[VignetteScore, dict[str, Any]]):
                     continue
                 except OSError:
                     pass  # the spool lost it: the entry is built as without one
-            yield dumps_safe(vignette_entry(s, records), compact=True)
+            yield entry_text(s, records)
 
 
 def results_document(result: RunResult) -> dict[str, Any]:

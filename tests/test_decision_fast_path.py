@@ -11,13 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from backtriage.harness.loading.schema_check import validator
 from backtriage.harness.model import Decision
 from backtriage.harness.resources import load_schema
-from backtriage.harness.systems.decision_parsing import _valid_as_made, decision_from_obj
+from backtriage.harness.systems.decision_parsing import (
+    _exactly_a_decision,
+    _valid_as_made,
+    decision_from_obj,
+)
 from backtriage.harness.systems.protocol import InvalidAnswer
 
 DEFS = load_schema("decision")["$defs"]
@@ -107,3 +111,66 @@ def test_every_decision_built_from_a_valid_answer_takes_the_shortcut(data: dict[
     d = Decision.from_dict(data)
     assert _valid_as_made(d)
     assert decision_from_obj(d) is d
+
+
+def junk_document(document: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
+    """``document`` with one thing made wrong the way a reply could be."""
+    changed = dict(document)
+    how = draw(st.sampled_from(["drop", "extra", "null", "tuple", "word", "number"]))
+    name = draw(st.sampled_from(sorted(changed)))
+    if how == "drop":
+        del changed[name]
+    elif how == "extra":
+        changed[draw(st.sampled_from(["confidence", "Urgency", "notes"]))] = "x"
+    elif how == "null":
+        changed[name] = None
+    elif how == "tuple" and isinstance(changed[name], list):
+        changed[name] = tuple(changed[name])
+    elif how == "word":
+        changed[name] = draw(junk_word("urgency")) if isinstance(changed[name], str) else [
+            draw(junk_word("condition"))]
+    else:
+        changed[name] = draw(st.integers())
+    return changed
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A decision's JSON form, as an answer or a cached entry holds it, or one made wrong."""
+    document = draw(DECISIONS.filter(schema_accepts)).to_dict()
+    return junk_document(document, draw) if draw(st.booleans()) else document
+
+
+def _plain_text(document: dict[str, Any]) -> bool:
+    """Every word and the rationale plain ``str`` (no subclass: those go the long way)."""
+    values = [v for value in document.values()
+              for v in (value if isinstance(value, list | tuple) else [value])]
+    return all(type(v) is str for v in values)
+
+
+_FORM = {"urgency": "routine", "imaging": "none", "category": "nonspecific",
+         "suspected_conditions": []}
+
+
+@given(documents())
+@example({**_FORM, "confidence": "high"})  # a key the schema does not have
+@example({**_FORM, "suspected_conditions": ()})  # a tuple where JSON has an array
+@example({**_FORM, "rationale": None})  # null where the schema wants text
+def test_an_answer_read_as_exactly_a_decisions_form_is_one_the_schema_accepts(
+    document: dict[str, Any]
+) -> None:
+    """An answer's JSON is read without the compiled schema check only when it is exactly
+    the form of a valid decision; then the schema accepts it and the long way builds the
+    same decision. Every valid decision's own form takes that way."""
+    made = _exactly_a_decision(document)
+    if made is not None:
+        assert validator("decision").is_valid(document)
+        assert made == Decision.from_dict(document)
+    if (validator("decision").is_valid(document) and _plain_text(document)
+            and document == Decision.from_dict(document).to_dict()):
+        assert made is not None
+    try:
+        decided: Decision | None = decision_from_obj(document)
+    except InvalidAnswer:
+        decided = None
+    assert (decided is not None) == validator("decision").is_valid(document)

@@ -174,6 +174,16 @@ def record_text(record: AnswerRecord) -> str | None:
     return text
 
 
+def text_written(record: AnswerRecord) -> str | None:
+    """:func:`record_text` of ``record`` if it is the last one made, else ``None``.
+
+    Only what was made already: putting an answer's own text into an entry is worth it
+    only when the journal has just written it.
+    """
+    last = _last_text
+    return last[1] if last is not None and last[0] is record else None
+
+
 def _bounded(
     text: str, limit: int, notes: list[str], name: str = "", keep_end: bool = False
 ) -> tuple[str, bool]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from backtriage.harness.engine import AnswerRecord, EngineOptions
-from backtriage.harness.engine.records import record_text
+from backtriage.harness.engine.records import text_written
 from backtriage.harness.engine.runner import VignetteStream
 from backtriage.harness.engine.session import RunStorage, run_session
 from backtriage.harness.loading import Corpus
@@ -224,10 +224,12 @@ def vignette_entry(s: VignetteScore, records: Sequence[AnswerRecord]) -> dict[st
 def entry_text(s: VignetteScore, records: Sequence[AnswerRecord]) -> SafeJson:
     """``dumps_safe(vignette_entry(s, records), compact=True)``, each answer written once.
 
-    An answer with nothing to replace is put in as the text the journal wrote of it
-    (:func:`record_text`): serialising each answer again was a fifth of making the entry.
+    When the journal has just written the vignette's answer and it had nothing to replace
+    (a run of one epoch, its entry made as the answer arrives), the entry puts in that text
+    (:func:`text_written`): serialising the answer again was a fifth of making the entry.
+    Otherwise the entry is serialised whole: two texts joined cost more than one written.
     """
-    texts = [text for r in records if (text := record_text(r)) is not None]
+    texts = [text for r in records if (text := text_written(r)) is not None]
     if len(texts) == len(records):
         head = dumps_safe(_entry_head(s), compact=True)
         if not head.replacements:  # the head is never empty: it has at least the id

@@ -342,3 +342,35 @@ def test_a_server_that_stops_reading_is_a_write_timeout() -> None:
         server.close()
 
     asyncio.run(main())
+
+
+def test_an_adapters_post_that_fails_raises_the_failure_its_request_would() -> None:
+    """The request is built only when an error needs it: a refused connection is still the
+    system being unreachable, naming the cause and the URL without its credentials, and a
+    reply cut short is still a transient failure carrying httpx's words; each httpx error
+    carries the request that was sent."""
+    from backtriage.harness.systems.adapters.async_http import AsyncClients, apost_json
+    from backtriage.harness.systems.protocol import SystemUnavailable, TransientError
+
+    refused = refused_url().replace("http://", "http://user:s3cret@") + "/v1/x"
+
+    async def main() -> None:
+        clients = AsyncClients("openai:test", 2.0, 4)
+        with pytest.raises(SystemUnavailable) as unreachable:
+            await apost_json(clients, refused, {"a": 1}, {"X-K": "v"})
+        assert "connection refused" in str(unreachable.value)
+        assert "s3cret" not in str(unreachable.value)
+        raised = unreachable.value.__context__  # httpx's error, carrying the request made
+        assert isinstance(raised, httpx.ConnectError)
+        assert raised.request.url == httpx.URL(refused) and raised.request.method == "POST"
+        cut_short = b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{"
+        async with RawServer(lambda n, h: cut_short, close_after_reply=True) as server:
+            with pytest.raises(TransientError) as cut:
+                await apost_json(clients, server.url + "/v1/x", {"a": 1}, None)
+        assert "RemoteProtocolError" in str(cut.value)
+        raised = cut.value.__context__
+        assert isinstance(raised, httpx.RemoteProtocolError)
+        assert raised.request.content == b'{"a":1}'  # the very body that was sent
+        await clients.aclose()
+
+    asyncio.run(main())

@@ -5,7 +5,7 @@ request against a local server (httpx's synchronous client: 0.6 ms), and its sha
 more at concurrency 32 (5 ms: every request walks and polls every connection, and requests
 queued together are offered the same idle connection, then go round again). The engine's
 calls all share one interpreter lock, so that CPU is the run's speed. (With this transport a
-call on the loop costs about 0.6 ms of CPU in all, against 1.6 ms on the threaded path at
+call on the loop costs about 0.3 ms of CPU in all, against 1.2-1.4 ms on the threaded path at
 concurrency 32: ``benchmarks/adapter_overhead.py``.) This transport sends one
 request per connection at a time, keeps idle connections for reuse, and maps its failures onto
 httpx's exceptions exactly as the adapters' status mapping expects (``http_common``):

@@ -366,6 +366,14 @@ def canonical_json(data: Any) -> str:
         return json.dumps(_thaw(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def frozen_findings(findings: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``findings`` as a vignette holds them: frozen, words interned, shared with equal ones.
+
+    Equal to ``findings`` value for value (lists become tuples, mappings read-only views).
+    """
+    return _freeze_findings(findings)
+
+
 def _freeze_findings(findings: Mapping[str, Any]) -> Mapping[str, Any]:
     """``_freeze(findings, intern=True)``, the usual shapes in one pass.
 

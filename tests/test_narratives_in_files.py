@@ -1,9 +1,9 @@
 """A very large corpus leaves its narratives in their files, and reads each back unchanged.
 
-Past ``NARRATIVES_HELD_UP_TO`` vignettes, a load that reuses the corpus's checks keeps no
-narrative text in memory: a presentation reads it from its file when asked, and only if the file
-still holds the bytes that were checked. The limit is passed low here, so a five-vignette corpus
-takes that path.
+Past ``NARRATIVES_HELD_UP_TO`` vignettes, a load keeps no narrative text in memory once it is
+loaded (a first check holds them only while it compares them): a presentation reads it from
+its file when asked, and only if the file still holds the bytes that were checked. The limit is
+passed low here, so a five-vignette corpus takes that path.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 
 from backtriage.harness.engine import run_system
 from backtriage.harness.loading import Corpus, check_corpus
+from backtriage.harness.loading.corpus import HOLD_EVERY_NARRATIVE
 from backtriage.harness.loading.problems import CorpusChanged
 from backtriage.harness.loading.validation_cache import ValidationCache
 from backtriage.harness.model import Presentation
@@ -47,17 +48,21 @@ def cache(tmp_path: Path) -> ValidationCache:
     return ValidationCache(tmp_path / "validation")
 
 
-def test_past_the_limit_a_reused_load_holds_no_narrative_yet_reads_the_same_cases(
-    folder: Path, cache: ValidationCache
+def test_past_the_limit_no_load_holds_a_narrative_yet_each_reads_the_same_cases(
+    folder: Path, cache: ValidationCache, tmp_path: Path
 ) -> None:
     checked, reused = _loads(folder, cache, held_up_to=0)
-    assert all(v.presentation.narrative_held for v in checked.vignettes)
+    held, _ = check_corpus([folder], cache=ValidationCache(tmp_path / "other"),
+                           narratives_held_up_to=HOLD_EVERY_NARRATIVE)
+    assert all(v.presentation.narrative_held for v in held.vignettes)
+    assert not any(v.presentation.narrative_held for v in checked.vignettes)
     assert not any(v.presentation.narrative_held for v in reused.vignettes)
-    assert reused.content_hash == checked.content_hash
-    assert reused.vignettes == checked.vignettes
-    for mine, theirs in zip(reused.vignettes, checked.vignettes, strict=True):
-        assert mine.presentation.narrative == theirs.presentation.narrative
-        assert mine.presentation.to_dict() == theirs.presentation.to_dict()
+    assert reused.content_hash == checked.content_hash == held.content_hash
+    assert reused.vignettes == checked.vignettes == held.vignettes
+    for corpus in (checked, reused):
+        for mine, theirs in zip(corpus.vignettes, held.vignettes, strict=True):
+            assert mine.presentation.narrative == theirs.presentation.narrative
+            assert mine.presentation.to_dict() == theirs.presentation.to_dict()
 
 
 def test_within_the_limit_every_narrative_is_held(folder: Path, cache: ValidationCache) -> None:

@@ -7,11 +7,14 @@ import hashlib
 import itertools
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backtriage.harness.loading import near_duplicates
 from backtriage.harness.loading.near_duplicates import (
     NearDuplicate,
     _lcs_at_least,
@@ -157,3 +160,32 @@ def test_the_bit_parallel_lcs_bound_agrees_with_the_dynamic_programme(
     a, b = pair[0], pair[1]
     lcs = longest_common_subsequence(a, b)
     assert _lcs_at_least(a, b, _symbol_masks(b), need) == (lcs >= need)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    words=near_copies(),
+    labels=st.lists(st.integers(0, 2), min_size=14, max_size=14),
+    threshold=thresholds,
+    limit=st.integers(0, len(WORDS)),
+)
+def test_narratives_kept_as_numbers_past_the_character_range_find_the_same_pairs(
+    words: list[list[str]], labels: list[int], threshold: float, limit: int
+) -> None:
+    """The check keeps each narrative as one character a word while the words' numbers fit in
+    a character, and as a tuple of numbers past that; with the range cut short, so that a
+    bucket holds both, the pairs are still exactly those of the all-pairs check."""
+    loaded = [
+        (
+            Path(f"d/v{i:02d}.json"),
+            {
+                "id": f"v{i:02d}",
+                "presentation": {"narrative": " ".join(w), "findings": {"f": labels[i] % 2}},
+                "expected": {"e": 0},
+            },
+        )
+        for i, w in enumerate(words)
+    ]
+    expected = brute_force_near_duplicates(loaded, threshold)
+    with mock.patch.object(near_duplicates, "sys", SimpleNamespace(maxunicode=limit)):
+        assert find_near_duplicates(loaded, threshold) == expected

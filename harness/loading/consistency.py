@@ -36,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from backtriage.harness.loading.corpus_check import run_check
 from backtriage.harness.loading.durations import Duration, durations
 from backtriage.harness.loading.lexicon import (
     Lexicon,
@@ -163,35 +164,52 @@ def consistency_problems(
 
     Also warns about each allowance for a vignette of ``loaded`` that explains nothing.
     """
-    allowed = load_allowances() if allowances is None else tuple(allowances)
-    by_vignette: dict[str, list[tuple[int, Allowance]]] = {}
-    for i, allowance in enumerate(allowed):
-        by_vignette.setdefault(allowance.vignette, []).append((i, allowance))
-    used: set[int] = set()
-    problems: list[Problem] = []
-    ids = set()
-    for file, data in loaded:
+    return run_check(ConsistencyCheck(lexicon, allowances), loaded)
+
+
+class ConsistencyCheck:
+    """:func:`consistency_problems` one vignette at a time; keeps the ids and allowances used."""
+
+    def __init__(
+        self, lexicon: Lexicon | None = None, allowances: Sequence[Allowance] | None = None
+    ) -> None:
+        self._lexicon = lexicon
+        self._allowed = load_allowances() if allowances is None else tuple(allowances)
+        self._by_vignette: dict[str, list[tuple[int, Allowance]]] = {}
+        for i, allowance in enumerate(self._allowed):
+            self._by_vignette.setdefault(allowance.vignette, []).append((i, allowance))
+        self._used: set[int] = set()
+        self._ids: set[str] = set()
+        self._problems: list[Problem] = []
+
+    def add(self, file: str | Path, data: Mapping[str, Any]) -> None:
+        """Warn about each finding of one vignette its narrative does not confirm."""
         vid = data["id"]
-        ids.add(vid)
+        self._ids.add(vid)
         pres = data["presentation"]
-        for item in check_narrative(pres["narrative"], pres["findings"], lexicon):
-            covering = [i for i, a in by_vignette.get(vid, ()) if a.covers(vid, item)]
+        for item in check_narrative(pres["narrative"], pres["findings"], self._lexicon):
+            covering = [i for i, a in self._by_vignette.get(vid, ()) if a.covers(vid, item)]
             if covering:
-                used.update(covering)
+                self._used.update(covering)
                 continue
-            problems.append(Problem(str(file), item.pointer, item.message(), "warning", vid))
-    for i, allowance in enumerate(allowed):
-        if allowance.vignette in ids and i not in used:
-            problems.append(
-                Problem(
-                    str(ALLOWANCES_PATH),
-                    f"/allowances/{i}",
-                    f"allowance for {allowance.finding} explains no warning any more; remove it",
-                    "warning",
-                    allowance.vignette,
-                )
+            self._problems.append(
+                Problem(str(file), item.pointer, item.message(), "warning", vid)
             )
-    return problems
+
+    def problems(self) -> list[Problem]:
+        """The warnings in file order, then one per allowance that explained none."""
+        stale = [
+            Problem(
+                str(ALLOWANCES_PATH),
+                f"/allowances/{i}",
+                f"allowance for {allowance.finding} explains no warning any more; remove it",
+                "warning",
+                allowance.vignette,
+            )
+            for i, allowance in enumerate(self._allowed)
+            if allowance.vignette in self._ids and i not in self._used
+        ]
+        return self._problems + stale
 
 
 @cache

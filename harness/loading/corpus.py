@@ -11,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from backtriage.harness.loading.corpus_check import CorpusCheck
 from backtriage.harness.loading.jsonfile import load_json, parse_accepted_json, parse_json
 from backtriage.harness.loading.narrative_file import NarrativeInFile
 from backtriage.harness.loading.pending_corpus import PendingCorpus, VignetteKey
@@ -28,11 +29,12 @@ from backtriage.harness.resources import corpus_dir
 BIBLIOGRAPHY_NAME = "sources.json"
 
 NARRATIVES_HELD_UP_TO = 20_000
-"""A corpus of more vignettes leaves each narrative in its file when its checks are reused.
+"""A corpus of more vignettes leaves each narrative in its file once it is loaded.
 
 The narratives are most of a large corpus's memory (120 MB of 100,000), and a run of the
 rule systems never reads them; a model's prompt reads each again from its file, checked
 unchanged (:mod:`.narrative_file`). Up to this size they are simply held (24 MB at most).
+A first check holds them only until the near-duplicate check has compared them.
 """
 
 PENDING_BYTES_HELD = 8 << 20
@@ -195,9 +197,8 @@ def check_corpus(
     corpus content (:mod:`validation_cache`): unchanged files reuse the problems found last
     time, and the corpus says so in ``validation``; ``revalidate`` checks again regardless.
 
-    When the checks are reused for more than ``narratives_held_up_to`` files (default
-    :data:`NARRATIVES_HELD_UP_TO`), each narrative stays in its file and is read when asked
-    for (:mod:`.narrative_file`); a corpus checked on this load holds them all anyway.
+    For more than ``narratives_held_up_to`` files (default :data:`NARRATIVES_HELD_UP_TO`),
+    each narrative stays in its file and is read when asked for (:mod:`.narrative_file`).
     """
     corpus, problems = _checked(paths, revalidate, cache, narratives_held_up_to,
                                 leave_pending=False)
@@ -244,6 +245,7 @@ def _checked(
     reused_bibliography = (
         _bibliography_entries(bib_path, hashes) if vignettes is not None else None
     )
+    del hashes  # nor every file's hash
     if cached is not None and vignettes is not None and reused_bibliography is not None:
         bibliography = reused_bibliography
         problems.extend(cached.problems)
@@ -251,7 +253,8 @@ def _checked(
     else:
         # No check of this content is kept, or a file changed after the key was made from it
         # (its verdict belongs to the old bytes): every check runs on what is there now.
-        bibliography, vignettes, found = _check(bib_path, [Path(f) for f in files])
+        bibliography, vignettes, found = _check(bib_path, files,
+                                                narratives_in_files=len(files) > held_up_to)
         if key is not None and cached is None:
             rejected = set(files) - {v.path for v in vignettes}
             cache.put(key, CachedValidation(
@@ -321,39 +324,54 @@ def _pending(
 
 
 def _check(
-    bib_path: Path, files: Sequence[Path]
+    bib_path: Path, files: Sequence[str], narratives_in_files: bool = False
 ) -> tuple[dict[str, Mapping[str, Any]], list[Vignette], list[Problem]]:
-    """Every check, in full: the bibliography, each file's schema, then the corpus checks."""
+    """Every check, in full: the bibliography, each file's schema, then the corpus checks.
+
+    The files are checked one at a time: each schema-valid vignette is handed to every
+    corpus check (which keeps only what its cross-file part needs) and built, and its parsed
+    file is then let go. With ``narratives_in_files`` each vignette built reads its narrative
+    from its file, by the SHA-256 of the bytes checked.
+    """
     # The checks are imported here, not with the module: a run on an unchanged corpus reuses
     # their verdict and never needs them (they were a tenth of its start-up).
-    from backtriage.harness.loading.consistency import consistency_problems
-    from backtriage.harness.loading.contrast_check import contrast_problems
-    from backtriage.harness.loading.lay_exam_check import lay_exam_problems
-    from backtriage.harness.loading.near_duplicates import near_duplicate_problems
-    from backtriage.harness.loading.semantic_check import semantic_problems
+    from backtriage.harness.loading.consistency import ConsistencyCheck
+    from backtriage.harness.loading.contrast_check import ContrastCheck
+    from backtriage.harness.loading.lay_exam_check import LayExamCheck
+    from backtriage.harness.loading.near_duplicates import NearDuplicateCheck
+    from backtriage.harness.loading.semantic_check import SemanticCheck
 
     bibliography, problems = load_bibliography(bib_path)
-    loaded: list[tuple[Path, dict[str, Any]]] = []
-    for file in files:
+    # In the order their problems are reported.
+    checks: tuple[CorpusCheck, ...] = (
+        SemanticCheck(bibliography), NearDuplicateCheck(), ConsistencyCheck(), LayExamCheck(),
+        ContrastCheck(),
+    )
+    vignettes: list[Vignette] = []
+    for source in files:
+        # The path stays the string the corpus's list holds: a Path a file would intern its
+        # name for good (pathlib does), and every check would keep a copy of its string.
         try:
-            data = load_json(file, "vignette file")
+            raw = read_bytes(source, "vignette file")
+            data = parse_json(decode_utf8(raw, source), source)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         vid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
-        found = _old_schema_problem(file, data, vid) or schema_problems(
-            "vignette", data, str(file), vid
+        found = _old_schema_problem(source, data, vid) or schema_problems(
+            "vignette", data, source, vid
         )
         problems.extend(found)
-        if not found:
-            loaded.append((file, data))
-
-    problems.extend(semantic_problems(loaded, bibliography))
-    problems.extend(near_duplicate_problems(loaded))
-    problems.extend(consistency_problems(loaded))
-    problems.extend(lay_exam_problems(loaded))
-    problems.extend(contrast_problems(loaded))
-    vignettes = [Vignette.from_dict(d, str(f), _sha256(canonical_json(d))) for f, d in loaded]
+        if found:
+            continue
+        for check in checks:
+            check.add(source, data)
+        in_file = (NarrativeInFile(source, hashlib.sha256(raw).digest(), data["id"])
+                   if narratives_in_files else None)
+        vignettes.append(Vignette.from_dict(data, source, _sha256(canonical_json(data)),
+                                            narrative=in_file))
+    for check in checks:
+        problems.extend(check.problems())
     return bibliography, vignettes, problems
 
 
@@ -514,7 +532,7 @@ def _corpus_version(bib_path: Path) -> str | None:
     return version if isinstance(version, str) else None
 
 
-def _old_schema_problem(file: Path, data: Any, vid: str | None) -> list[Problem]:
+def _old_schema_problem(file: str | Path, data: Any, vid: str | None) -> list[Problem]:
     """Name the migration script when a file is in the superseded 1.0.0 vignette schema."""
     if not isinstance(data, dict) or data.get("schema_version") != "1.0.0":
         return []

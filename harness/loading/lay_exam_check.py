@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from backtriage.harness.loading.corpus_check import run_check
 from backtriage.harness.loading.problems import Problem
 
 _UNKNOWN = ("not_stated", "not_examined")
@@ -43,19 +44,31 @@ _DEVICE = re.compile(
 
 def lay_exam_problems(loaded: Sequence[tuple[Path, Mapping[str, Any]]]) -> list[Problem]:
     """An error for each lay vignette reporting an unattributed examination finding."""
-    problems = []
-    for file, data in loaded:
+    return run_check(LayExamCheck(), loaded)
+
+
+class LayExamCheck:
+    """:func:`lay_exam_problems` one vignette at a time (each is checked on its own)."""
+
+    def __init__(self) -> None:
+        self._problems: list[Problem] = []
+
+    def add(self, file: str | Path, data: Mapping[str, Any]) -> None:
+        """Check one vignette."""
         if data.get("register") != "lay":
-            continue
+            return
         findings = data["presentation"]["findings"]
         narrative = data["presentation"]["narrative"]
         examined = [k for k in EXAMINED_BY_CLINICIAN if _present(findings.get(k))]
         measured = [k for k in MEASURED_AT_HOME if _present(findings.get(k))]
         if examined and not _EXAMINER.search(narrative):
-            problems.append(_problem(file, data, examined, "who examined"))
+            self._problems.append(_problem(file, data, examined, "who examined"))
         elif measured and not (_EXAMINER.search(narrative) or _DEVICE.search(narrative)):
-            problems.append(_problem(file, data, measured, "who measured it, or with what"))
-    return problems
+            self._problems.append(_problem(file, data, measured, "who measured it, or with what"))
+
+    def problems(self) -> list[Problem]:
+        """Every problem found, in file order."""
+        return self._problems
 
 
 def _present(value: Any) -> bool:
@@ -64,7 +77,9 @@ def _present(value: Any) -> bool:
     return not (isinstance(value, str) and value == "normal_not_tested")
 
 
-def _problem(file: Path, data: Mapping[str, Any], keys: list[str], missing: str) -> Problem:
+def _problem(
+    file: str | Path, data: Mapping[str, Any], keys: list[str], missing: str
+) -> Problem:
     return Problem(
         str(file),
         f"/presentation/findings/{keys[0]}",

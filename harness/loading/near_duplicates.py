@@ -58,12 +58,14 @@ import hashlib
 import math
 import operator
 import sys
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backtriage.harness.loading.corpus_check import run_check
 from backtriage.harness.loading.narrative_text import tokenise
 from backtriage.harness.loading.problems import Problem
 from backtriage.harness.model import canonical_json
@@ -101,7 +103,7 @@ def narrative_words(narrative: str) -> tuple[str, ...]:
     return tuple([t for t in tokenise(narrative) if t[0].isalnum()])
 
 
-def similarity(a: Sequence[str], b: Sequence[str]) -> float:
+def similarity(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     """Return the SequenceMatcher ratio of two word sequences."""
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
@@ -110,69 +112,109 @@ def find_near_duplicates(
     loaded: Sequence[tuple[Path, Mapping[str, Any]]], threshold: float = THRESHOLD
 ) -> list[NearDuplicate]:
     """Return every near-duplicate pair among schema-valid vignettes."""
-    # Per vignette only its id, file, bucket and narrative hash are kept; the words of a bucket
-    # exist only while that bucket is joined.
-    order = sorted(range(len(loaded)), key=lambda k: (str(loaded[k][1]["id"]), str(loaded[k][0])))
-    names = [(str(loaded[k][1]["id"]), str(loaded[k][0])) for k in order]
-    bucket_of_key: dict[bytes, int] = {}
-    members: list[list[int]] = []
-    bucket: list[int] = []
-    for i, k in enumerate(order):
-        key = hashlib.sha256(_labels_key(loaded[k][1]).encode()).digest()
-        b = bucket_of_key.setdefault(key, len(members))
-        if b == len(members):
-            members.append([])
-        members[b].append(i)
-        bucket.append(b)
-
-    by_text: dict[bytes, list[int]] = defaultdict(list)
-    found: dict[tuple[int, int], NearDuplicate] = {}
-    for group in members:
-        words = []
-        for i in group:
-            w = narrative_words(loaded[order[i]][1]["presentation"]["narrative"])
-            by_text[hashlib.sha256(" ".join(w).encode()).digest()].append(i)
-            words.append(w)
-        if len(group) > 1:
-            for p, q, ratio in similar_pairs(words, threshold):
-                i, j = sorted((group[p], group[q]))
-                found[(i, j)] = _pair(names, i, j, ratio, True)
-    for same_text in by_text.values():
-        same_text.sort()
-        for pos, i in enumerate(same_text):
-            for j in same_text[pos + 1 :]:
-                if (i, j) not in found:
-                    found[(i, j)] = _pair(names, i, j, 1.0, bucket[i] == bucket[j])
-    return [found[k] for k in sorted(found)]
+    check = NearDuplicateCheck(threshold)
+    for file, data in loaded:
+        check.add(file, data)
+    return check.pairs()
 
 
 def near_duplicate_problems(
     loaded: Sequence[tuple[Path, Mapping[str, Any]]], threshold: float = THRESHOLD
 ) -> list[Problem]:
     """Return an error for the second vignette of each near-duplicate pair."""
-    problems = []
-    for dup in find_near_duplicates(loaded, threshold):
-        if dup.same_labels:
-            why = (
-                f"identical findings and expected decision, narrative similarity "
-                f"{dup.similarity:.2f} (threshold {threshold:.2f})"
+    return run_check(NearDuplicateCheck(threshold), loaded)
+
+
+class NearDuplicateCheck:
+    """The near-duplicate check one vignette at a time.
+
+    Per vignette only its id, file, bucket (a digest of its findings and expected decision)
+    and its narrative's words are kept, each word as one character numbered by a vocabulary of
+    the whole corpus: about 40% of the narrative's own memory. Numbering is one to one, so two
+    narratives have the same words exactly when they have the same characters, and the ratio
+    of two is the same on either (difflib only compares elements for equality).
+    """
+
+    def __init__(self, threshold: float = THRESHOLD) -> None:
+        self._threshold = threshold
+        self._vocabulary = _Vocabulary()
+        # One entry a vignette in each, side by side: a tuple and a digest each cost more.
+        self._ids: list[str] = []
+        self._files: list[str] = []
+        self._buckets = array("L")
+        self._words: list[Sequence[Hashable]] = []
+        self._bucket_of_key: dict[bytes, int] = {}
+
+    def add(self, file: str | Path, data: Mapping[str, Any]) -> None:
+        """Note one vignette."""
+        key = hashlib.sha256(_labels_key(data).encode()).digest()
+        self._buckets.append(self._bucket_of_key.setdefault(key, len(self._bucket_of_key)))
+        codes = list(map(self._vocabulary.__getitem__,
+                         narrative_words(data["presentation"]["narrative"])))
+        self._words.append(_kept(codes))
+        self._ids.append(str(data["id"]))
+        self._files.append(str(file))
+
+    def problems(self) -> list[Problem]:
+        """An error for the second vignette of each near-duplicate pair."""
+        threshold = self._threshold
+        problems = []
+        for dup in self.pairs():
+            if dup.same_labels:
+                why = (
+                    f"identical findings and expected decision, narrative similarity "
+                    f"{dup.similarity:.2f} (threshold {threshold:.2f})"
+                )
+            else:
+                why = "identical narrative (findings or labels differ: one of them is wrong)"
+            problems.append(
+                Problem(
+                    dup.second_file,
+                    "/presentation/narrative",
+                    f"near-duplicate of {dup.first_id} ({dup.first_file}): {why}",
+                    "error",
+                    dup.second_id,
+                )
             )
-        else:
-            why = "identical narrative (findings or labels differ: one of them is wrong)"
-        problems.append(
-            Problem(
-                dup.second_file,
-                "/presentation/narrative",
-                f"near-duplicate of {dup.first_id} ({dup.first_file}): {why}",
-                "error",
-                dup.second_id,
-            )
-        )
-    return problems
+        return problems
+
+    def pairs(self) -> list[NearDuplicate]:
+        """Every near-duplicate pair among the vignettes added."""
+        ids, files = self._ids, self._files
+        order = sorted(range(len(ids)), key=lambda k: (ids[k], files[k]))
+        names = [(ids[k], files[k]) for k in order]
+        words_of = [self._words[k] for k in order]
+        number: dict[int, int] = {}  # buckets numbered in id order, as they are joined
+        members: list[list[int]] = []
+        bucket: list[int] = []
+        for i, k in enumerate(order):
+            b = number.setdefault(self._buckets[k], len(members))
+            if b == len(members):
+                members.append([])
+            members[b].append(i)
+            bucket.append(b)
+
+        by_text: dict[Sequence[Hashable], list[int]] = defaultdict(list)
+        found: dict[tuple[int, int], NearDuplicate] = {}
+        for group in members:
+            words = [words_of[i] for i in group]
+            for i, w in zip(group, words, strict=True):
+                by_text[w].append(i)
+            if len(group) > 1:
+                for p, q, ratio in similar_pairs(_alike(words), self._threshold):
+                    i, j = sorted((group[p], group[q]))
+                    found[(i, j)] = _pair(names, i, j, ratio, True)
+        for same_text in by_text.values():
+            same_text.sort()
+            for pos, i in enumerate(same_text):
+                for j in same_text[pos + 1 :]:
+                    if (i, j) not in found:
+                        found[(i, j)] = _pair(names, i, j, 1.0, bucket[i] == bucket[j])
+        return [found[k] for k in sorted(found)]
 
 
 def similar_pairs(
-    words: Sequence[Sequence[str]], threshold: float = THRESHOLD
+    words: Sequence[Sequence[Hashable]], threshold: float = THRESHOLD
 ) -> Iterator[tuple[int, int, float]]:
     """Yield ``(p, q, ratio)`` for every pair ``p < q`` of ``words`` with ratio >= ``threshold``.
 
@@ -237,10 +279,10 @@ def similar_pairs(
             postings[token] = postings.get(token, 0) | bit
 
 
-class _Vocabulary(dict[str, int]):
+class _Vocabulary(dict[Hashable, int]):
     """Word to number, numbering a new word on first sight."""
 
-    def __missing__(self, word: str) -> int:
+    def __missing__(self, word: Hashable) -> int:
         self[word] = number = len(self)
         return number
 
@@ -250,6 +292,22 @@ def _as_text(codes: Sequence[list[int]], vocab_size: int) -> Sequence[Sequence[H
     if vocab_size <= sys.maxunicode:
         return ["".join(map(chr, c)) for c in codes]
     return [tuple(c) for c in codes]
+
+
+def _kept(codes: list[int]) -> Sequence[Hashable]:
+    """One narrative's numbered words, as :func:`_as_text` would write them if they fit.
+
+    A string or a tuple by the sequence's own largest number, so two with the same numbers
+    are always alike (a corpus of more than ``sys.maxunicode`` distinct words has both).
+    """
+    return "".join(map(chr, codes)) if not codes or max(codes) <= sys.maxunicode else tuple(codes)
+
+
+def _alike(words: list[Sequence[Hashable]]) -> list[Sequence[Hashable]]:
+    """A bucket's kept words all as tuples of numbers, if any is one (else as they are)."""
+    if all(type(w) is str for w in words):
+        return words
+    return [tuple(map(ord, w)) if isinstance(w, str) else w for w in words]
 
 
 @functools.cache

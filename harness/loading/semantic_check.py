@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from backtriage.harness.loading.corpus_check import run_check
 from backtriage.harness.loading.problems import Problem
 from backtriage.harness.loading.safety_floor import contested_problems, floor_problems
 
@@ -17,23 +19,36 @@ def semantic_problems(
     bibliography: Mapping[str, Any],
 ) -> list[Problem]:
     """Return the semantic problems of schema-valid vignettes."""
-    problems: list[Problem] = []
-    first_file: dict[str, Path] = {}
-    for file, data in loaded:
+    return run_check(SemanticCheck(bibliography), loaded)
+
+
+class SemanticCheck:
+    """:func:`semantic_problems` one vignette at a time; keeps each id's first file."""
+
+    def __init__(self, bibliography: Mapping[str, Any]) -> None:
+        self._bibliography = bibliography
+        self._first_file: dict[str, str] = {}  # strings: a Path each would cost more
+        self._problems: list[Problem] = []
+
+    def add(self, file: str | Path, data: Mapping[str, Any]) -> None:
+        """Check one vignette, and its id against those seen before."""
         vid = data["id"]
-        if vid in first_file:
-            problems.append(
+        if vid in self._first_file:
+            self._problems.append(
                 Problem(
                     str(file),
                     "/id",
-                    f"duplicate id {vid!r} (also in {first_file[vid]})",
+                    f"duplicate id {vid!r} (also in {self._first_file[vid]})",
                     vignette_id=vid,
                 )
             )
         else:
-            first_file[vid] = file
-        problems.extend(_vignette_problems(str(file), data, bibliography))
-    return problems
+            self._first_file[vid] = str(file)
+        self._problems.extend(_vignette_problems(str(file), data, self._bibliography))
+
+    def problems(self) -> list[Problem]:
+        """Every problem found, in file order."""
+        return self._problems
 
 
 def _vignette_problems(file: str, data: Mapping[str, Any], bib: Mapping[str, Any]) -> list[Problem]:
@@ -43,7 +58,8 @@ def _vignette_problems(file: str, data: Mapping[str, Any], bib: Mapping[str, Any
     def err(pointer: str, message: str) -> None:
         out.append(Problem(file, pointer, message, "error", vid))
 
-    if Path(file).stem != vid:
+    # The stem as Path gives it, without a Path: pathlib interns every name it parses.
+    if os.path.splitext(os.path.basename(file))[0] != vid:
         err("/id", f"file name should be {vid}.json so the id can be found by name")
 
     for pointer, cite in _citations(data):

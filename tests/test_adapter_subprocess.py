@@ -88,7 +88,7 @@ def test_a_hung_request_times_out_and_the_process_is_replaced(
 def test_several_processes_serve_calls_in_parallel(
     corpus: Corpus, log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SLOW_SECONDS", "0.3")
+    monkeypatch.setenv("SLOW_SECONDS", "0.2")
     start = time.monotonic()
     records = run_all(resolve_system(cmd("slow"), {"processes": 3}), corpus, concurrency=3)
     elapsed = time.monotonic() - start
@@ -121,12 +121,15 @@ def test_cli_exit_2_for_a_bad_command(
 
 
 def test_the_cli_runs_one_process_per_call_in_flight_unless_told(
-    tmp_path: Path, log: Path
+    tmp_path: Path, log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.support.engine_corpus import engine_corpus_dir
 
+    # Each answer takes long enough that three calls are in flight at once; with instant
+    # answers a fast machine serves them all from two copies (a live copy is reused first).
+    monkeypatch.setenv("SLOW_SECONDS", "0.2")
     corpus = engine_corpus_dir(tmp_path / "c", 9)
-    argv = ["run", "--system", cmd("ok"), "--corpus", str(corpus), "--quiet", "--no-progress"]
+    argv = ["run", "--system", cmd("slow"), "--corpus", str(corpus), "--quiet", "--no-progress"]
     assert main([*argv, "--concurrency", "3", "--output", str(tmp_path / "a")]) == 0
     assert len(_pids(log)) == 3
     log.unlink()

@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backtriage.harness.loading import InputError, check_corpus, load_corpus, validation_cache
+from backtriage.harness.loading.problems import Problem
 from backtriage.harness.loading.validation_cache import ValidationCache
 from tests.support.factory import make_vignette, mixed_corpus, write_corpus
 
@@ -224,3 +227,43 @@ def test_a_cache_folder_that_is_a_file_costs_only_the_reuse(tmp_path: Path) -> N
     _, first = check_corpus([folder], cache=cache)
     corpus, again = check_corpus([folder], cache=cache)
     assert corpus.validation == "performed" and again == first
+
+
+_texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+_problems = st.builds(
+    Problem, _texts, _texts, _texts, st.sampled_from(["error", "warning"]),
+    st.none() | _texts,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    problems=st.lists(_problems, max_size=4),
+    rejected=st.frozensets(_texts, max_size=4),
+    accepted=st.dictionaries(_texts, st.tuples(_texts, _texts), max_size=12),
+    together=st.integers(1, 5),
+)
+def test_an_entry_written_a_slice_at_a_time_reads_back_and_is_the_whole_documents_text(
+    tmp_path_factory: pytest.TempPathFactory, problems: list[Problem],
+    rejected: frozenset[str], accepted: dict[str, tuple[str, str]], together: int,
+) -> None:
+    """Whatever the slice size, the entry is the text the whole document would have been."""
+    from backtriage.harness.safe_json import dumps_safe
+
+    found = validation_cache.CachedValidation(
+        tuple(problems), rejected, {path: h for path, (h, _) in accepted.items()},
+        {path: vid for path, (_, vid) in accepted.items()},
+    )
+    cache = ValidationCache(tmp_path_factory.mktemp("cache"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validation_cache, "_WRITTEN_TOGETHER", together)
+        cache.put("k", found)
+    assert cache.get("k") == found
+    whole = {
+        "format": validation_cache.FORMAT, "format_version": validation_cache.FORMAT_VERSION,
+        "key": "k", "problems": [validation_cache._problem_dict(p) for p in problems],
+        "rejected": sorted(rejected), "content_hashes": dict(found.content_hashes),
+        "ids": dict(found.ids),
+    }
+    assert (cache.folder / "k.json").read_text(encoding="utf-8") == dumps_safe(
+        whole, compact=True).value

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from backtriage.harness.loading import InputError, check_corpus, load_corpus, validation_cache
 from backtriage.harness.loading.problems import Problem
 from backtriage.harness.loading.validation_cache import ValidationCache
+from backtriage.harness.safe_json import dumps_safe
 from tests.support.factory import make_vignette, mixed_corpus, write_corpus
 
 
@@ -248,8 +249,6 @@ def test_an_entry_written_a_slice_at_a_time_reads_back_and_is_the_whole_document
     rejected: frozenset[str], accepted: dict[str, tuple[str, str]], together: int,
 ) -> None:
     """Whatever the slice size, the entry is the text the whole document would have been."""
-    from backtriage.harness.safe_json import dumps_safe
-
     found = validation_cache.CachedValidation(
         tuple(problems), rejected, {path: h for path, (h, _) in accepted.items()},
         {path: vid for path, (_, vid) in accepted.items()},
